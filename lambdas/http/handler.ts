@@ -1,0 +1,113 @@
+/**
+ * Builds the Lambda handler of one route group: find the route by the event's route
+ * key, authorise, parse and validate with the route's zod schemas, call the operation,
+ * and map every error to problem+json in the one error middleware (last in `.use()`).
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ValidationError, type FieldError } from '../domain/errors.js';
+import { authorize, type Principal } from './principal.js';
+import { HttpProblem, problemResponse, toProblem } from './problem.js';
+import { routeKey, routesOfGroup, type RouteDefinition, type RouteGroup } from './routes.js';
+
+export interface OperationInput {
+  readonly principal: Principal | undefined;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: unknown;
+  readonly body: unknown;
+}
+
+export interface OperationResult {
+  readonly body?: unknown;
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+}
+
+export type Operation = (input: OperationInput) => Promise<OperationResult>;
+
+/** Personal data never reaches the logs: no bodies, no query strings, no path values. */
+export const logger = new Logger({ serviceName: 'nordic-utility-service' });
+
+export function zodErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path: [...issue.path.map(String), ...issue.keys].join('.') || '(root)', message: 'unknown field' };
+    }
+    return { path: path || '(root)', message: issue.message };
+  });
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(zodErrors(parsed.error));
+  return parsed.data;
+}
+
+function readBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') {
+    throw new ValidationError([{ path: '(body)', message: 'a JSON body is required' }]);
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > maxBytes) {
+    throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The body may be at most ${maxBytes} bytes.`);
+  }
+  const contentType = event.headers['content-type'] ?? event.headers['Content-Type'] ?? '';
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'The body is not valid JSON.', [
+      { path: '(body)', message: 'not valid JSON' },
+    ]);
+  }
+}
+
+export interface GroupHandlerOptions {
+  readonly maxBodyBytes: number;
+}
+
+export function groupHandler(
+  group: RouteGroup,
+  operations: Record<string, Operation>,
+  options: GroupHandlerOptions,
+) {
+  const table = new Map<string, RouteDefinition>(routesOfGroup(group).map((route) => [routeKey(route), route]));
+  for (const route of table.values()) {
+    if (!operations[route.operationId]) throw new Error(`No operation for ${route.operationId}`);
+  }
+
+  const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = table.get(event.routeKey);
+    if (!route) throw new HttpProblem(404, 'not-found', 'Not found', 'No such route.');
+    const principal = authorize(event, route);
+    const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined;
+    const body = route.body ? parseWith(route.body, readBody(event, options.maxBodyBytes)) : undefined;
+    const operation = operations[route.operationId]!;
+    const result = await operation({ principal, params: event.pathParameters ?? {}, query, body });
+    const status = result.status ?? route.successStatus;
+    return {
+      statusCode: status,
+      headers: { 'content-type': 'application/json', ...result.headers },
+      ...(status === 204 ? {} : { body: JSON.stringify(result.body ?? {}) }),
+    };
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use({
+      // Last in `.use()`: maps every error, domain or not, to problem+json.
+      onError: async (request) => {
+        const body = toProblem(request.error);
+        if (body.status >= 500) {
+          // The route key (a template) and the error class only: never values.
+          logger.error('request failed', { routeKey: request.event.routeKey, error: request.error?.name });
+        }
+        request.response = problemResponse(body);
+      },
+    })
+    .handler(core);
+}

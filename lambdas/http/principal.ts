@@ -1,0 +1,67 @@
+/**
+ * Who is calling: read from the JWT claims API Gateway's authorizer passes on
+ * (`cognito:groups`, `custom:customerId`, `sub`). The embedded stack verifies its dev
+ * tokens and fills the same place in the event.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { roles, type Role, type RouteDefinition } from './routes.js';
+import { HttpProblem } from './problem.js';
+
+export interface Principal {
+  readonly subject: string;
+  /** The role this request acts in: the most privileged of the caller's groups the route allows. */
+  readonly role: Role;
+  readonly customerId?: string;
+}
+
+type JwtEvent = APIGatewayProxyEventV2 & {
+  requestContext: { authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } } };
+};
+
+const privilege: readonly Role[] = ['admin', 'agent', 'ops', 'customer'];
+
+/**
+ * HTTP APIs pass array claims as a string like `[agent admin]`; Cognito's ID token as a
+ * JSON array. Accept both, and a single bare group.
+ */
+export function parseGroups(claim: unknown): Role[] {
+  let values: string[] = [];
+  if (Array.isArray(claim)) values = claim.map(String);
+  else if (typeof claim === 'string') {
+    const trimmed = claim.trim();
+    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
+      const inner = trimmed.slice(1, -1);
+      try {
+        const parsed: unknown = JSON.parse(trimmed);
+        values = Array.isArray(parsed) ? parsed.map(String) : [];
+      } catch {
+        values = inner.split(/[\s,]+/);
+      }
+    } else values = trimmed.split(/[\s,]+/);
+  }
+  return values.filter((value): value is Role => (roles as readonly string[]).includes(value));
+}
+
+const unauthorized = () =>
+  new HttpProblem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.');
+
+/** Resolves the principal for a non-public route, or throws 401/403 problems. */
+export function authorize(event: APIGatewayProxyEventV2, route: RouteDefinition): Principal | undefined {
+  if (route.access === 'public') return undefined;
+  const claims = (event as JwtEvent).requestContext.authorizer?.jwt?.claims;
+  if (!claims || typeof claims.sub !== 'string') throw unauthorized();
+  const groups = parseGroups(claims['cognito:groups']);
+  const allowed = route.access;
+  const role = privilege.find((candidate) => groups.includes(candidate) && allowed.includes(candidate));
+  if (!role) {
+    throw new HttpProblem(403, 'forbidden', 'Forbidden', 'Your role may not use this operation.');
+  }
+  const customerId = typeof claims['custom:customerId'] === 'string' ? claims['custom:customerId'] : undefined;
+  if (role === 'customer' && route.customerOwnOnly) {
+    // Someone else's record answers 404, so a customer token cannot probe which ids exist.
+    if (!customerId || event.pathParameters?.customerId !== customerId) {
+      throw new HttpProblem(404, 'not-found', 'Not found', 'No such customer.');
+    }
+  }
+  return { subject: claims.sub, role, ...(customerId ? { customerId } : {}) };
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the embedded stack on this machine, no AWS account needed.
+ * Settings (environment): PORT (3000), HOST (127.0.0.1), DATA_DIR (.data),
+ * DYNAMODB_PORT (8000), CORS_ORIGINS (extra origins, comma-separated).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { startEmbeddedStack } from './stack.js';
+
+const settings = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('.data'),
+    DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    CORS_ORIGINS: z.string().optional(),
+  })
+  .parse(process.env);
+
+const dataDir = resolve(settings.DATA_DIR);
+const stack = await startEmbeddedStack({
+  dataDir,
+  host: settings.HOST,
+  port: settings.PORT,
+  dynamoPort: settings.DYNAMODB_PORT,
+  extraCorsOrigins: settings.CORS_ORIGINS ? settings.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+});
+
+console.log(`Embedded stack ready
+  HTTP API        ${stack.url}   (local controls under ${stack.url}/_local/)
+  DynamoDB        ${stack.dynamoEndpoint}   (aws dynamodb list-tables --endpoint-url ${stack.dynamoEndpoint})
+  data folder     ${dataDir}
+  local clock     ${stack.clock.now().toISOString()}
+  tokens          npm run --silent token -- --role agent
+Ctrl-C stops it; the data folder keeps everything for the next start.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping the embedded stack ...');
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
