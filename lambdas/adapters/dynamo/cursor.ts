@@ -1,17 +1,49 @@
 /** Opaque list cursors: a DynamoDB LastEvaluatedKey, base64url-encoded JSON. */
 import { ValidationError } from '../../domain/errors.js';
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
+const keyNames = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+
+const invalid = () => new ValidationError([{ path: 'cursor', message: 'not a cursor from this API' }]);
+
+export function encodeCursor(value: Record<string, unknown> | undefined): string | null {
+  return value ? Buffer.from(JSON.stringify(value), 'utf8').toString('base64url') : null;
 }
 
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
+function decode(cursor: string): unknown {
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw invalid();
   }
-  throw new ValidationError([{ path: 'cursor', message: 'not a cursor from this API' }]);
+}
+
+/** True for a table key as DynamoDB returns it: only key attributes, string values. */
+function isTableKey(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(([name, part]) => keyNames.has(name) && typeof part === 'string')
+  );
+}
+
+/** A cursor that is one table key; anything else is a 422 naming `cursor`, never a 500. */
+export function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  const value = decode(cursor);
+  if (!isTableKey(value)) throw invalid();
+  return value;
+}
+
+/** A cursor holding several named table keys (a query over more than one index). */
+export function decodeCompositeCursor(cursor: string | undefined, names: readonly string[]): Record<string, Record<string, string> | undefined> & { done?: string[] } | undefined {
+  if (cursor === undefined) return undefined;
+  const value = decode(cursor) as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
+  for (const [name, part] of Object.entries(value)) {
+    if (name === 'done') {
+      if (!Array.isArray(part) || !part.every((entry) => names.includes(entry as string))) throw invalid();
+    } else if (!names.includes(name) || !isTableKey(part)) throw invalid();
+  }
+  return value as Record<string, Record<string, string> | undefined> & { done?: string[] };
 }

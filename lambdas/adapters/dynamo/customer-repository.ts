@@ -14,7 +14,7 @@ import { ConflictError } from '../../domain/errors.js';
 import type { CreditCheck, Customer, CustomerLogEntry, Deposit, Facility, Page } from '../../domain/customers/model.js';
 import type { CustomerRepository } from '../../domain/customers/ports.js';
 import { normaliseName } from '../../domain/customers/registry.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCompositeCursor, decodeCursor, encodeCursor } from './cursor.js';
 
 type Item = Record<string, unknown>;
 
@@ -195,7 +195,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
 
   async searchByName(prefix: string, limit: number, cursor?: string): Promise<Page<Customer>> {
     // One cursor for both indexes: the last key read in each.
-    const start = decodeCursor(cursor) as { first?: Item; last?: Item; done?: string[] } | undefined;
+    const start = decodeCompositeCursor(cursor, ['first', 'last']);
     const first = [...prefix][0] ?? '_';
     const read = async (index: 'gsi1' | 'gsi2', startKey: Item | undefined) =>
       this.db.send(
@@ -208,7 +208,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-    const done = new Set(start?.done ?? []);
+    const done = new Set<string>(start?.done?.map((name) => (name === 'first' ? 'gsi1' : 'gsi2')) ?? []);
     const [byFirst, byLast] = await Promise.all([
       done.has('gsi1') ? undefined : read('gsi1', start?.first),
       done.has('gsi2') ? undefined : read('gsi2', start?.last),
@@ -223,8 +223,8 @@ export class DynamoCustomerRepository implements CustomerRepository {
     }
     items.sort((a, b) => normaliseName(a.name).localeCompare(normaliseName(b.name), 'sv'));
     const nextDone = [
-      ...(done.has('gsi1') || !byFirst?.LastEvaluatedKey ? ['gsi1'] : []),
-      ...(done.has('gsi2') || !byLast?.LastEvaluatedKey ? ['gsi2'] : []),
+      ...(done.has('gsi1') || !byFirst?.LastEvaluatedKey ? ['first'] : []),
+      ...(done.has('gsi2') || !byLast?.LastEvaluatedKey ? ['last'] : []),
     ];
     const more = nextDone.length < 2;
     return {
