@@ -1,0 +1,185 @@
+/**
+ * The customer-service HTTP API, generated from the one route table
+ * (lambdas/http/routes.ts): one ServiceFunction per route group, one route per entry,
+ * a Cognito JWT authorizer on every route that is not public, per-route throttling and
+ * access logs on the `$default` stage, and the shared CORS policy (lib/cors.ts).
+ */
+import { Duration, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  defaultThrottle,
+  routeGroups,
+  routeKey,
+  routes,
+  type RouteDefinition,
+  type RouteGroup,
+  type Throttle,
+} from '../../lambdas/http/routes.js';
+import { corsPolicy } from '../cors.js';
+import { logRetention, ServiceFunction } from './service-function.js';
+
+/** Paths only the embedded stack serves (dev tokens, resets): never deployed. */
+export const localOnlyPathPrefix = '/_local/';
+
+export function isLocalOnlyPath(path: string): boolean {
+  return path === localOnlyPathPrefix.slice(0, -1) || path.startsWith(localOnlyPathPrefix);
+}
+
+export interface CustomerApiProps {
+  readonly table: TableV2;
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
+  readonly corsOrigins: readonly string[];
+  /** @default every entry of lambdas/http/routes.ts */
+  readonly routes?: readonly RouteDefinition[];
+}
+
+/** The access log line: ids, route template, status and timings; never paths, queries or bodies. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    extendedRequestId: '$context.extendedRequestId',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    errorMessage: '$context.error.message',
+  }),
+);
+
+function stageThrottle(throttle: Throttle) {
+  return { ThrottlingRateLimit: throttle.rate, ThrottlingBurstLimit: throttle.burst };
+}
+
+export class CustomerApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Readonly<Record<RouteGroup, ServiceFunction>>;
+  /** By route key, e.g. `GET /v1/customers/{customerId}`. */
+  readonly routes: ReadonlyMap<string, HttpRoute>;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: CustomerApiProps) {
+    super(scope, id);
+    const routeTable = props.routes ?? routes;
+
+    const local = routeTable.filter((route) => isLocalOnlyPath(route.path));
+    if (local.length > 0) {
+      throw new Error(`Routes under ${localOnlyPathPrefix} are never deployed: ${local.map(routeKey).join(', ')}`);
+    }
+
+    const functions = {} as Record<RouteGroup, ServiceFunction>;
+    const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
+    for (const group of Object.keys(routeGroups) as RouteGroup[]) {
+      const settings = routeGroups[group];
+      const fn = new ServiceFunction(this, `${group}Function`, {
+        entry: settings.entry,
+        memoryMb: settings.memoryMb,
+        description: `HTTP route group "${group}"`,
+        environment: { TABLE_NAME: props.table.tableName },
+      });
+      props.table.grantReadWriteData(fn.function);
+      functions[group] = fn;
+      integrations.set(group, new HttpLambdaIntegration(`${group}Integration`, fn.function));
+    }
+    this.functions = functions;
+
+    const tableLogicalId: string = Stack.of(this).resolve((props.table.node.defaultChild as CfnResource).logicalId);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason:
+        'grantReadWriteData on the main table: the route groups query its GSIs (gsi1, gsi2 of table-schema.ts); "index/*" is every index of this one table, no other table.',
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-customer-api`,
+      description: 'Nordic utility customer service API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.corsOrigins],
+        allowHeaders: [...corsPolicy.allowHeaders],
+        allowMethods: corsPolicy.allowMethods.map((method) => CorsHttpMethod[method]),
+        exposeHeaders: [...corsPolicy.exposeHeaders],
+        maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+      },
+    });
+
+    const jwt = new HttpUserPoolAuthorizer('CognitoJwt', props.userPool, {
+      userPoolClients: [props.userPoolClient],
+    });
+    const none = new HttpNoneAuthorizer();
+
+    const created = new Map<string, HttpRoute>();
+    for (const route of routeTable) {
+      const key = routeKey(route);
+      if (created.has(key)) throw new Error(`Route ${key} appears twice in the route table.`);
+      const integration = integrations.get(route.group);
+      if (!integration) throw new Error(`Route ${key}: unknown group "${route.group}".`);
+      const authorizer: IHttpRouteAuthorizer = route.access === 'public' ? none : jwt;
+      const httpRoute = new HttpRoute(this, `Route-${route.operationId}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration,
+        authorizer,
+      });
+      if (route.access === 'public') {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${key} is public in the route table (access: 'public'): it takes no token by design.`,
+        });
+      }
+      created.set(key, httpRoute);
+    }
+    this.routes = created;
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: defaultThrottle.rate, burstLimit: defaultThrottle.burst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: accessLogFormat,
+      },
+    });
+
+    // Route-level throttling is not in the L2 stage: set RouteSettings on the L1, keyed by
+    // route key. API Gateway rejects settings for a route key it does not know yet, so
+    // the stage is created after the routes.
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      routeTable.map((route) => [routeKey(route), stageThrottle(route.throttle ?? defaultThrottle)]),
+    );
+    for (const httpRoute of created.values()) cfnStage.node.addDependency(httpRoute);
+  }
+
+  get url(): string {
+    // `$default` stage: the API's own endpoint with a trailing slash.
+    return this.stage.url;
+  }
+}
