@@ -22,8 +22,18 @@ export interface CorsSettings {
   readonly maxAgeSeconds: number;
 }
 
+/** What the `/_local/` controls reach beside the clock. */
+export interface LocalControls {
+  outbox(since?: string): Promise<unknown[]>;
+  fireSchedule(name: string): Promise<{ found: boolean; result?: unknown }>;
+  /** Due waits and schedules follow the clock: called after every move. */
+  clockMoved(): Promise<void>;
+  executions(): Promise<unknown[]>;
+}
+
 export interface LocalServerOptions {
   readonly handlers: Record<RouteGroup, GroupHandler>;
+  readonly controls: LocalControls;
   readonly keys: DevKeys;
   readonly clock: LocalClock;
   readonly cors: CorsSettings;
@@ -57,8 +67,12 @@ export function redactPath(path: string): string {
     .join('/');
 }
 
+/**
+ * Bodies API Gateway hands over as text; everything else arrives base64-encoded, bytes
+ * intact. CSV stays bytes here so that a Latin-1 register file is not mangled by UTF-8.
+ */
 function isTextual(contentType: string): boolean {
-  return /^(text\/|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
+  return /^(text\/(?!csv)|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
 }
 
 class BodyTooLarge extends Error {}
@@ -144,22 +158,26 @@ export function createLocalServer(options: LocalServerOptions): Server {
             { path: 'advance', message: 'give advance (ISO-8601 duration) or set (ISO-8601 time)' },
           ]);
         }
+        await options.controls.clockMoved();
         return json(200, { now: options.clock.now().toISOString() });
       }
     }
     if (path === '/_local/sms' && method === 'GET') {
-      // The SMS outbox: outage alerts (a later capability) write here; nothing sends SMS yet.
       const since = url.searchParams.get('since');
       if (since !== null && Number.isNaN(Date.parse(since))) {
         return problem(422, 'validation-error', 'Invalid request', 'since must be an ISO-8601 time.', [{ path: 'since', message: 'not a time' }]);
       }
-      return json(200, { items: [] });
+      return json(200, { items: await options.controls.outbox(since === null ? undefined : new Date(since).toISOString()) });
     }
-    if (path === '/_local/executions' && method === 'GET') return json(200, { items: [] });
+    if (path === '/_local/executions' && method === 'GET') return json(200, { items: await options.controls.executions() });
     const execution = /^\/_local\/executions\/([^/]+)$/.exec(path);
     if (execution && method === 'GET') return problem(404, 'not-found', 'Not found', 'No such execution.');
     const schedule = /^\/_local\/schedules\/([^/]+)\/fire$/.exec(path);
-    if (schedule && method === 'POST') return problem(404, 'not-found', 'Not found', 'No schedule by that name.');
+    if (schedule && method === 'POST') {
+      const fired = await options.controls.fireSchedule(decodeURIComponent(schedule[1]!));
+      if (!fired.found) return problem(404, 'not-found', 'Not found', 'No schedule by that name.');
+      return json(200, { fired: schedule[1], result: fired.result ?? null });
+    }
     return problem(404, 'not-found', 'Not found', 'No such local control.');
   }
 

@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { installClock } from '../lambdas/adapters/clock.js';
 import { createTableInput } from '../lambdas/adapters/table-schema.js';
 import { routeGroups, type RouteGroup } from '../lambdas/http/routes.js';
@@ -16,6 +22,10 @@ import { corsPolicy, parseCorsOrigins } from '../lib/cors.js';
 import { LocalClock } from './clock.js';
 import { devKeys } from './dev-auth.js';
 import { createLocalServer, type GroupHandler } from './server.js';
+import { InProcessSendQueue, LocalScheduler, type SqsHandler } from './jobs.js';
+import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
+import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
+import { documentClient } from '../lambdas/adapters/dynamo/client.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -38,6 +48,7 @@ export interface EmbeddedStack {
   readonly dynamoEndpoint: string;
   readonly clock: LocalClock;
   readonly signingKeyFile: string;
+  readonly scheduler: LocalScheduler;
   close(): Promise<void>;
 }
 
@@ -57,18 +68,37 @@ function close(server: Server): Promise<void> {
 
 async function ensureTable(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const wanted = createTableInput(localTableName);
   try {
-    await client.send(new DescribeTableCommand({ TableName: localTableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: localTableName }));
+    // A data folder from an older version: add the indexes the schema has gained since.
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+      if (existing.has(index.IndexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: localTableName,
+          AttributeDefinitions: wanted.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+        }),
+      );
+      await waitActive(client);
+    }
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(localTableName)));
+    await client.send(new CreateTableCommand(wanted));
   }
-  for (let attempt = 0; attempt < 100; attempt++) {
+  await waitActive(client);
+  client.destroy();
+}
+
+async function waitActive(client: DynamoDBClient): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: localTableName }));
-    if (Table?.TableStatus === 'ACTIVE') break;
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  client.destroy();
 }
 
 export function cdkCorsOrigins(): string[] {
@@ -96,6 +126,26 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.POWERTOOLS_DEV ??= 'true';
+  // Outage alerts: the embedded stack's sender is the outbox (GET /_local/sms).
+  const alertDefaults: Record<string, string> = {
+    MESSAGING: 'outbox',
+    ALERT_DEPARTMENT: 'Arvika Vatten',
+    ALERT_INFO_URL: 'https://www.arvika.se/driftinfo',
+    ALERT_CONTACT: 'Kundservice 0570-816 00',
+    ALERT_CAP_SENDER: 'driftinfo@arvika.se',
+    UTILITY_COUNTRY: 'SE',
+    UTILITY_ZONE: 'Europe/Stockholm',
+    UTILITY_LANGUAGE: 'sv',
+    SMS_MAX_SEGMENTS: '3',
+    SMS_RATE_PER_SECOND: '200',
+    SMS_PRICE_PER_SEGMENT: '45',
+    SMS_PRICE_CURRENCY: 'SEK',
+    REPORTS_PER_CLIENT_PER_HOUR: '20',
+  };
+  for (const [name, value] of Object.entries(alertDefaults)) process.env[name] ??= value;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sendQueue = new InProcessSendQueue(log);
+  installSendQueue(sendQueue);
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
@@ -108,12 +158,26 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     handlers[group as RouteGroup] = module.handler;
   }
 
+  const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
+  sendQueue.attach(sendAlerts.handler);
+  const scheduler = new LocalScheduler(log);
+  const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
+  scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
+  scheduler.start();
+  const outbox = new Outbox(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName, () => clock.now());
+
   const server = createLocalServer({
     handlers,
+    controls: {
+      outbox: (since) => outbox.list(since),
+      fireSchedule: (name) => scheduler.fire(name),
+      clockMoved: () => scheduler.tick(),
+      executions: async () => [],
+    },
     keys,
     clock,
     cors: { ...corsPolicy, allowOrigins: [...cdkCorsOrigins(), ...(options.extraCorsOrigins ?? [])] },
-    ...(options.log ? { log: options.log } : {}),
+    log,
   });
   const port = await listen(server, options.port ?? 0, host);
 
@@ -122,7 +186,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     dynamoEndpoint,
     clock,
     signingKeyFile,
+    scheduler,
     async close() {
+      scheduler.stop();
       await close(server);
       await close(dynamo);
     },

@@ -14,3 +14,12 @@ export function toE164(input: string, defaultCountry: CountryCode, path = 'phone
   }
   return parsed.number;
 }
+
+/**
+ * R-SMS-8: whether a number can take SMS. Fixed lines cannot; a number libphonenumber
+ * cannot tell (FIXED_LINE_OR_MOBILE) is tried by SMS.
+ */
+export function canReceiveSms(e164: string): boolean {
+  const type = parsePhoneNumberFromString(e164, {}, metadata)?.getType();
+  return type !== 'FIXED_LINE' && type !== 'VOIP' && type !== 'TOLL_FREE' && type !== 'SHARED_COST' && type !== 'PREMIUM_RATE';
+}

@@ -17,10 +17,16 @@ export interface OperationInput {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: unknown;
   readonly body: unknown;
+  /** The request body as bytes, for routes with `rawBody`. */
+  readonly bytes?: Buffer;
+  /** The caller's address as API Gateway saw it (rate limits by client). */
+  readonly sourceIp: string;
 }
 
 export interface OperationResult {
   readonly body?: unknown;
+  /** A body sent as is (e.g. XML), with its content-type in `headers`. */
+  readonly rawBody?: string;
   readonly status?: number;
   readonly headers?: Record<string, string>;
 }
@@ -67,6 +73,19 @@ function readBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown {
   }
 }
 
+function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteDefinition['rawBody']>): Buffer {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
+  if (raw.byteLength > accepted.maxBytes) {
+    throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The body may be at most ${accepted.maxBytes} bytes.`);
+  }
+  const contentType = (event.headers['content-type'] ?? event.headers['Content-Type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!accepted.mediaTypes.includes(contentType)) {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${accepted.mediaTypes.join(' or ')}.`);
+  }
+  if (raw.byteLength === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
+  return raw;
+}
+
 export interface GroupHandlerOptions {
   readonly maxBodyBytes: number;
 }
@@ -87,13 +106,22 @@ export function groupHandler(
     const principal = authorize(event, route);
     const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined;
     const body = route.body ? parseWith(route.body, readBody(event, options.maxBodyBytes)) : undefined;
+    const bytes = route.rawBody ? readRawBody(event, route.rawBody) : undefined;
     const operation = operations[route.operationId]!;
-    const result = await operation({ principal, params: event.pathParameters ?? {}, query, body });
+    const result = await operation({
+      principal,
+      params: event.pathParameters ?? {},
+      query,
+      body,
+      ...(bytes ? { bytes } : {}),
+      sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
+    });
     const status = result.status ?? route.successStatus;
+    if (status === 204) return { statusCode: 204, headers: { ...result.headers } };
     return {
       statusCode: status,
       headers: { 'content-type': 'application/json', ...result.headers },
-      ...(status === 204 ? {} : { body: JSON.stringify(result.body ?? {}) }),
+      body: result.rawBody ?? JSON.stringify(result.body ?? {}),
     };
   };
 

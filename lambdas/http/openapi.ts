@@ -54,7 +54,7 @@ function operation(route: RouteDefinition): Json {
     responses['403'] = problemResponse('The role may not do this');
   }
   if (route.path.includes('{')) responses['404'] = problemResponse('Unknown id');
-  if (route.method === 'POST' || route.method === 'PATCH') {
+  if ((route.method === 'POST' || route.method === 'PATCH') && route.access !== 'public') {
     responses['409'] = problemResponse('Duplicate or concurrent change');
     responses['413'] = problemResponse('Body too large');
   }
@@ -68,6 +68,14 @@ function operation(route: RouteDefinition): Json {
       : { 'x-roles': route.access, ...(route.customerOwnOnly ? { 'x-customer-own-only': true } : {}) }),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(route.rawBody.mediaTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          },
+        }
+      : {}),
     responses,
   };
 }

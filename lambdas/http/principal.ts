@@ -12,6 +12,8 @@ export interface Principal {
   /** The role this request acts in: the most privileged of the caller's groups the route allows. */
   readonly role: Role;
   readonly customerId?: string;
+  /** The token's phone (`phone_number`), only when `phone_number_verified` is true. */
+  readonly verifiedPhone?: string;
 }
 
 type JwtEvent = APIGatewayProxyEventV2 & {
@@ -63,5 +65,7 @@ export function authorize(event: APIGatewayProxyEventV2, route: RouteDefinition)
       throw new HttpProblem(404, 'not-found', 'Not found', 'No such customer.');
     }
   }
-  return { subject: claims.sub, role, ...(customerId ? { customerId } : {}) };
+  const verifiedPhone =
+    typeof claims.phone_number === 'string' && String(claims.phone_number_verified) === 'true' ? claims.phone_number : undefined;
+  return { subject: claims.sub, role, ...(customerId ? { customerId } : {}), ...(verifiedPhone ? { verifiedPhone } : {}) };
 }

@@ -15,6 +15,14 @@ import {
   NoteRequest,
   PatchCustomerRequest,
 } from '../domain/customers/schemas.js';
+import {
+  CreateOutageRequest,
+  CrowdReportRequest,
+  OptOutRequest,
+  OutageUpdateRequest,
+  SubscriptionQuery,
+  SubscriptionRequest,
+} from '../domain/alerts/schemas.js';
 
 import { roles, type Role } from '../domain/roles.js';
 
@@ -25,6 +33,8 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** One Lambda function per group; `entry` is the file CDK bundles with esbuild. */
 export const routeGroups = {
   customers: { entry: 'lambdas/http/customers.ts', memoryMb: 512 },
+  alerts: { entry: 'lambdas/http/alerts.ts', memoryMb: 1024 },
+  outages: { entry: 'lambdas/http/outages.ts', memoryMb: 1024 },
 } as const;
 export type RouteGroup = keyof typeof routeGroups;
 
@@ -49,6 +59,8 @@ export interface RouteDefinition {
    */
   readonly customerOwnOnly?: boolean;
   readonly body?: z.ZodType;
+  /** A body that is not JSON (e.g. a CSV file): accepted media types and size, handed over as bytes. */
+  readonly rawBody?: { readonly mediaTypes: readonly string[]; readonly maxBytes: number };
   readonly query?: z.ZodType;
   readonly successStatus: 200 | 201 | 202 | 204;
   readonly throttle?: Throttle;
@@ -58,6 +70,7 @@ export const defaultThrottle: Throttle = { rate: 200, burst: 400 };
 
 const staff: readonly Role[] = ['agent', 'admin'];
 const staffAndOwner: readonly Role[] = ['agent', 'admin', 'customer'];
+const operations: readonly Role[] = ['ops', 'admin'];
 
 export const routes: readonly RouteDefinition[] = [
   {
@@ -105,6 +118,64 @@ export const routes: readonly RouteDefinition[] = [
   {
     method: 'POST', path: '/v1/customers/{customerId}/credit-checks', group: 'customers', operationId: 'recordCreditCheck',
     summary: 'Record a credit check (R-SE-5)', access: staff, body: CreditCheckRequest, successStatus: 201,
+  },
+  {
+    method: 'POST', path: '/v1/address-register/imports', group: 'alerts', operationId: 'importAddressRegister',
+    summary: 'Replace the address register (phone ↔ address CSV) (R-SMS-2)', access: ['admin'],
+    rawBody: { mediaTypes: ['text/csv', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 }, successStatus: 200,
+    throttle: { rate: 1, burst: 2 },
+  },
+  {
+    method: 'POST', path: '/v1/alert-subscriptions', group: 'alerts', operationId: 'addAlertSubscription',
+    summary: 'Be alerted about one more address (R-SMS-3)', access: staffAndOwner, body: SubscriptionRequest, successStatus: 201,
+  },
+  {
+    method: 'GET', path: '/v1/alert-subscriptions', group: 'alerts', operationId: 'listAlertSubscriptions',
+    summary: "A phone's alert addresses and opt-out state", access: staffAndOwner, query: SubscriptionQuery, successStatus: 200,
+  },
+  {
+    method: 'DELETE', path: '/v1/alert-subscriptions/{subscriptionId}', group: 'alerts', operationId: 'removeAlertSubscription',
+    summary: 'Stop alerts about an address added by the person (R-SMS-3)', access: staffAndOwner, successStatus: 204,
+  },
+  {
+    method: 'POST', path: '/v1/alert-opt-outs', group: 'alerts', operationId: 'optOutOfAlerts',
+    summary: 'Stop all alert messages to a phone (R-SMS-3)', access: staffAndOwner, body: OptOutRequest, successStatus: 201,
+  },
+  {
+    method: 'DELETE', path: '/v1/alert-opt-outs/{phone}', group: 'alerts', operationId: 'optBackIntoAlerts',
+    summary: 'Receive alert messages again', access: staffAndOwner, successStatus: 204,
+  },
+  {
+    method: 'POST', path: '/v1/outages', group: 'outages', operationId: 'createOutage',
+    summary: 'Create an outage and alert everyone at its addresses (R-SMS-1..8)', access: operations, body: CreateOutageRequest,
+    successStatus: 201, throttle: { rate: 5, burst: 10 },
+  },
+  {
+    method: 'GET', path: '/v1/outages/{outageId}', group: 'outages', operationId: 'getOutage',
+    summary: 'An outage with its sending status', access: ['ops', 'admin', 'agent'], successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/outages/{outageId}/updates', group: 'outages', operationId: 'postOutageUpdate',
+    summary: 'Send an update or the "resolved" message to the same recipients', access: operations, body: OutageUpdateRequest,
+    successStatus: 201,
+  },
+  {
+    method: 'GET', path: '/v1/public/ongoing-works', group: 'outages', operationId: 'listOngoingWorks',
+    summary: 'Ongoing and planned works, public (R-SMS-6, R-COM-2)', access: 'public', successStatus: 200,
+    throttle: { rate: 100, burst: 200 },
+  },
+  {
+    method: 'GET', path: '/v1/public/ongoing-works.cap', group: 'outages', operationId: 'listOngoingWorksCap',
+    summary: 'Ongoing works as CAP 1.2 XML, public', access: 'public', successStatus: 200, throttle: { rate: 100, burst: 200 },
+  },
+  {
+    method: 'POST', path: '/v1/public/reports', group: 'outages', operationId: 'reportProblem',
+    summary: 'Report no water, low pressure, discoloured water or a leak (R-COM-1)', access: 'public', body: CrowdReportRequest,
+    successStatus: 202, throttle: { rate: 20, burst: 40 },
+  },
+  {
+    method: 'GET', path: '/v1/reports/clusters', group: 'outages', operationId: 'listReportClusters',
+    summary: 'Crowd reports grouped by place and time, with a suggested area (R-COM-1)', access: operations, successStatus: 200,
   },
 ];
 

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { defaultThrottle, routeKey, routes, type RouteDefinition } from '../../lambdas/http/routes.js';
+import { defaultThrottle, routeGroups, routeKey, routes, type RouteDefinition } from '../../lambdas/http/routes.js';
 import { CustomerApi } from '../../lib/constructs/customer-api.js';
 import { DataTable } from '../../lib/constructs/data-table.js';
 import { UserDirectory } from '../../lib/constructs/user-directory.js';
@@ -75,11 +75,18 @@ describe('CustomerApi', () => {
   });
 
   it('integrates every route with the Lambda of its group (payload format 2.0)', () => {
-    // Assess
-    const [integrationId, integration] = onlyResource(synthesized.template, 'AWS::ApiGatewayV2::Integration');
-    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-    for (const route of deployedRoutes(synthesized.template)) {
-      expect(JSON.stringify(route.Target)).toContain(integrationId);
+    // Prepare
+    const integrations = Object.entries(resourcesOfType(synthesized.template, 'AWS::ApiGatewayV2::Integration'));
+    const routeByKey = new Map(routes.map((route) => [routeKey(route), route]));
+    // Assess: one integration per group, each pointing at that group's function
+    expect(integrations).toHaveLength(Object.keys(routeGroups).length);
+    for (const [, integration] of integrations) {
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    }
+    for (const deployed of deployedRoutes(synthesized.template)) {
+      const group = routeByKey.get(deployed.RouteKey as string)!.group;
+      const [, integration] = integrations.find(([id]) => JSON.stringify(deployed.Target).includes(id))!;
+      expect(JSON.stringify(integration.Properties?.IntegrationUri)).toContain(`${group}Function`);
     }
   });
 

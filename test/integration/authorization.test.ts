@@ -1,32 +1,47 @@
 /** Walks every route of the route table with every role (and none). */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { roles, routes, type Role } from '../../lambdas/http/routes.js';
 import { startTestStack, swedishPerson, type TestStack } from './support.js';
 
 let t: TestStack;
-let customerId: string;
+const ids: Record<string, string> = {};
 const tokens = {} as Record<Role, string>;
+const phone = '+46701234567';
+const address = { street: 'Storgatan', number: '1', postalCode: '671 31', city: 'Arvika' };
+
+/** Recreates what a DELETE may have removed, so each role meets the same resources. */
+async function resources(admin: string) {
+  const subscription = await t.call('POST', '/v1/alert-subscriptions', { token: admin, body: { phone, address } });
+  ids.subscriptionId = subscription.body.subscriptionId;
+  await t.call('POST', '/v1/alert-opt-outs', { token: admin, body: { phone } });
+}
 
 beforeAll(async () => {
   t = await startTestStack();
   const admin = await t.token({ role: 'admin' });
-  const created = await t.call('POST', '/v1/customers', { token: admin, body: swedishPerson() });
-  customerId = created.body.customerId;
-  for (const role of roles) tokens[role] = await t.token({ role, ...(role === 'customer' ? { customerId } : {}) });
+  ids.customerId = (await t.call('POST', '/v1/customers', { token: admin, body: swedishPerson() })).body.customerId;
+  ids.outageId = (await t.call('POST', '/v1/outages', {
+    token: admin,
+    body: { category: 'leak', title: 'Vattenläcka', message: 'Vattnet är avstängt.', area: { streets: [{ street: 'Storgatan', city: 'Arvika' }] } },
+  })).body.outageId;
+  ids.phone = encodeURIComponent(phone);
+  for (const role of roles) tokens[role] = await t.token({ role, ...(role === 'customer' ? { customerId: ids.customerId, phone } : {}) });
 });
 afterAll(async () => t.stop());
 
-const concretePath = (path: string, id: string) => path.replace('{customerId}', id);
+const concretePath = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] ?? name);
 
 describe.each(routes.filter((route) => route.access !== 'public'))('$method $path', (route) => {
+  beforeEach(async () => resources(tokens.admin));
+
   it('refuses a request without a token with 401', async () => {
-    const response = await t.call(route.method, concretePath(route.path, customerId), route.body ? { body: {} } : {});
+    const response = await t.call(route.method, concretePath(route.path, ids), route.body ? { body: {} } : {});
     expect(response.status).toBe(401);
   });
 
   it.each([...roles])('role %s: allowed only as the route table says', async (role) => {
     // Act
-    const response = await t.call(route.method, concretePath(route.path, customerId), {
+    const response = await t.call(route.method, concretePath(route.path, ids), {
       token: tokens[role],
       ...(route.body ? { body: {} } : {}),
     });
@@ -38,11 +53,18 @@ describe.each(routes.filter((route) => route.access !== 'public'))('$method $pat
 
   if ((route.access as readonly Role[]).includes('customer') && route.customerOwnOnly) {
     it("role customer: someone else's record is 404", async () => {
-      const response = await t.call(route.method, concretePath(route.path, 'cus_0000000000000000'), {
+      const response = await t.call(route.method, concretePath(route.path, { ...ids, customerId: 'cus_0000000000000000' }), {
         token: tokens.customer,
         ...(route.body ? { body: {} } : {}),
       });
       expect(response.status).toBe(404);
     });
   }
+});
+
+describe.each(routes.filter((route) => route.access === 'public'))('public $method $path', (route) => {
+  it('answers without a token', async () => {
+    const response = await t.call(route.method, route.path, route.body ? { body: {} } : {});
+    expect([401, 403]).not.toContain(response.status);
+  });
 });

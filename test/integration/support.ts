@@ -19,6 +19,7 @@ export interface TestStack {
 }
 
 export async function startTestStack(): Promise<TestStack> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(join(tmpdir(), 'utility-it-'));
   const lines: string[] = [];
   const stack = await startEmbeddedStack({ dataDir, log: (line) => lines.push(line), extraCorsOrigins: ['http://localhost:5173'] });

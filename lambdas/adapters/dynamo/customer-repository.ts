@@ -19,7 +19,7 @@ import { decodeCompositeCursor, decodeCursor, encodeCursor } from './cursor.js';
 type Item = Record<string, unknown>;
 
 const customerPk = (customerId: string) => `CUS#${customerId}`;
-const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'pendingLog'];
+const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity', 'pendingLog'];
 
 function strip<T>(item: Item): T {
   const copy: Item = { ...item };
@@ -171,7 +171,15 @@ export class DynamoCustomerRepository implements CustomerRepository {
   // ---- customers -------------------------------------------------------------------
 
   private customerItem(customer: Customer): Item {
-    return { pk: customerPk(customer.customerId), sk: 'PROFILE', entity: 'customer', ...nameKeys(customer), ...customer };
+    return {
+      pk: customerPk(customer.customerId),
+      sk: 'PROFILE',
+      entity: 'customer',
+      ...nameKeys(customer),
+      // By phone: an outage alert is written in the language of the customer with that number.
+      ...(customer.phone ? { gsi3pk: `PHONE#${customer.phone}`, gsi3sk: `CUS#${customer.customerId}` } : {}),
+      ...customer,
+    };
   }
 
   async insertCustomer(customer: Customer, log: CustomerLogEntry[]): Promise<void> {

@@ -43,11 +43,7 @@ export interface Customer {
   version: number;
 }
 
-export interface Actor {
-  readonly subject: string;
-  readonly role: Role;
-  readonly customerId?: string;
-}
+export type { Actor } from '../actor.js';
 
 export type LogEntryType =
   | 'created'

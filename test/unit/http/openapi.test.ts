@@ -14,7 +14,7 @@ describe('openapi.json', () => {
     for (const route of routes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
       expect({ route: routeKey(route), operationId: operation?.operationId }).toEqual({ route: routeKey(route), operationId: route.operationId });
-      expect(operation?.requestBody !== undefined).toBe(route.body !== undefined);
+      expect(operation?.requestBody !== undefined).toBe((route.body ?? route.rawBody) !== undefined);
     }
   });
 });

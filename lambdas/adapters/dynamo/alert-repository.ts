@@ -1,0 +1,395 @@
+/**
+ * AlertRepository on the single table (docs/DATA.md, "Outage alerts"). Addresses are
+ * written once with index entries by street, postal code and geohash, so an outage's
+ * recipients are read by key, never by scanning the register.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import { geohash } from '../../domain/alerts/area.js';
+import { normalisePostalCode, normaliseStreet } from '../../domain/alerts/address.js';
+import type {
+  AddressRecord,
+  AlertRepository,
+  CrowdReportRecord,
+  Outage,
+  OutageMessage,
+  Recipient,
+  RecipientStatus,
+  Subscription,
+} from '../../domain/alerts/ports.js';
+import type { Language } from '../../domain/alerts/types.js';
+import { batchGet, batchPut, inPool } from './batch.js';
+
+type Item = Record<string, unknown>;
+
+const internal = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'];
+function strip<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const name of internal) delete copy[name];
+  return copy as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Geohash cells are stored under their first four characters (about 20 × 40 km). */
+const geoPartitionLength = 4;
+
+export class DynamoAlertRepository implements AlertRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const result = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      items.push(...(result.Items ?? []));
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---- register, addresses, subscriptions ------------------------------------------------
+
+  async registerGeneration(): Promise<string | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'REGISTER', sk: 'META' }, ConsistentRead: true }));
+    return result.Item?.generation as string | undefined;
+  }
+
+  async setRegisterGeneration(generation: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'REGISTER', sk: 'META', entity: 'register', generation } }));
+  }
+
+  async ensureAddresses(addresses: AddressRecord[]): Promise<void> {
+    const items: Item[] = [];
+    for (const record of addresses) {
+      const street = normaliseStreet(record.address.street);
+      const postal = normalisePostalCode(record.address.postalCode);
+      items.push({ pk: `ADDR#${record.addressKey}`, sk: 'ADDRESS', entity: 'address', ...record });
+      items.push({ pk: `STREET#${street}`, sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
+      items.push({ pk: `POSTAL#${postal}`, sk: record.addressKey, entity: 'addressIndex', ...record });
+      if (record.location) {
+        const cell = geohash(record.location, 9);
+        items.push({ pk: `GEO#${cell.slice(0, geoPartitionLength)}`, sk: `${cell}#${record.addressKey}`, entity: 'addressIndex', ...record });
+      }
+    }
+    await batchPut(this.db, this.tableName, items);
+  }
+
+  private subscriptionItem(s: Subscription): Item {
+    return {
+      pk: `ADDR#${s.addressKey}`,
+      sk: `SUB#${s.phone}#${s.source}`,
+      entity: 'subscription',
+      gsi1pk: `SUB#${s.subscriptionId}`,
+      gsi1sk: 'SUB',
+      gsi2pk: `PHONE#${s.phone}`,
+      gsi2sk: `SUB#${s.addressKey}#${s.source}`,
+      ...s,
+    };
+  }
+
+  async putSubscriptions(subscriptions: Subscription[]): Promise<void> {
+    await batchPut(this.db, this.tableName, subscriptions.map((s) => this.subscriptionItem(s)));
+  }
+
+  async getSubscription(subscriptionId: string): Promise<Subscription | undefined> {
+    const [item] = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SUB#${subscriptionId}` },
+    });
+    return item ? strip<Subscription>(item) : undefined;
+  }
+
+  async deleteSubscription(s: Subscription): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `ADDR#${s.addressKey}`, sk: `SUB#${s.phone}#${s.source}` } }));
+  }
+
+  async subscriptionsOfPhone(phone: string): Promise<Subscription[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :sub)',
+      ExpressionAttributeValues: { ':pk': `PHONE#${phone}`, ':sub': 'SUB#' },
+    });
+    return items.map((item) => strip<Subscription>(item));
+  }
+
+  async subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]> {
+    const lists = await inPool(addressKeys, 16, (key) =>
+      this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+        ExpressionAttributeValues: { ':pk': `ADDR#${key}`, ':sub': 'SUB#' },
+      }),
+    );
+    return lists.flat().map((item) => strip<Subscription>(item));
+  }
+
+  async addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: postalCode ? 'pk = :pk AND begins_with(sk, :postal)' : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': `STREET#${normaliseStreet(street)}`,
+        ...(postalCode ? { ':postal': `${normalisePostalCode(postalCode)}#` } : {}),
+      },
+    });
+    return items.map((item) => strip<AddressRecord>(item));
+  }
+
+  async addressesInPostalCode(postalCode: string): Promise<AddressRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `POSTAL#${normalisePostalCode(postalCode)}` },
+    });
+    return items.map((item) => strip<AddressRecord>(item));
+  }
+
+  async addressesInGeoCell(cell: string): Promise<AddressRecord[]> {
+    if (cell.length < geoPartitionLength) {
+      // A coarse cell spans several partitions: one query per 4-character child cell.
+      const base32 = '0123456789bcdefghjkmnpqrstuvwxyz';
+      const children = [...base32].map((c) => cell + c);
+      return (await inPool(children, 8, (child) => this.addressesInGeoCell(child))).flat();
+    }
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cell)',
+      ExpressionAttributeValues: { ':pk': `GEO#${cell.slice(0, geoPartitionLength)}`, ':cell': cell },
+    });
+    return items.map((item) => strip<AddressRecord>(item));
+  }
+
+  async getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]> {
+    if (addressKeys.length === 0) return [];
+    const unique = [...new Set(addressKeys)];
+    const items = await batchGet(this.db, this.tableName, unique.map((key) => ({ pk: `ADDR#${key}`, sk: 'ADDRESS' })));
+    return items.map((item) => strip<AddressRecord>(item));
+  }
+
+  // ---- opt-outs and languages -----------------------------------------------------------
+
+  async putOptOut(phone: string, at: string): Promise<void> {
+    await this.putIfAbsent({ pk: `OPTOUT#${phone}`, sk: 'OPTOUT', entity: 'optOut', phone, at });
+  }
+
+  async deleteOptOut(phone: string): Promise<boolean> {
+    const result = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: `OPTOUT#${phone}`, sk: 'OPTOUT' }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  async optedOut(phones: readonly string[]): Promise<Set<string>> {
+    if (phones.length === 0) return new Set();
+    const items = await batchGet(this.db, this.tableName, [...new Set(phones)].map((phone) => ({ pk: `OPTOUT#${phone}`, sk: 'OPTOUT' })));
+    return new Set(items.map((item) => item.phone as string));
+  }
+
+  async languageOfPhone(phone: string): Promise<Language | undefined> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PHONE#${phone}` },
+        Limit: 5,
+      }),
+    );
+    const withLanguage = (result.Items ?? []).find((item) => typeof item.language === 'string');
+    return withLanguage?.language as Language | undefined;
+  }
+
+  // ---- outages, messages, recipients ----------------------------------------------------
+
+  private outageItem(outage: Outage): Item {
+    return { pk: `OUTAGE#${outage.outageId}`, sk: 'META', entity: 'outage', gsi1pk: 'FEED', gsi1sk: `${outage.createdAt}#${outage.outageId}`, ...outage };
+  }
+
+  async insertOutage(outage: Outage): Promise<void> {
+    if (!(await this.putIfAbsent(this.outageItem(outage)))) throw new ConflictError('An outage with this id exists.');
+  }
+
+  async getOutage(outageId: string): Promise<Outage | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OUTAGE#${outageId}`, sk: 'META' }, ConsistentRead: true }));
+    return result.Item ? strip<Outage>(result.Item) : undefined;
+  }
+
+  async replaceOutage(outage: Outage, expectedVersion: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.outageItem(outage),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('The outage was changed by someone else; read it again.');
+      throw error;
+    }
+  }
+
+  async listFeedOutages(): Promise<Outage[]> {
+    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :feed', ExpressionAttributeValues: { ':feed': 'FEED' } });
+    return items.map((item) => strip<Outage>(item));
+  }
+
+  putMessage(message: OutageMessage): Promise<boolean> {
+    return this.putIfAbsent({ pk: `OUTAGE#${message.outageId}`, sk: `MSG#${message.messageKey}`, entity: 'outageMessage', ...message });
+  }
+
+  async getMessage(outageId: string, messageKey: string): Promise<OutageMessage | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OUTAGE#${outageId}`, sk: `MSG#${messageKey}` } }));
+    return result.Item ? strip<OutageMessage>(result.Item) : undefined;
+  }
+
+  async listMessages(outageId: string): Promise<OutageMessage[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':msg': 'MSG#' },
+    });
+    return items.map((item) => strip<OutageMessage>(item));
+  }
+
+  private recipientKey(r: Pick<Recipient, 'outageId' | 'messageKey' | 'phone'>) {
+    return { pk: `OUTAGE#${r.outageId}`, sk: `RCPT#${r.messageKey}#${r.phone}` };
+  }
+
+  async putRecipients(recipients: Recipient[]): Promise<void> {
+    await inPool(recipients, 16, (r) => this.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
+  }
+
+  async listRecipients(outageId: string, messageKey: string): Promise<Recipient[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rcpt)',
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':rcpt': `RCPT#${messageKey}#` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip<Recipient>(item));
+  }
+
+  async transitionRecipient(recipient: Recipient, from: RecipientStatus, to: Partial<Recipient> & { status: RecipientStatus }): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':from': from };
+    const sets: string[] = [];
+    for (const [field, value] of Object.entries(to)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.recipientKey(recipient),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---- held sends (R-SMS-6) --------------------------------------------------------------
+
+  async scheduleSend(outageId: string, messageKey: string, sendAt: string): Promise<void> {
+    await this.putIfAbsent({ pk: 'SENDQ', sk: `${sendAt}#${outageId}#${messageKey}`, entity: 'scheduledSend', outageId, messageKey, sendAt });
+  }
+
+  async dueSends(now: string): Promise<{ outageId: string; messageKey: string; sendAt: string }[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk <= :now',
+      ExpressionAttributeValues: { ':pk': 'SENDQ', ':now': `${now}~` },
+    });
+    return items.map((item) => ({ outageId: item.outageId as string, messageKey: item.messageKey as string, sendAt: item.sendAt as string }));
+  }
+
+  async clearScheduledSend(outageId: string, messageKey: string, sendAt: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'SENDQ', sk: `${sendAt}#${outageId}#${messageKey}` } }));
+  }
+
+  // ---- crowd reports (R-COM-1) -----------------------------------------------------------
+
+  async putReport(report: CrowdReportRecord): Promise<void> {
+    await this.putIfAbsent({ pk: `REPORTS#${report.at.slice(0, 10)}`, sk: `${report.at}#${report.reportId}`, entity: 'crowdReport', ...report });
+  }
+
+  async reportsSince(since: string, until: string): Promise<CrowdReportRecord[]> {
+    const days: string[] = [];
+    for (let day = new Date(`${since.slice(0, 10)}T00:00:00Z`); day.toISOString() <= until; day = new Date(day.getTime() + 86_400_000)) {
+      days.push(day.toISOString().slice(0, 10));
+    }
+    const lists = await inPool(days, 4, (day) =>
+      this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: { ':pk': `REPORTS#${day}`, ':since': since, ':until': `${until}~` },
+      }),
+    );
+    return lists.flat().map((item) => strip<CrowdReportRecord>(item));
+  }
+
+  async markReportAcknowledged(report: CrowdReportRecord, outageId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `REPORTS#${report.at.slice(0, 10)}`, sk: `${report.at}#${report.reportId}` },
+          UpdateExpression: 'SET acknowledgedBy = :outage',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acknowledgedBy)',
+          ExpressionAttributeValues: { ':outage': outageId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async takeRateToken(client: string, window: string, limit: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${client}#${window}`, sk: 'RATE' },
+          UpdateExpression: 'ADD requests :one',
+          ConditionExpression: 'attribute_not_exists(requests) OR requests < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

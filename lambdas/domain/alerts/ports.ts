@@ -1,0 +1,143 @@
+/** What outage alerts need from storage and from the outside world. */
+import type { Language, OutageArea, OutageCategory, Position, PropertyAddress } from './types.js';
+
+/** One phone registered at one address: from the address register or added by the person (R-SMS-2/3). */
+export interface Subscription {
+  subscriptionId: string;
+  phone: string;
+  address: PropertyAddress;
+  addressKey: string;
+  source: 'register' | 'self';
+  /** Register entries belong to one import; only the current import's entries count. */
+  generation?: string;
+  createdAt: string;
+}
+
+/** A known property address with what the indexes need (street, postal code, location). */
+export interface AddressRecord {
+  addressKey: string;
+  address: PropertyAddress;
+  location?: Position;
+}
+
+export type RecipientStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'opted_out';
+
+export interface Recipient {
+  outageId: string;
+  /** Which message of the outage: 0 the first, 1.. updates, `ack` answers to crowd reports. */
+  messageKey: string;
+  phone: string;
+  channel: 'sms' | 'voice';
+  language: Language;
+  status: RecipientStatus;
+  reason?: string;
+  providerMessageId?: string;
+  updatedAt: string;
+}
+
+export interface OutageMessage {
+  outageId: string;
+  messageKey: string;
+  kind: 'initial' | 'update' | 'resolved' | 'ack';
+  /** The text per language, as sent. */
+  bodies: Partial<Record<Language, string>>;
+  voiceBodies: Partial<Record<Language, string>>;
+  createdAt: string;
+  sendAt: string;
+  held: boolean;
+}
+
+export interface Outage {
+  outageId: string;
+  category: OutageCategory;
+  title: string;
+  message: string;
+  area: OutageArea;
+  areaDescription: string;
+  startsAt?: string;
+  endsAt?: string;
+  status: 'active' | 'resolved';
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt?: string;
+  createdBy: string;
+  messageCount: number;
+  /** Latest message text, for the public feed. */
+  latestMessage: string;
+  version: number;
+}
+
+export interface CrowdReportRecord {
+  reportId: string;
+  address: PropertyAddress;
+  addressKey: string;
+  location?: Position;
+  kind: 'no_water' | 'low_pressure' | 'discoloured_water' | 'leak_seen';
+  phone?: string;
+  at: string;
+  acknowledgedBy?: string;
+}
+
+export interface AlertRepository {
+  // register and self-service (R-SMS-2/3/4)
+  registerGeneration(): Promise<string | undefined>;
+  setRegisterGeneration(generation: string): Promise<void>;
+  /** Writes addresses (and their index entries) that are new; idempotent. */
+  ensureAddresses(addresses: AddressRecord[]): Promise<void>;
+  putSubscriptions(subscriptions: Subscription[]): Promise<void>;
+  getSubscription(subscriptionId: string): Promise<Subscription | undefined>;
+  deleteSubscription(subscription: Subscription): Promise<void>;
+  subscriptionsOfPhone(phone: string): Promise<Subscription[]>;
+  subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]>;
+  addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]>;
+  addressesInPostalCode(postalCode: string): Promise<AddressRecord[]>;
+  addressesInGeoCell(cell: string): Promise<AddressRecord[]>;
+  getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]>;
+  // opt-outs
+  putOptOut(phone: string, at: string): Promise<void>;
+  deleteOptOut(phone: string): Promise<boolean>;
+  optedOut(phones: readonly string[]): Promise<Set<string>>;
+  /** The language of a customer registered with this phone, if any. */
+  languageOfPhone(phone: string): Promise<Language | undefined>;
+  // outages
+  insertOutage(outage: Outage): Promise<void>;
+  getOutage(outageId: string): Promise<Outage | undefined>;
+  replaceOutage(outage: Outage, expectedVersion: number): Promise<void>;
+  listFeedOutages(): Promise<Outage[]>;
+  putMessage(message: OutageMessage): Promise<boolean>;
+  getMessage(outageId: string, messageKey: string): Promise<OutageMessage | undefined>;
+  listMessages(outageId: string): Promise<OutageMessage[]>;
+  /** Idempotent: a recipient already written keeps its status. */
+  putRecipients(recipients: Recipient[]): Promise<void>;
+  listRecipients(outageId: string, messageKey: string): Promise<Recipient[]>;
+  /** Conditional status change; false when the recipient is not in `from`. */
+  transitionRecipient(recipient: Recipient, from: RecipientStatus, to: Partial<Recipient> & { status: RecipientStatus }): Promise<boolean>;
+  // held messages (R-SMS-6)
+  scheduleSend(outageId: string, messageKey: string, sendAt: string): Promise<void>;
+  dueSends(now: string): Promise<{ outageId: string; messageKey: string; sendAt: string }[]>;
+  clearScheduledSend(outageId: string, messageKey: string, sendAt: string): Promise<void>;
+  // crowd reports (R-COM-1)
+  putReport(report: CrowdReportRecord): Promise<void>;
+  reportsSince(since: string, until: string): Promise<CrowdReportRecord[]>;
+  markReportAcknowledged(report: CrowdReportRecord, outageId: string): Promise<boolean>;
+  /** Counts a request from a client in a window; false over the limit. */
+  takeRateToken(client: string, window: string, limit: number): Promise<boolean>;
+}
+
+export interface SmsSender {
+  /** Sends one SMS. Throws SendFailure for a permanent refusal. */
+  send(message: { to: string; body: string; outageId: string; messageKey: string }): Promise<{ providerMessageId: string }>;
+}
+
+export interface VoiceSender {
+  /** A voice call reading the text (R-SMS-8). */
+  call(message: { to: string; text: string; languageCode: string; outageId: string; messageKey: string }): Promise<{ providerMessageId: string }>;
+}
+
+/** A permanent failure to deliver to one recipient (bad number, opted out at the carrier). */
+export class SendFailure extends Error {}
+
+/** Hands a message's sending to the sending function (SQS in AWS, in-process locally). */
+export interface SendQueue {
+  enqueue(job: { outageId: string; messageKey: string }): Promise<void>;
+}

@@ -1,0 +1,39 @@
+/** The `alerts` route group: the address register and self-service subscriptions (R-SMS-2/3/4). */
+import { buildOutageAlerts } from '../adapters/alerts-wiring.js';
+import { loadConfig } from '../adapters/config.js';
+import type { Actor } from '../domain/actor.js';
+import type { PropertyAddress } from '../domain/alerts/types.js';
+import { groupHandler, type OperationInput } from './handler.js';
+
+const config = loadConfig();
+const alerts = buildOutageAlerts();
+const actor = (input: OperationInput): Actor => input.principal!;
+
+export const handler = groupHandler(
+  'alerts',
+  {
+    async importAddressRegister(input) {
+      const { imported, rejected } = await alerts.importRegister(input.bytes!);
+      return { body: { imported, rejected } };
+    },
+    async addAlertSubscription(input) {
+      return { body: await alerts.subscribe(actor(input), input.body as { phone: string; address: PropertyAddress }) };
+    },
+    async listAlertSubscriptions(input) {
+      const { phone, optedOut, items } = await alerts.subscriptionsOf(actor(input), (input.query as { phone: string }).phone);
+      return { body: { phone, optedOut, items, nextCursor: null } };
+    },
+    async removeAlertSubscription(input) {
+      await alerts.unsubscribe(actor(input), input.params.subscriptionId ?? '');
+      return {};
+    },
+    async optOutOfAlerts(input) {
+      return { body: await alerts.optOut(actor(input), (input.body as { phone: string }).phone) };
+    },
+    async optBackIntoAlerts(input) {
+      await alerts.optIn(actor(input), input.params.phone ?? '');
+      return {};
+    },
+  },
+  { maxBodyBytes: config.MAX_BODY_BYTES },
+);

@@ -1,0 +1,54 @@
+/** The `outages` route group: outages and their messages, the public feed, crowd reports. */
+import { createHash } from 'node:crypto';
+import { buildOutageAlerts } from '../adapters/alerts-wiring.js';
+import { loadConfig } from '../adapters/config.js';
+import type { Actor } from '../domain/actor.js';
+import type { CreateOutageRequest } from '../domain/alerts/schemas.js';
+import type { CrowdReportRecord } from '../domain/alerts/ports.js';
+import type { PropertyAddress } from '../domain/alerts/types.js';
+import { groupHandler, type OperationInput } from './handler.js';
+import { HttpProblem } from './problem.js';
+
+const config = loadConfig();
+const alerts = buildOutageAlerts();
+const actor = (input: OperationInput): Actor => input.principal!;
+
+/** Rate limits count per client without keeping its address: a one-way hash of it. */
+const clientOf = (input: OperationInput) => createHash('sha256').update(input.sourceIp).digest('hex').slice(0, 24);
+
+export const handler = groupHandler(
+  'outages',
+  {
+    async createOutage(input) {
+      const created = await alerts.createOutage(actor(input), input.body as CreateOutageRequest);
+      return { body: created, headers: { location: `/v1/outages/${created.outageId}` } };
+    },
+    async getOutage(input) {
+      return { body: await alerts.getOutage(input.params.outageId ?? '') };
+    },
+    async postOutageUpdate(input) {
+      return { body: await alerts.postUpdate(actor(input), input.params.outageId ?? '', input.body as { message: string; resolved?: boolean }) };
+    },
+    async listOngoingWorks() {
+      return { body: await alerts.ongoingWorks(), headers: { 'cache-control': 'public, max-age=30' } };
+    },
+    async listOngoingWorksCap() {
+      return {
+        rawBody: await alerts.ongoingWorksCap(),
+        headers: { 'content-type': 'application/cap+xml; charset=utf-8', 'cache-control': 'public, max-age=30' },
+      };
+    },
+    async reportProblem(input) {
+      const body = input.body as { address: PropertyAddress; kind: CrowdReportRecord['kind']; phone?: string };
+      const result = await alerts.report(clientOf(input), body);
+      if (result.limited) {
+        throw new HttpProblem(429, 'too-many-requests', 'Too many reports', 'This client has sent too many reports this hour; try again later.');
+      }
+      return { body: { reportId: result.reportId } };
+    },
+    async listReportClusters() {
+      return { body: { items: await alerts.clusters(), nextCursor: null } };
+    },
+  },
+  { maxBodyBytes: config.MAX_BODY_BYTES },
+);
