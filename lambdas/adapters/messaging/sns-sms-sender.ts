@@ -3,7 +3,7 @@
  * sender id. Throttling is retried with backoff; a refusal for the number is permanent.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SendFailure, type SmsSender } from '../../domain/alerts/ports.js';
+import { RetryableSendError, SendFailure, type SmsSender } from '../../domain/alerts/ports.js';
 
 export interface SnsSmsSettings {
   readonly senderId: string;
@@ -39,7 +39,8 @@ export class SnsSmsSender implements SmsSender {
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';
         if (permanent.has(name)) throw new SendFailure(`refused by SNS (${name})`);
-        if (!throttling.has(name) || attempt >= this.settings.maxAttempts) throw error;
+        if (!throttling.has(name)) throw error;
+        if (attempt >= this.settings.maxAttempts) throw new RetryableSendError(`throttled by SNS ${attempt} times`);
         await this.sleep(this.settings.backoffMs * 2 ** (attempt - 1));
       }
     }

@@ -3,7 +3,7 @@
  * read by text-to-speech in the message's language, for numbers that cannot take SMS (R-SMS-8).
  */
 import { SendVoiceMessageCommand, type PinpointSMSVoiceV2Client, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SendFailure, type VoiceSender } from '../../domain/alerts/ports.js';
+import { RetryableSendError, SendFailure, type VoiceSender } from '../../domain/alerts/ports.js';
 
 /** A voice per language. The service has no Finnish voice: Finnish calls use the English text (service.ts). */
 const voices: Record<string, VoiceId> = { 'sv-SE': 'ASTRID', 'nb-NO': 'LIV', 'en-GB': 'AMY' };
@@ -29,6 +29,7 @@ export class EndUserMessagingVoiceSender implements VoiceSender {
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
       if (name === 'ValidationException' || name === 'ResourceNotFoundException') throw new SendFailure(`refused by the voice service (${name})`);
+      if (name === 'ThrottlingException') throw new RetryableSendError('throttled by the voice service');
       throw error;
     }
   }

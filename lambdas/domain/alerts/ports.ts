@@ -137,6 +137,13 @@ export interface VoiceSender {
 /** A permanent failure to deliver to one recipient (bad number, opted out at the carrier). */
 export class SendFailure extends Error {}
 
+/**
+ * The provider certainly did not take the message (throttled to the last attempt): safe to
+ * send again later. Any other error leaves it uncertain whether the message went out, and
+ * such a recipient is not sent again (never twice).
+ */
+export class RetryableSendError extends Error {}
+
 /** Hands a message's sending to the sending function (SQS in AWS, in-process locally). */
 export interface SendQueue {
   enqueue(job: { outageId: string; messageKey: string }): Promise<void>;

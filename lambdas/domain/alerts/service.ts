@@ -24,7 +24,7 @@ import type {
   Subscription,
   VoiceSender,
 } from './ports.js';
-import { SendFailure } from './ports.js';
+import { RetryableSendError, SendFailure } from './ports.js';
 import { sendTimeFor } from './quiet-hours.js';
 import { parseAddressRegisterCsv } from './register-csv.js';
 import { estimateCost, measureSms } from './sms-encoding.js';
@@ -408,8 +408,9 @@ export class OutageAlerts {
   /**
    * Sends one message to its queued recipients at the configured pace. Each recipient is
    * claimed (queued → sending) before the call and settled after it, so a re-run, or a
-   * second delivery of the same job, never sends twice. Transient failures release the
-   * claim and make the job fail, so the queue retries it (and dead-letters it at last).
+   * second delivery of the same job, never sends twice. A provider that certainly did not
+   * take the message (RetryableSendError) releases the claim and fails the job, so the
+   * queue retries it (and dead-letters it at last); an uncertain failure is not retried.
    */
   async send(job: { outageId: string; messageKey: string }): Promise<{ sent: number; failed: number; retry: number }> {
     const message = await this.deps.repo.getMessage(job.outageId, job.messageKey);
@@ -468,12 +469,13 @@ export class OutageAlerts {
       await this.deps.repo.transitionRecipient(claimed, 'sending', { status: 'sent', providerMessageId: result.providerMessageId, updatedAt: new Date().toISOString() });
       return 'sent';
     } catch (error) {
-      if (error instanceof SendFailure) {
-        await this.deps.repo.transitionRecipient(claimed, 'sending', { status: 'failed', reason: error.message, updatedAt: new Date().toISOString() });
-        return 'failed';
+      if (error instanceof RetryableSendError) {
+        await this.deps.repo.transitionRecipient(claimed, 'sending', { status: 'queued', updatedAt: new Date().toISOString() });
+        return 'retry';
       }
-      await this.deps.repo.transitionRecipient(claimed, 'sending', { status: 'queued', updatedAt: new Date().toISOString() });
-      return 'retry';
+      const reason = error instanceof SendFailure ? error.message : 'uncertain whether it was delivered; not sent again to avoid a duplicate';
+      await this.deps.repo.transitionRecipient(claimed, 'sending', { status: 'failed', reason, updatedAt: new Date().toISOString() });
+      return 'failed';
     }
   }
 
