@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
-  UpdateTableCommand,
+  ScanCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { installClock } from '../lambdas/adapters/clock.js';
 import { createTableInput } from '../lambdas/adapters/table-schema.js';
@@ -71,25 +75,40 @@ async function ensureTable(endpoint: string): Promise<void> {
   const wanted = createTableInput(localTableName);
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: localTableName }));
-    // A data folder from an older version: add the indexes the schema has gained since.
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
-      if (existing.has(index.IndexName)) continue;
-      await client.send(
-        new UpdateTableCommand({
-          TableName: localTableName,
-          AttributeDefinitions: wanted.AttributeDefinitions,
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
-        }),
-      );
-      await waitActive(client);
-    }
+    const missing = (wanted.GlobalSecondaryIndexes ?? []).filter((index) => !existing.has(index.IndexName));
+    if (missing.length > 0) await rebuildTable(client, wanted, missing.map((index) => index.IndexName!));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(wanted));
   }
   await waitActive(client);
   client.destroy();
+}
+
+/**
+ * A data folder from an older version lacks indexes the schema has gained since. dynalite
+ * cannot add an index to a table, so the table is copied out, made anew and filled again.
+ */
+async function rebuildTable(client: DynamoDBClient, wanted: CreateTableCommandInput, missing: string[]): Promise<void> {
+  console.log(`Upgrading the local table: adding ${missing.join(', ')} (copying its items) ...`);
+  const items: Record<string, AttributeValue>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: localTableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  await client.send(new DeleteTableCommand({ TableName: localTableName }));
+  await client.send(new CreateTableCommand(wanted));
+  await waitActive(client);
+  for (let i = 0; i < items.length; i += 25) {
+    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [localTableName]: requests } }));
+      requests = (result.UnprocessedItems?.[localTableName] ?? []) as typeof requests;
+    }
+  }
 }
 
 async function waitActive(client: DynamoDBClient): Promise<void> {
