@@ -5,41 +5,63 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { SendQueue } from '../lambdas/domain/alerts/ports.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 /**
- * Delivers each job to the attached handler before `enqueue` returns, so a request that
- * sends SMS has filled the outbox when it answers. Failed deliveries are retried as SQS
- * would (three receives), then reported as dead-lettered.
+ * An SQS queue in the process. `before-return` delivers each job before `enqueue`
+ * returns, so a request that sends SMS has filled the outbox when it answers;
+ * `background` delivers after it (a billing run answers 202 and goes on). Failed
+ * deliveries are retried as SQS would (three receives), then reported as dead-lettered.
  */
-export class InProcessSendQueue implements SendQueue {
+export class InProcessQueue<Job> {
   private handler: SqsHandler | undefined;
+  private pending = new Set<Promise<void>>();
   readonly deadLetters: { body: string; at: string }[] = [];
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly name: string,
+    private readonly delivery: 'before-return' | 'background',
+    private readonly log: (line: string) => void,
+  ) {}
 
   attach(handler: SqsHandler): void {
     this.handler = handler;
   }
 
-  async enqueue(job: { outageId: string; messageKey: string }): Promise<void> {
-    if (!this.handler) throw new Error('no sending handler attached');
-    const body = JSON.stringify(job);
+  async enqueue(job: Job): Promise<void> {
+    if (!this.handler) throw new Error(`no handler attached to ${this.name}`);
+    const delivering = this.deliver(JSON.stringify(job));
+    if (this.delivery === 'before-return') return delivering;
+    this.pending.add(delivering);
+    void delivering.finally(() => this.pending.delete(delivering));
+  }
+
+  /** Resolves when every job enqueued so far, and every job those enqueued, is delivered. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async deliver(body: string): Promise<void> {
+    // Background jobs start after the current request has answered, as with a real queue.
+    if (this.delivery === 'background') await new Promise((resolve) => setImmediate(resolve));
     const messageId = randomUUID();
     for (let receive = 1; receive <= 3; receive++) {
       const event = {
         Records: [{
           messageId, receiptHandle: messageId, body, attributes: { ApproximateReceiveCount: String(receive) },
-          messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:local:000000000000:send-alerts', awsRegion: 'local',
+          messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:local:000000000000:${this.name}`, awsRegion: 'local',
         }],
       } as unknown as SQSEvent;
-      const result = await this.handler(event);
-      if (result.batchItemFailures.length === 0) return;
+      try {
+        const result = await this.handler!(event);
+        if (result.batchItemFailures.length === 0) return;
+      } catch {
+        // a throwing handler counts as a failed receive
+      }
     }
     this.deadLetters.push({ body, at: new Date().toISOString() });
-    this.log(`send-alerts: job for outage ${job.outageId} message ${job.messageKey} dead-lettered after 3 receives`);
+    this.log(`${this.name}: a message was dead-lettered after 3 receives`);
   }
 }
 
@@ -50,14 +72,15 @@ export type ScheduledJob = () => Promise<unknown>;
  * every move of the local clock, and `POST /_local/schedules/{name}/fire` runs one now.
  */
 export class LocalScheduler {
-  private readonly jobs = new Map<string, ScheduledJob>();
+  private readonly jobs = new Map<string, { job: ScheduledJob; fireNow?: ScheduledJob }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly log: (line: string) => void) {}
 
-  register(name: string, job: ScheduledJob): void {
-    this.jobs.set(name, job);
+  /** `job` runs on every tick; `fireNow`, if given, is what `fire` runs (e.g. every region's run, due or not). */
+  register(name: string, job: ScheduledJob, options: { fireNow?: ScheduledJob } = {}): void {
+    this.jobs.set(name, { job, ...(options.fireNow ? { fireNow: options.fireNow } : {}) });
   }
 
   names(): string[] {
@@ -65,15 +88,15 @@ export class LocalScheduler {
   }
 
   async fire(name: string): Promise<{ found: boolean; result?: unknown }> {
-    const job = this.jobs.get(name);
-    if (!job) return { found: false };
-    return { found: true, result: await job() };
+    const entry = this.jobs.get(name);
+    if (!entry) return { found: false };
+    return { found: true, result: await (entry.fireNow ?? entry.job)() };
   }
 
   /** Runs every job once, one run at a time. */
   tick(): Promise<void> {
     this.running = this.running.then(async () => {
-      for (const [name, job] of this.jobs) {
+      for (const [name, { job }] of this.jobs) {
         try {
           await job();
         } catch (error) {

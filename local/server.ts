@@ -72,7 +72,7 @@ export function redactPath(path: string): string {
  * intact. CSV stays bytes here so that a Latin-1 register file is not mangled by UTF-8.
  */
 function isTextual(contentType: string): boolean {
-  return /^(text\/(?!csv)|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
+  return /^(text\/(?!csv|plain)|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
 }
 
 class BodyTooLarge extends Error {}

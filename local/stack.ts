@@ -26,7 +26,12 @@ import { corsPolicy, parseCorsOrigins } from '../lib/cors.js';
 import { LocalClock } from './clock.js';
 import { devKeys } from './dev-auth.js';
 import { createLocalServer, type GroupHandler } from './server.js';
-import { InProcessSendQueue, LocalScheduler, type SqsHandler } from './jobs.js';
+import { InProcessQueue, LocalScheduler, type SqsHandler } from './jobs.js';
+import { installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
+import type { SegmentJob } from '../lambdas/domain/billing/service.js';
+import { profileFor } from '../lambdas/domain/billing/profile.js';
+import { cronForRegion } from '../lambdas/domain/billing/calendar.js';
+import { Cron } from 'croner';
 import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
 import { documentClient } from '../lambdas/adapters/dynamo/client.js';
@@ -53,6 +58,7 @@ export interface EmbeddedStack {
   readonly clock: LocalClock;
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
+  readonly billingQueue: InProcessQueue<SegmentJob>;
   close(): Promise<void>;
 }
 
@@ -163,8 +169,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   };
   for (const [name, value] of Object.entries(alertDefaults)) process.env[name] ??= value;
   const log = options.log ?? ((line: string) => console.log(line));
-  const sendQueue = new InProcessSendQueue(log);
+  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log);
   installSendQueue(sendQueue);
+  const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log);
+  installBillingQueue(billingQueue);
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
@@ -182,6 +190,24 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const scheduler = new LocalScheduler(log);
   const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
   scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
+  const billingSegment = (await import('../lambdas/jobs/billing-segment.js')) as { handler: SqsHandler };
+  billingQueue.attach(billingSegment.handler);
+  const billingRun = (await import('../lambdas/jobs/billing-run.js')) as { handler: (event: { region?: string }) => Promise<{ runId: string }> };
+  // The regions' billing schedules (R-SE-12), the same cron expressions as in AWS, off the local clock:
+  // each tick starts the run of every region whose time this month has come (a run starts once).
+  const profile = profileFor(process.env.UTILITY_COUNTRY as 'SE' | 'FI' | 'NO');
+  scheduler.register('billing-run', async () => {
+    const now = clock.now();
+    const started: string[] = [];
+    for (const region of profile.regions) {
+      const cron = new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! });
+      const last = cron.previousRuns(1, now)[0];
+      if (last && last.toISOString().slice(0, 7) === now.toISOString().slice(0, 7)) {
+        started.push((await billingRun.handler({ region: region.region })).runId);
+      }
+    }
+    return { started };
+  }, { fireNow: () => Promise.all(profile.regions.map((r) => billingRun.handler({ region: r.region }))) });
   scheduler.start();
   const outbox = new Outbox(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName, () => clock.now());
 
@@ -206,8 +232,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     clock,
     signingKeyFile,
     scheduler,
+    billingQueue,
     async close() {
       scheduler.stop();
+      await billingQueue.idle();
       await close(server);
       await close(dynamo);
     },

@@ -27,6 +27,8 @@ export interface OperationResult {
   readonly body?: unknown;
   /** A body sent as is (e.g. XML), with its content-type in `headers`. */
   readonly rawBody?: string;
+  /** `rawBody` is base64 (binary content such as a PDF). */
+  readonly base64?: boolean;
   readonly status?: number;
   readonly headers?: Record<string, string>;
 }
@@ -122,6 +124,7 @@ export function groupHandler(
       statusCode: status,
       headers: { 'content-type': 'application/json', ...result.headers },
       body: result.rawBody ?? JSON.stringify(result.body ?? {}),
+      ...(result.base64 ? { isBase64Encoded: true } : {}),
     };
   };
 

@@ -23,6 +23,13 @@ import {
   SubscriptionQuery,
   SubscriptionRequest,
 } from '../domain/alerts/schemas.js';
+import {
+  AllocationRequest,
+  BillingRunRequest,
+  DeferralRequest,
+  MeterReadingRequest,
+  TariffRequest,
+} from '../domain/billing/schemas.js';
 
 import { roles, type Role } from '../domain/roles.js';
 
@@ -35,6 +42,7 @@ export const routeGroups = {
   customers: { entry: 'lambdas/http/customers.ts', memoryMb: 512 },
   alerts: { entry: 'lambdas/http/alerts.ts', memoryMb: 1024 },
   outages: { entry: 'lambdas/http/outages.ts', memoryMb: 1024 },
+  billing: { entry: 'lambdas/http/billing.ts', memoryMb: 1024 },
 } as const;
 export type RouteGroup = keyof typeof routeGroups;
 
@@ -176,6 +184,57 @@ export const routes: readonly RouteDefinition[] = [
   {
     method: 'GET', path: '/v1/reports/clusters', group: 'outages', operationId: 'listReportClusters',
     summary: 'Crowd reports grouped by place and time, with a suggested area (R-COM-1)', access: operations, successStatus: 200,
+  },
+  {
+    method: 'PUT', path: '/v1/tariffs/{service}', group: 'billing', operationId: 'putTariff',
+    summary: 'Add a price version for a service (R-SE-10)', access: ['admin'], body: TariffRequest, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/tariffs/{service}', group: 'billing', operationId: 'listTariffs',
+    summary: "A service's price versions", access: ['admin', 'agent'], successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/meter-readings', group: 'billing', operationId: 'reportMeterReading',
+    summary: 'Report a meter reading (R-FI-4, R-SE-9)', access: staffAndOwner, body: MeterReadingRequest, successStatus: 201,
+  },
+  {
+    method: 'POST', path: '/v1/billing-runs', group: 'billing', operationId: 'startBillingRun',
+    summary: 'Start (or find) the billing run of a month and region', access: ['admin'], body: BillingRunRequest, successStatus: 202,
+    throttle: { rate: 1, burst: 2 },
+  },
+  {
+    method: 'GET', path: '/v1/billing-runs/{runId}', group: 'billing', operationId: 'getBillingRun',
+    summary: "A billing run's progress", access: ['admin', 'agent'], successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/invoices/{invoiceId}', group: 'billing', operationId: 'getInvoice',
+    summary: 'An invoice with its lines, reference and balance', access: staffAndOwner, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/invoices/{invoiceId}/document', group: 'billing', operationId: 'getInvoiceDocument',
+    summary: 'The invoice as a PDF document', access: staffAndOwner, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/customers/{customerId}/invoices', group: 'billing', operationId: 'listCustomerInvoices',
+    summary: "A customer's invoices, newest first", access: staffAndOwner, customerOwnOnly: true, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/invoices/{invoiceId}/deferrals', group: 'billing', operationId: 'deferInvoice',
+    summary: 'Defer the due date for an objective reason (R-SE-15)', access: staff, body: DeferralRequest, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/payment-files', group: 'billing', operationId: 'importPaymentFile',
+    summary: 'Book a bank payment file: BgMax or camt.054 (R-SE-13, R-SE-14)', access: ['admin'],
+    rawBody: { mediaTypes: ['text/plain', 'application/xml', 'text/xml', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 },
+    successStatus: 200, throttle: { rate: 1, burst: 2 },
+  },
+  {
+    method: 'GET', path: '/v1/payments/unmatched', group: 'billing', operationId: 'listUnmatchedPayments',
+    summary: 'Payments that matched no invoice, waiting for an agent', access: staff, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/payments/{paymentId}/allocate', group: 'billing', operationId: 'allocatePayment',
+    summary: 'Allocate an unmatched payment to an invoice', access: staff, body: AllocationRequest, successStatus: 200,
   },
 ];
 

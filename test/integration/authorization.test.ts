@@ -25,6 +25,20 @@ beforeAll(async () => {
     body: { category: 'leak', title: 'Vattenläcka', message: 'Vattnet är avstängt.', area: { streets: [{ street: 'Storgatan', city: 'Arvika' }] } },
   })).body.outageId;
   ids.phone = encodeURIComponent(phone);
+  // Billing: a tariff, a facility and a run give an invoice of this customer.
+  ids.service = 'water';
+  await t.call('POST', '/_local/clock', { body: { set: '2026-12-05T08:00:00Z' } });
+  await t.call('PUT', '/v1/tariffs/water', {
+    token: admin, body: { effectiveFrom: '2026-01-01', currency: 'SEK', fixedPerMonth: 10_000, unitPrice: 2_500, unit: 'm3', connectionFee: 0 },
+  });
+  await t.call('POST', `/v1/customers/${ids.customerId}/facilities`, {
+    token: admin,
+    body: { propertyDesignation: 'Arvika Sågen 1:23', propertyType: 'owner_occupied', deliveryAddress: address, services: [{ service: 'water', startDate: '2026-09-01', billingCycle: 'monthly' }] },
+  });
+  ids.runId = (await t.call('POST', '/v1/billing-runs', { token: admin, body: { runMonth: '2026-12' } })).body.runId;
+  await t.stack.billingQueue.idle();
+  ids.invoiceId = (await t.call('GET', `/v1/customers/${ids.customerId}/invoices`, { token: admin })).body.items[0].invoiceId;
+  ids.paymentId = 'pay_unknown';
   for (const role of roles) tokens[role] = await t.token({ role, ...(role === 'customer' ? { customerId: ids.customerId, phone } : {}) });
 });
 afterAll(async () => t.stop());

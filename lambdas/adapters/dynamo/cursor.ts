@@ -1,7 +1,7 @@
 /** Opaque list cursors: a DynamoDB LastEvaluatedKey, base64url-encoded JSON. */
 import { ValidationError } from '../../domain/errors.js';
 
-const keyNames = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']);
+const keyNames = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk']);
 
 const invalid = () => new ValidationError([{ path: 'cursor', message: 'not a cursor from this API' }]);
 

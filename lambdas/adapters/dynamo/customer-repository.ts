@@ -19,7 +19,16 @@ import { decodeCompositeCursor, decodeCursor, encodeCursor } from './cursor.js';
 type Item = Record<string, unknown>;
 
 const customerPk = (customerId: string) => `CUS#${customerId}`;
-const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity', 'pendingLog'];
+
+/** Billing runs read customers in this many shards, one segment each. */
+export const customerShards = 32;
+
+export function customerShardKey(customerId: string): string {
+  let hash = 0;
+  for (const char of customerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `CUSTSHARD#${hash % customerShards}`;
+}
+const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog'];
 
 function strip<T>(item: Item): T {
   const copy: Item = { ...item };
@@ -178,6 +187,9 @@ export class DynamoCustomerRepository implements CustomerRepository {
       ...nameKeys(customer),
       // By phone: an outage alert is written in the language of the customer with that number.
       ...(customer.phone ? { gsi3pk: `PHONE#${customer.phone}`, gsi3sk: `CUS#${customer.customerId}` } : {}),
+      // Billing runs page through customers by shard (docs/DATA.md).
+      gsi4pk: customerShardKey(customer.customerId),
+      gsi4sk: customer.customerId,
       ...customer,
     };
   }

@@ -38,6 +38,10 @@ export interface Customer {
   language?: 'sv' | 'fi' | 'nb' | 'en';
   /** R-SE-5/6: set by a declined credit check or by an agent. */
   knownBadPayer: boolean;
+  /** R-SE-12: the billing run this customer belongs to (e.g. Eda, Arvika). */
+  billingRegion?: string;
+  /** R-SE-8: how invoices reach the customer. */
+  deliveryChannel?: 'e_invoice' | 'digital_mailbox' | 'email' | 'paper';
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -74,6 +78,9 @@ export interface FacilityService {
   startDate: string;
   endDate?: string;
   meter?: { meterId: string; readingMode: 'remote' | 'mechanical' };
+  expectedAnnualUse?: number;
+  largeConsumer?: boolean;
+  billingCycle?: 'monthly' | 'bimonthly' | 'quarterly' | 'seasonal' | 'finnish_quarterly';
 }
 
 export interface Facility {

@@ -50,6 +50,8 @@ export function presentCustomer(customer: Customer, role: Role) {
     protectedIdentity: customer.protectedIdentity,
     language: customer.language ?? null,
     knownBadPayer: customer.knownBadPayer,
+    billingRegion: customer.billingRegion ?? null,
+    deliveryChannel: customer.deliveryChannel ?? null,
     createdAt: customer.createdAt,
     updatedAt: customer.updatedAt,
     version: customer.version,

@@ -135,6 +135,8 @@ export class CustomerRegistry {
       ...(input.industryCode ? { industryCode: input.industryCode } : {}),
       protectedIdentity: input.protectedIdentity ?? false,
       ...(input.language ? { language: input.language } : {}),
+      ...(input.billingRegion ? { billingRegion: input.billingRegion } : {}),
+      ...(input.deliveryChannel ? { deliveryChannel: input.deliveryChannel } : {}),
       knownBadPayer: false,
       createdAt: at,
       updatedAt: at,
@@ -201,6 +203,8 @@ export class CustomerRegistry {
     assign('protectedIdentity', patch.protectedIdentity);
     assign('knownBadPayer', patch.knownBadPayer);
     assign('language', patch.language);
+    assign('billingRegion', patch.billingRegion);
+    assign('deliveryChannel', patch.deliveryChannel);
     assign('email', patch.email === undefined || patch.email === null ? patch.email : patch.email.toLowerCase());
     if (patch.phone !== undefined) {
       assign('phone', patch.phone === null ? null : phoneOrError(patch.phone, current.country, errors));

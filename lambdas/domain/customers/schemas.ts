@@ -18,6 +18,8 @@ export const services = [
 ] as const;
 export type Service = (typeof services)[number];
 export const propertyTypes = ['owner_occupied', 'rental', 'business', 'holiday_home'] as const;
+/** R-SE-8: e-invoice via the bank first, then the print service (digital mailbox or paper). */
+export const deliveryChannels = ['e_invoice', 'digital_mailbox', 'email', 'paper'] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoDate = z.iso.date();
@@ -61,6 +63,8 @@ export const CreateCustomerRequest = z
     industryCode: z.string().trim().regex(/^\d{2,5}$/, 'industry code (SNI/TOL/NACE), 2-5 digits').optional(),
     protectedIdentity: z.boolean().optional(),
     language: z.enum(languages).optional(),
+    billingRegion: text(40).optional(),
+    deliveryChannel: z.enum(deliveryChannels).optional(),
   })
   .meta({ id: 'CreateCustomerRequest' });
 export type CreateCustomerRequest = z.infer<typeof CreateCustomerRequest>;
@@ -81,6 +85,8 @@ export const PatchCustomerRequest = z
     protectedIdentity: z.boolean().optional(),
     knownBadPayer: z.boolean().optional(),
     language: z.enum(languages).nullable().optional(),
+    billingRegion: text(40).nullable().optional(),
+    deliveryChannel: z.enum(deliveryChannels).nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field to change' })
   .meta({ id: 'PatchCustomerRequest' });
@@ -111,10 +117,18 @@ export const Meter = z.strictObject({
   readingMode: z.enum(['remote', 'mechanical']),
 });
 
+export const billingCycles = ['monthly', 'bimonthly', 'quarterly', 'seasonal', 'finnish_quarterly'] as const;
+
 export const FacilityServiceRequest = z.strictObject({
   service: z.enum(services),
   startDate: isoDate,
   meter: Meter.optional(),
+  /** R-SE-9: expected annual use (m³ water, kWh) for preliminary billing between readings. */
+  expectedAnnualUse: z.number().nonnegative().max(10_000_000).optional(),
+  /** R-SE-9: large consumers are billed monthly on readings. */
+  largeConsumer: z.boolean().optional(),
+  /** Overrides the utility's cycle for this service (R-SE-11: monthly on request). */
+  billingCycle: z.enum(billingCycles).optional(),
 });
 
 export const CreateFacilityRequest = z

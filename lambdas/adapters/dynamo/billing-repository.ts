@@ -1,0 +1,308 @@
+/** BillingRepository on the single table (docs/DATA.md, "Billing and payments"). */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import type { Customer, Facility } from '../../domain/customers/model.js';
+import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';
+import type { BillingRepository, RecordedPayment } from '../../domain/billing/ports.js';
+import { normaliseReference } from '../../domain/billing/references.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+type Item = Record<string, unknown>;
+
+const internal = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog', 'appliedPaymentIds'];
+function strip<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const name of internal) delete copy[name];
+  return copy as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoBillingRepository implements BillingRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const result = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      items.push(...(result.Items ?? []));
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async get<T>(pk: string, sk: string): Promise<T | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    return result.Item ? strip<T>(result.Item) : undefined;
+  }
+
+  // ---- tariffs -----------------------------------------------------------------------------
+
+  async tariffVersions(service: string): Promise<TariffVersion[]> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TARIFF#${service}` } });
+    return items.map((item) => strip<TariffVersion>(item));
+  }
+
+  async putTariffVersion(version: TariffVersion): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `TARIFF#${version.service}`, sk: version.effectiveFrom, entity: 'tariff', ...version } }));
+  }
+
+  // ---- runs --------------------------------------------------------------------------------
+
+  createRun(run: BillingRun): Promise<boolean> {
+    return this.putIfAbsent({ pk: `RUN#${run.runId}`, sk: 'META', entity: 'billingRun', ...run });
+  }
+
+  getRun(runId: string): Promise<BillingRun | undefined> {
+    return this.get<BillingRun>(`RUN#${runId}`, 'META');
+  }
+
+  async recordSegmentPage(
+    runId: string,
+    segment: number,
+    page: number,
+    counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] },
+  ): Promise<boolean> {
+    if (!(await this.putIfAbsent({ pk: `RUN#${runId}`, sk: `PAGE#${String(segment).padStart(4, '0')}#${String(page).padStart(6, '0')}`, entity: 'runPage', ...counts }))) {
+      return false;
+    }
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `RUN#${runId}`, sk: 'META' },
+        UpdateExpression:
+          'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples)',
+        ExpressionAttributeValues: {
+          ':customers': counts.customersDone,
+          ':invoices': counts.invoicesWritten,
+          ':errors': counts.errors,
+          ':segmentDone': counts.lastPage ? 1 : 0,
+          ':samples': counts.errorSamples.slice(0, 5),
+          ':none': [],
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const run = result.Attributes as BillingRun | undefined;
+    if (run && run.status === 'running' && run.segmentsDone >= run.segments) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RUN#${runId}`, sk: 'META' },
+          UpdateExpression: 'SET #status = :completed, completedAt = :at',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':running': 'running', ':at': new Date().toISOString() },
+        }),
+      ).catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    }
+    return true;
+  }
+
+  async customerPage(segment: number, limit: number, cursor?: string): Promise<{ customers: Customer[]; nextCursor?: string }> {
+    const startKey = decodeCursor(cursor);
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :shard',
+        ExpressionAttributeValues: { ':shard': `CUSTSHARD#${segment}` },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const next = encodeCursor(result.LastEvaluatedKey);
+    return { customers: (result.Items ?? []).map((item) => strip<Customer>(item)), ...(next ? { nextCursor: next } : {}) };
+  }
+
+  // ---- invoices ----------------------------------------------------------------------------
+
+  async nextInvoiceNumber(): Promise<number> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: 'COUNTER#invoice', sk: 'COUNTER' },
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return 100_000 + Number(result.Attributes?.value);
+  }
+
+  private invoiceItem(invoice: Invoice): Item {
+    return {
+      pk: `INV#${invoice.invoiceId}`,
+      sk: 'INVOICE',
+      entity: 'invoice',
+      gsi1pk: `REF#${normaliseReference(invoice.reference)}`,
+      gsi1sk: 'INVOICE',
+      gsi2pk: `CUSINV#${invoice.customerId}`,
+      gsi2sk: `${invoice.issueDate}#${invoice.invoiceId}`,
+      // Open invoices by due date: the overdue scan of dunning reads this.
+      ...(invoice.status === 'open' ? { gsi3pk: 'OPEN_INVOICES', gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}` } : {}),
+      ...invoice,
+    };
+  }
+
+  insertInvoice(invoice: Invoice): Promise<boolean> {
+    return this.putIfAbsent(this.invoiceItem(invoice));
+  }
+
+  getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+    return this.get<Invoice>(`INV#${invoiceId}`, 'INVOICE');
+  }
+
+  async replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void> {
+    const ids = invoice.appliedPayments.map((p) => p.paymentId);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.invoiceItem(invoice), ...(ids.length > 0 ? { appliedPaymentIds: new Set(ids) } : {}) },
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('The invoice was changed by someone else; read it again.');
+      throw error;
+    }
+  }
+
+  async invoicesOf(customerId: string): Promise<Invoice[]> {
+    const items = await this.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `CUSINV#${customerId}` } });
+    return items.map((item) => strip<Invoice>(item));
+  }
+
+  async invoiceByReference(reference: string): Promise<Invoice | undefined> {
+    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` } });
+    // The index is eventually consistent: read the invoice itself.
+    return items[0] ? this.getInvoice(items[0].invoiceId as string) : undefined;
+  }
+
+  async billingState(customerId: string): Promise<BillingState> {
+    const state = await this.get<{ state: BillingState }>(`CUS#${customerId}`, 'BILLSTATE');
+    return state?.state ?? {};
+  }
+
+  async setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `CUS#${customerId}`, sk: 'BILLSTATE', entity: 'billingState', invoiceId, state } }));
+  }
+
+  async applyPayment(invoice: Invoice, payment: { paymentId: string; amount: number; bookedAt: string }): Promise<boolean> {
+    const open = invoice.openAmount - payment.amount;
+    const paid = open <= 0;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INV#${invoice.invoiceId}`, sk: 'INVOICE' },
+          UpdateExpression: `SET openAmount = :open, #status = :status, appliedPayments = list_append(appliedPayments, :payment), version = :next ADD appliedPaymentIds :ids${paid ? ' REMOVE gsi3pk, gsi3sk' : ''}`,
+          ConditionExpression: 'version = :version AND (attribute_not_exists(appliedPaymentIds) OR NOT contains(appliedPaymentIds, :paymentId))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':open': Math.max(0, open),
+            ':status': paid ? 'paid' : 'open',
+            ':payment': [payment],
+            ':next': invoice.version + 1,
+            ':version': invoice.version,
+            ':ids': new Set([payment.paymentId]),
+            ':paymentId': payment.paymentId,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---- facilities and readings ---------------------------------------------------------------
+
+  async facilitiesOf(customerId: string): Promise<Facility[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :fac)',
+      ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':fac': 'FAC#' },
+    });
+    return items.map((item) => strip<Facility>(item));
+  }
+
+  async facilityById(facilityId: string): Promise<Facility | undefined> {
+    const [item] = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `FAC#${facilityId}` } });
+    return item ? strip<Facility>(item) : undefined;
+  }
+
+  async readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `READING#${facilityId}#${meterId}` } });
+    return items.map((item) => strip<MeterReading>(item));
+  }
+
+  putReading(reading: MeterReading): Promise<boolean> {
+    return this.putIfAbsent({ pk: `READING#${reading.facilityId}#${reading.meterId}`, sk: reading.readAt, entity: 'meterReading', ...reading });
+  }
+
+  // ---- payments and credit -----------------------------------------------------------------
+
+  private paymentItem(payment: RecordedPayment): Item {
+    return {
+      pk: `PAYMENT#${payment.paymentId}`,
+      sk: 'PAYMENT',
+      entity: 'payment',
+      ...(payment.status === 'unmatched' ? { gsi1pk: 'UNMATCHED', gsi1sk: `${payment.bookingDate}#${payment.paymentId}` } : {}),
+      ...payment,
+    };
+  }
+
+  async recordPayment(payment: RecordedPayment): Promise<RecordedPayment | undefined> {
+    if (await this.putIfAbsent(this.paymentItem(payment))) return undefined;
+    return this.getPayment(payment.paymentId);
+  }
+
+  getPayment(paymentId: string): Promise<RecordedPayment | undefined> {
+    return this.get<RecordedPayment>(`PAYMENT#${paymentId}`, 'PAYMENT');
+  }
+
+  async updatePayment(payment: RecordedPayment): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.paymentItem(payment) }));
+  }
+
+  async unmatchedPayments(): Promise<RecordedPayment[]> {
+    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'UNMATCHED' } });
+    return items.map((item) => strip<RecordedPayment>(item));
+  }
+
+  async addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void> {
+    await this.putIfAbsent({ pk: `CUS#${customerId}`, sk: `CREDIT#${sourceId}`, entity: 'credit', customerId, sourceId, amount, currency, at: new Date().toISOString() });
+  }
+
+  async creditBalance(customerId: string): Promise<number> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credit)',
+      ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':credit': 'CREDIT#' },
+      ConsistentRead: true,
+    });
+    return items.reduce((sum, item) => sum + Number(item.amount), 0);
+  }
+}

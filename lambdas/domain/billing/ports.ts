@@ -1,0 +1,54 @@
+/** What billing and payments need from storage. */
+import type { Customer, Facility } from '../customers/model.js';
+import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from './model.js';
+import type { BankPayment } from '../payments/payment-file.js';
+
+export interface RecordedPayment extends BankPayment {
+  status: 'received' | 'matched' | 'unmatched' | 'allocated';
+  invoiceId?: string;
+  /** Minor units applied to invoices; the rest is credit. */
+  applied: number;
+  credited: number;
+  importedAt: string;
+}
+
+export interface BillingRepository {
+  // tariffs (R-SE-10)
+  tariffVersions(service: string): Promise<TariffVersion[]>;
+  putTariffVersion(version: TariffVersion): Promise<void>;
+  // runs
+  createRun(run: BillingRun): Promise<boolean>;
+  getRun(runId: string): Promise<BillingRun | undefined>;
+  /** Counts a segment page once, however often it is delivered; false when counted before. */
+  recordSegmentPage(runId: string, segment: number, page: number, counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] }): Promise<boolean>;
+  customerPage(segment: number, limit: number, cursor?: string): Promise<{ customers: Customer[]; nextCursor?: string }>;
+  // invoices
+  nextInvoiceNumber(): Promise<number>;
+  /** Conditional on the id being new: false when it exists (a re-run). */
+  insertInvoice(invoice: Invoice): Promise<boolean>;
+  getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void>;
+  invoicesOf(customerId: string): Promise<Invoice[]>;
+  invoiceByReference(reference: string): Promise<Invoice | undefined>;
+  billingState(customerId: string): Promise<BillingState>;
+  setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;
+  // facilities and readings
+  facilitiesOf(customerId: string): Promise<Facility[]>;
+  facilityById(facilityId: string): Promise<Facility | undefined>;
+  readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]>;
+  putReading(reading: MeterReading): Promise<boolean>;
+  // payments and credit (R-SE-13, R-SE-14)
+  /** Conditional on the payment id: the existing record when it was imported before. */
+  recordPayment(payment: RecordedPayment): Promise<RecordedPayment | undefined>;
+  getPayment(paymentId: string): Promise<RecordedPayment | undefined>;
+  updatePayment(payment: RecordedPayment): Promise<void>;
+  unmatchedPayments(): Promise<RecordedPayment[]>;
+  /**
+   * Applies a payment to an invoice once: conditional on the payment not applied yet and
+   * on the invoice's version; false when either condition fails (read it again).
+   */
+  applyPayment(invoice: Invoice, payment: { paymentId: string; amount: number; bookedAt: string }): Promise<boolean>;
+  /** Idempotent by source id: a credit from a payment, or a use of credit by an invoice (negative). */
+  addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void>;
+  creditBalance(customerId: string): Promise<number>;
+}

@@ -1,0 +1,416 @@
+/**
+ * Billing and payments (R-SE-6..15, R-FI-1..4): tariffs, billing runs in segments, one
+ * invoice per customer and run, meter readings, bank payment files, credits, deferrals.
+ */
+import type { Actor } from '../actor.js';
+import type { CustomerLogEntry, Customer } from '../customers/model.js';
+import { mailingAddress } from '../customers/present.js';
+import type { Service } from '../customers/schemas.js';
+import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../errors.js';
+import { parsePaymentFile } from '../payments/payment-file.js';
+import { addDays, finnishSchedule, isoWeekRange, swedishDueDate } from './calendar.js';
+import { draftInvoice, TariffGapError } from './compute.js';
+import type { BillingRun, Invoice, MeterReading, TariffVersion } from './model.js';
+import type { BillingRepository, RecordedPayment } from './ports.js';
+import type { BillingProfile } from './profile.js';
+import { invoiceReference, normaliseReference } from './references.js';
+
+export interface SegmentJob {
+  runId: string;
+  segment: number;
+  page: number;
+  cursor?: string;
+}
+
+export interface BillingQueue {
+  enqueue(job: SegmentJob): Promise<void>;
+}
+
+export interface BillingDeps {
+  readonly repo: BillingRepository;
+  readonly queue: BillingQueue;
+  readonly now: () => Date;
+  readonly profile: BillingProfile;
+  readonly segments: number;
+  readonly pageSize: number;
+  /** Writes to the customer log (R-SE-2). */
+  readonly appendLog: (entry: CustomerLogEntry) => Promise<void>;
+  readonly newId: (prefix: string) => string;
+}
+
+/** R-SE-10: grid prices must be told to customers 15 days before they apply. */
+const gridNoticeDays = 15;
+/** R-SE-15: a second deferral within this many months needs an admin. */
+const deferralWindowMonths = 12;
+
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+export class Billing {
+  constructor(private readonly deps: BillingDeps) {}
+
+  private today(): string {
+    return isoDate(this.deps.now());
+  }
+
+  // ---- tariffs (R-SE-10) -------------------------------------------------------------------
+
+  async putTariff(
+    actor: Actor,
+    service: Service,
+    input: Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>,
+  ): Promise<{ tariff: TariffVersion; notify: string[] }> {
+    if (input.currency !== this.deps.profile.currency) {
+      throw new ValidationError([{ path: 'currency', message: `this utility bills in ${this.deps.profile.currency}` }]);
+    }
+    const today = this.today();
+    const versions = await this.deps.repo.tariffVersions(service);
+    // A price change, not the first price list: customers must have been told in time.
+    const isChange = versions.some((v) => v.effectiveFrom < input.effectiveFrom);
+    if (service === 'electricity_grid' && isChange && input.effectiveFrom < addDays(today, gridNoticeDays)) {
+      const noticeBy = addDays(input.effectiveFrom, -gridNoticeDays);
+      if (!input.customersNotifiedAt || input.customersNotifiedAt.slice(0, 10) > noticeBy) {
+        throw new RuleViolationError(
+          `A grid price may change only when customers were told at least ${gridNoticeDays} days before (by ${noticeBy}).`,
+          'R-SE-10',
+          [{ path: 'customersNotifiedAt', message: `customers must be notified by ${noticeBy}` }],
+        );
+      }
+    }
+    const existing = versions.find((v) => v.effectiveFrom === input.effectiveFrom);
+    if (existing && existing.effectiveFrom <= today) {
+      throw new ConflictError(`The price from ${input.effectiveFrom} is already in force; add a new version instead.`);
+    }
+    const tariff: TariffVersion = { ...input, service, createdAt: this.deps.now().toISOString(), createdBy: actor.subject };
+    await this.deps.repo.putTariffVersion(tariff);
+    // The notification list: customers with this service, to be told of the new price (R-SE-10, R-FI-1).
+    const notify = new Set<string>();
+    for (let segment = 0; segment < this.deps.segments; segment++) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.deps.repo.customerPage(segment, 500, cursor);
+        for (const customer of page.customers) {
+          const facilities = await this.deps.repo.facilitiesOf(customer.customerId);
+          if (facilities.some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= input.effectiveFrom)))) {
+            notify.add(customer.customerId);
+          }
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    return { tariff, notify: [...notify].sort() };
+  }
+
+  async tariffs(service: Service): Promise<TariffVersion[]> {
+    return (await this.deps.repo.tariffVersions(service)).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+  }
+
+  // ---- billing runs -----------------------------------------------------------------------
+
+  /** The run's id comes from its month and region: starting it twice starts one run. */
+  async startRun(input: { runMonth?: string; region?: string }): Promise<BillingRun> {
+    const runMonth = input.runMonth ?? this.today().slice(0, 7);
+    const region = input.region ?? 'all';
+    if (region !== 'all' && !this.deps.profile.regions.some((r) => r.region === region)) {
+      throw new ValidationError([{ path: 'region', message: `unknown region; one of ${this.deps.profile.regions.map((r) => r.region).join(', ')}` }]);
+    }
+    const run: BillingRun = {
+      runId: `run_${runMonth}_${region.toLowerCase()}`,
+      runMonth,
+      region,
+      status: 'running',
+      segments: this.deps.segments,
+      segmentsDone: 0,
+      customersDone: 0,
+      invoicesWritten: 0,
+      errors: 0,
+      errorSamples: [],
+      startedAt: this.deps.now().toISOString(),
+    };
+    if (!(await this.deps.repo.createRun(run))) return (await this.deps.repo.getRun(run.runId))!;
+    for (let segment = 0; segment < this.deps.segments; segment++) {
+      await this.deps.queue.enqueue({ runId: run.runId, segment, page: 0 });
+    }
+    return run;
+  }
+
+  async getRun(runId: string): Promise<BillingRun> {
+    const run = await this.deps.repo.getRun(runId);
+    if (!run) throw new NotFoundError('No such billing run.');
+    return run;
+  }
+
+  /** One page of one segment; the next page goes back on the queue. Safe to deliver twice. */
+  async processSegment(job: SegmentJob): Promise<void> {
+    const run = await this.getRun(job.runId);
+    const page = await this.deps.repo.customerPage(job.segment, this.deps.pageSize, job.cursor);
+    let invoicesWritten = 0;
+    let customersDone = 0;
+    const errorSamples: { customerId: string; reason: string }[] = [];
+    for (const customer of page.customers) {
+      const region = customer.billingRegion ?? this.deps.profile.defaultRegion;
+      if (run.region !== 'all' && region !== run.region) continue;
+      customersDone++;
+      try {
+        if (await this.invoiceCustomer(customer, run)) invoicesWritten++;
+      } catch (error) {
+        if (!(error instanceof TariffGapError || error instanceof RuleViolationError)) throw error;
+        errorSamples.push({ customerId: customer.customerId, reason: error.message });
+      }
+    }
+    if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
+    await this.deps.repo.recordSegmentPage(job.runId, job.segment, job.page, {
+      customersDone, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
+    });
+  }
+
+  private dueDate(runMonth: string): string {
+    const [year, month] = runMonth.split('-').map(Number) as [number, number];
+    if (this.deps.profile.country === 'FI') {
+      // R-FI-3: a run in April, July, October or January bills the quarter before it.
+      const quarter = (Math.floor((month - 1) / 3) + 3) % 4 + 1;
+      return finnishSchedule(quarter === 4 ? year - 1 : year, quarter as 1 | 2 | 3 | 4).dueDate;
+    }
+    return swedishDueDate(year, month);
+  }
+
+  /** Writes this customer's invoice for the run, once; false when there is nothing to bill or it exists. */
+  private async invoiceCustomer(customer: Customer, run: BillingRun): Promise<boolean> {
+    const invoiceId = `inv_${customer.customerId.slice(4)}_${run.runMonth}`;
+    const existing = await this.deps.repo.getInvoice(invoiceId);
+    if (existing) {
+      // A re-delivered segment: make sure the state the invoice handed on was saved.
+      await this.deps.repo.setBillingState(customer.customerId, invoiceId, existing.stateAfter);
+      return false;
+    }
+    const [facilities, previousState, credit] = await Promise.all([
+      this.deps.repo.facilitiesOf(customer.customerId),
+      this.deps.repo.billingState(customer.customerId),
+      this.deps.repo.creditBalance(customer.customerId),
+    ]);
+    const tariffs = new Map<string, TariffVersion[]>();
+    for (const service of new Set(facilities.flatMap((f) => f.services.map((s) => s.service)))) {
+      tariffs.set(service, await this.tariffs(service));
+    }
+    const readings = new Map<string, MeterReading[]>();
+    for (const facility of facilities) {
+      for (const entry of facility.services) {
+        if (entry.meter) readings.set(`${facility.facilityNumber}|${entry.meter.meterId}`, await this.deps.repo.readingsOf(facility.facilityNumber, entry.meter.meterId));
+      }
+    }
+    const draft = draftInvoice({
+      customer,
+      facilities,
+      runMonth: run.runMonth,
+      profile: this.deps.profile,
+      tariffAt: (service, date) => tariffs.get(service)?.filter((v) => v.effectiveFrom <= date).at(-1),
+      readings: (facilityId, meterId) => readings.get(`${facilityId}|${meterId}`) ?? [],
+      previousState,
+      creditAvailable: credit,
+    });
+    if (draft.lines.length === 0) return false;
+    const net = draft.lines.reduce((sum, l) => sum + l.net, 0);
+    const vat = draft.lines.reduce((sum, l) => sum + l.vat, 0);
+    const total = draft.lines.reduce((sum, l) => sum + l.gross, 0);
+    const invoiceNumber = await this.deps.repo.nextInvoiceNumber();
+    const reference = invoiceReference(this.deps.profile.country, invoiceNumber);
+    const channel = customer.protectedIdentity ? 'paper' : customer.deliveryChannel ?? (customer.email ? 'email' : 'paper');
+    const invoice: Invoice = {
+      invoiceId,
+      invoiceNumber,
+      customerId: customer.customerId,
+      runId: run.runId,
+      runMonth: run.runMonth,
+      issueDate: this.today(),
+      dueDate: this.dueDate(run.runMonth),
+      currency: this.deps.profile.currency,
+      lines: draft.lines,
+      net,
+      vat,
+      total,
+      openAmount: Math.max(0, total),
+      status: total <= 0 ? 'paid' : 'open',
+      reference,
+      referenceType: this.deps.profile.country === 'FI' ? 'fi_reference' : this.deps.profile.country === 'NO' ? 'kid' : 'ocr',
+      delivery: {
+        channel,
+        address: mailingAddress(customer),
+        ...(channel === 'email' && customer.email ? { email: customer.email } : {}),
+      },
+      finalInvoiceFacilities: draft.finalInvoiceFacilities,
+      appliedPayments: [],
+      deferrals: [],
+      stateAfter: draft.stateAfter,
+      createdAt: this.deps.now().toISOString(),
+      version: 1,
+    };
+    if (!(await this.deps.repo.insertInvoice(invoice))) return false;
+    if (draft.creditUsed > 0) await this.deps.repo.addCredit(customer.customerId, `use-${invoiceId}`, -draft.creditUsed, invoice.currency);
+    await this.deps.repo.setBillingState(customer.customerId, invoiceId, draft.stateAfter);
+    return true;
+  }
+
+  // ---- invoices --------------------------------------------------------------------------
+
+  async getInvoice(actor: Actor, invoiceId: string): Promise<Invoice> {
+    const invoice = await this.deps.repo.getInvoice(invoiceId);
+    if (!invoice || (actor.role === 'customer' && actor.customerId !== invoice.customerId)) throw new NotFoundError('No such invoice.');
+    return invoice;
+  }
+
+  async invoicesOf(customerId: string): Promise<Invoice[]> {
+    return (await this.deps.repo.invoicesOf(customerId)).sort((a, b) => b.issueDate.localeCompare(a.issueDate));
+  }
+
+  /** R-SE-15: deferral only with a reason; a second one within 12 months needs an admin. */
+  async defer(actor: Actor, invoiceId: string, input: { until: string; reason: string }): Promise<Invoice> {
+    const invoice = await this.getInvoice(actor, invoiceId);
+    if (invoice.status !== 'open') throw new ConflictError('Only an open invoice can be deferred.');
+    if (input.until <= invoice.dueDate) {
+      throw new ValidationError([{ path: 'until', message: `must be after the due date ${invoice.dueDate}` }]);
+    }
+    const windowStart = addDays(this.today(), -Math.round(deferralWindowMonths * 30.44));
+    const recent = (await this.deps.repo.invoicesOf(invoice.customerId)).flatMap((i) => i.deferrals).filter((d) => d.at.slice(0, 10) >= windowStart);
+    if (recent.length > 0 && actor.role !== 'admin') {
+      throw new ForbiddenError('A second deferral within 12 months needs an admin (R-SE-15).', [{ path: 'until', message: 'needs an admin' }]);
+    }
+    const at = this.deps.now().toISOString();
+    const next: Invoice = {
+      ...invoice,
+      dueDate: input.until,
+      deferrals: [...invoice.deferrals, { until: input.until, reason: input.reason, by: actor.subject, at }],
+      version: invoice.version + 1,
+    };
+    await this.deps.repo.replaceInvoice(next, invoice.version);
+    await this.deps.appendLog({
+      entryId: this.deps.newId('log'), customerId: invoice.customerId, at, author: { subject: actor.subject, role: actor.role },
+      type: 'note', text: `Invoice ${invoice.invoiceNumber} deferred to ${input.until}: ${input.reason}${recent.length > 0 ? ' (repeated deferral)' : ''}`,
+    });
+    return next;
+  }
+
+  // ---- meter readings (R-FI-4, R-SE-9) -----------------------------------------------------
+
+  async recordReading(actor: Actor, input: { facilityId: string; meterId: string; value: number; readAt: string }): Promise<MeterReading> {
+    const facility = await this.deps.repo.facilityById(input.facilityId);
+    if (!facility || (actor.role === 'customer' && actor.customerId !== facility.customerId)) {
+      throw new NotFoundError('No such facility.');
+    }
+    const service = facility.services.find((s) => s.meter?.meterId === input.meterId);
+    if (!service?.meter) throw new ValidationError([{ path: 'meterId', message: 'no such meter at this facility' }]);
+    if (actor.role === 'customer') {
+      if (service.meter.readingMode === 'remote') {
+        throw new RuleViolationError('This meter is read remotely; customers do not report it.', 'R-FI-4', [{ path: 'meterId', message: 'remote-read meter' }]);
+      }
+      if (this.deps.profile.country === 'FI' && !this.inFinnishReadingWeek(input.readAt.slice(0, 10))) {
+        throw new RuleViolationError('Readings are reported in the reading week (weeks 13, 26, 39 and 52).', 'R-FI-4', [{ path: 'readAt', message: 'not in a reading week' }]);
+      }
+    }
+    if (input.readAt > this.deps.now().toISOString()) throw new ValidationError([{ path: 'readAt', message: 'in the future' }]);
+    const previous = (await this.deps.repo.readingsOf(input.facilityId, input.meterId)).filter((r) => r.readAt <= input.readAt).at(-1);
+    if (previous && input.value < previous.value) {
+      throw new ValidationError([{ path: 'value', message: `lower than the last reading (${previous.value} on ${previous.readAt.slice(0, 10)})` }]);
+    }
+    if (previous) {
+      const days = Math.max(1, (Date.parse(input.readAt) - Date.parse(previous.readAt)) / 86_400_000);
+      const expectedPerDay = (service.expectedAnnualUse ?? 0) / 365;
+      // More than ten times the expected use, or 1000 units a day without an expectation, is not believable.
+      const limit = expectedPerDay > 0 ? expectedPerDay * days * 10 : 1000 * days;
+      if (input.value - previous.value > limit) {
+        throw new ValidationError([{ path: 'value', message: `implausibly high: ${input.value - previous.value} units in ${Math.round(days)} days` }]);
+      }
+    }
+    const reading: MeterReading = {
+      facilityId: input.facilityId, meterId: input.meterId, value: input.value, readAt: new Date(input.readAt).toISOString(),
+      source: actor.role === 'customer' ? 'customer' : 'staff', recordedAt: this.deps.now().toISOString(),
+    };
+    if (!(await this.deps.repo.putReading(reading))) throw new ConflictError('A reading at this time is already recorded.');
+    return reading;
+  }
+
+  private inFinnishReadingWeek(date: string): boolean {
+    const year = Number(date.slice(0, 4));
+    return [13, 26, 39, 52].some((week) => {
+      const range = isoWeekRange(year, week);
+      return date >= range.monday && date <= range.sunday;
+    });
+  }
+
+  // ---- payments (R-SE-13, R-SE-14) --------------------------------------------------------
+
+  /** Books a bank file: whole or not at all; a file imported twice books nothing twice. */
+  async importPayments(bytes: Uint8Array): Promise<{ payments: number; matched: number; unmatched: number; overpaid: number; alreadyImported: number }> {
+    const report = parsePaymentFile(bytes);
+    if (report.errors.length > 0) {
+      throw new ValidationError(
+        report.errors.map((e) => ({ path: e.line > 0 ? `line ${e.line}` : 'file', message: e.message })),
+        'The payment file is not whole; nothing was booked.',
+      );
+    }
+    const counts = { payments: report.payments.length, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0 };
+    for (const payment of report.payments) {
+      const recorded: RecordedPayment = { ...payment, status: 'received', applied: 0, credited: 0, importedAt: this.deps.now().toISOString() };
+      const before = await this.deps.repo.recordPayment(recorded);
+      if (before && before.status !== 'received') {
+        counts.alreadyImported++;
+        continue;
+      }
+      const outcome = await this.book(before ?? recorded);
+      if (outcome.status === 'unmatched') counts.unmatched++;
+      else counts.matched++;
+      if (outcome.credited > 0) counts.overpaid++;
+    }
+    return counts;
+  }
+
+  /** Matches by reference and applies; an overpayment becomes credit (R-SE-14). */
+  private async book(payment: RecordedPayment, invoiceId?: string): Promise<RecordedPayment> {
+    const invoice = invoiceId
+      ? await this.deps.repo.getInvoice(invoiceId)
+      : payment.reference
+        ? await this.deps.repo.invoiceByReference(normaliseReference(payment.reference))
+        : undefined;
+    if (!invoice || invoice.currency !== payment.amount.currency) {
+      const unmatched: RecordedPayment = { ...payment, status: 'unmatched' };
+      await this.deps.repo.updatePayment(unmatched);
+      return unmatched;
+    }
+    const applied = await this.applyOnce(invoice, payment);
+    const credited = payment.amount.amount - applied;
+    if (credited > 0) await this.deps.repo.addCredit(invoice.customerId, `pay-${payment.paymentId}`, credited, payment.amount.currency);
+    const booked: RecordedPayment = { ...payment, status: invoiceId ? 'allocated' : 'matched', invoiceId: invoice.invoiceId, applied, credited };
+    await this.deps.repo.updatePayment(booked);
+    return booked;
+  }
+
+  /**
+   * Applies as much of the payment as the invoice still owes, once: a payment booked
+   * before (a crash, a re-import) keeps the amount it was booked with.
+   */
+  private async applyOnce(first: Invoice, payment: RecordedPayment): Promise<number> {
+    let invoice: Invoice | undefined = first;
+    for (let attempt = 0; invoice && attempt < 5; attempt++) {
+      const prior = invoice.appliedPayments.find((p) => p.paymentId === payment.paymentId);
+      if (prior) return prior.amount;
+      const amount = Math.min(invoice.openAmount, payment.amount.amount);
+      if (amount === 0) return 0;
+      if (await this.deps.repo.applyPayment(invoice, { paymentId: payment.paymentId, amount, bookedAt: payment.bookingDate })) return amount;
+      invoice = await this.deps.repo.getInvoice(invoice.invoiceId);
+    }
+    throw new ConflictError('The invoice kept changing while the payment was booked; import the file again.');
+  }
+
+  async unmatched(): Promise<RecordedPayment[]> {
+    return this.deps.repo.unmatchedPayments();
+  }
+
+  /** An agent allocates a payment that matched nothing. */
+  async allocate(paymentId: string, invoiceId: string): Promise<RecordedPayment> {
+    const payment = await this.deps.repo.getPayment(paymentId);
+    if (!payment) throw new NotFoundError('No such payment.');
+    if (payment.status !== 'unmatched') throw new ConflictError('Only an unmatched payment can be allocated.');
+    const invoice = await this.deps.repo.getInvoice(invoiceId);
+    if (!invoice) throw new ValidationError([{ path: 'invoiceId', message: 'no such invoice' }]);
+    if (invoice.currency !== payment.amount.currency) throw new ValidationError([{ path: 'invoiceId', message: `the invoice is in ${invoice.currency}` }]);
+    return this.book(payment, invoiceId);
+  }
+}

@@ -1,0 +1,74 @@
+/** The `billing` route group: tariffs, meter readings, billing runs, invoices and payments. */
+import { buildBilling } from '../adapters/billing-wiring.js';
+import { loadConfig } from '../adapters/config.js';
+import type { Actor } from '../domain/actor.js';
+import { renderInvoicePdf } from '../domain/billing/document.js';
+import type { TariffVersion } from '../domain/billing/model.js';
+import { ServicePath } from '../domain/billing/schemas.js';
+import type { Service } from '../domain/customers/schemas.js';
+import { ValidationError } from '../domain/errors.js';
+import { groupHandler, type OperationInput } from './handler.js';
+
+const config = loadConfig();
+const billing = buildBilling();
+const actor = (input: OperationInput): Actor => input.principal!;
+
+function service(input: OperationInput): Service {
+  const parsed = ServicePath.safeParse(input.params.service);
+  if (!parsed.success) throw new ValidationError([{ path: 'service', message: `one of ${ServicePath.options.join(', ')}` }]);
+  return parsed.data;
+}
+
+export const handler = groupHandler(
+  'billing',
+  {
+    async putTariff(input) {
+      return { body: await billing.putTariff(actor(input), service(input), input.body as Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>) };
+    },
+    async listTariffs(input) {
+      return { body: { items: await billing.tariffs(service(input)), nextCursor: null } };
+    },
+    async reportMeterReading(input) {
+      return { body: await billing.recordReading(actor(input), input.body as { facilityId: string; meterId: string; value: number; readAt: string }) };
+    },
+    async startBillingRun(input) {
+      const run = await billing.startRun(input.body as { runMonth?: string; region?: string });
+      return { body: { runId: run.runId, status: run.status }, headers: { location: `/v1/billing-runs/${run.runId}` } };
+    },
+    async getBillingRun(input) {
+      return { body: await billing.getRun(input.params.runId ?? '') };
+    },
+    async getInvoice(input) {
+      const invoice = await billing.getInvoice(actor(input), input.params.invoiceId ?? '');
+      const { stateAfter: _state, ...shown } = invoice;
+      return { body: shown };
+    },
+    async getInvoiceDocument(input) {
+      const invoice = await billing.getInvoice(actor(input), input.params.invoiceId ?? '');
+      const pdf = await renderInvoicePdf(invoice);
+      return {
+        rawBody: Buffer.from(pdf).toString('base64'),
+        base64: true,
+        headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="invoice-${invoice.invoiceNumber}.pdf"` },
+      };
+    },
+    async listCustomerInvoices(input) {
+      const invoices = await billing.invoicesOf(input.params.customerId ?? '');
+      return { body: { items: invoices.map(({ stateAfter: _state, ...shown }) => shown), nextCursor: null } };
+    },
+    async deferInvoice(input) {
+      const { stateAfter: _state, ...shown } = await billing.defer(actor(input), input.params.invoiceId ?? '', input.body as { until: string; reason: string });
+      return { body: shown };
+    },
+    async importPaymentFile(input) {
+      return { body: await billing.importPayments(input.bytes!) };
+    },
+    async listUnmatchedPayments() {
+      return { body: { items: await billing.unmatched(), nextCursor: null } };
+    },
+    async allocatePayment(input) {
+      return { body: await billing.allocate(input.params.paymentId ?? '', (input.body as { invoiceId: string }).invoiceId) };
+    },
+  },
+  { maxBodyBytes: config.MAX_BODY_BYTES },
+);

@@ -1,0 +1,13 @@
+/**
+ * Fired by the region's schedule (EventBridge Scheduler in AWS, the local scheduler in the
+ * embedded stack) with `{ region }`: starts that region's run for the current month.
+ * Starting it twice finds the same run.
+ */
+import { buildBilling } from '../adapters/billing-wiring.js';
+
+const billing = buildBilling();
+
+export async function handler(event: { region?: string; runMonth?: string }): Promise<{ runId: string }> {
+  const run = await billing.startRun({ ...(event.region ? { region: event.region } : {}), ...(event.runMonth ? { runMonth: event.runMonth } : {}) });
+  return { runId: run.runId };
+}
