@@ -5,6 +5,11 @@ import type { BankPayment } from '../payments/payment-file.js';
 
 export interface RecordedPayment extends BankPayment {
   status: 'received' | 'matched' | 'unmatched' | 'allocated';
+  /**
+   * A BgMax deduction (TK21): the payer set a credit invoice off against the deposit. It is
+   * not money received; it waits in the unmatched queue for an agent to settle by hand.
+   */
+  deduction?: boolean;
   invoiceId?: string;
   /** Minor units applied to invoices; the rest is credit. */
   applied: number;

@@ -338,7 +338,7 @@ export class Billing {
   // ---- payments (R-SE-13, R-SE-14) --------------------------------------------------------
 
   /** Books a bank file: whole or not at all; a file imported twice books nothing twice. */
-  async importPayments(bytes: Uint8Array): Promise<{ payments: number; matched: number; unmatched: number; overpaid: number; alreadyImported: number }> {
+  async importPayments(bytes: Uint8Array): Promise<{ payments: number; matched: number; unmatched: number; overpaid: number; alreadyImported: number; deductions: number }> {
     const report = parsePaymentFile(bytes);
     if (report.errors.length > 0) {
       throw new ValidationError(
@@ -346,7 +346,14 @@ export class Billing {
         'The payment file is not whole; nothing was booked.',
       );
     }
-    const counts = { payments: report.payments.length, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0 };
+    const counts = { payments: report.payments.length, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+    for (const { deductionId, ...deduction } of report.deductions ?? []) {
+      const recorded: RecordedPayment = {
+        ...deduction, paymentId: deductionId, deduction: true, status: 'unmatched', applied: 0, credited: 0, importedAt: this.deps.now().toISOString(),
+      };
+      if (await this.deps.repo.recordPayment(recorded)) counts.alreadyImported++;
+      else counts.deductions++;
+    }
     for (const payment of report.payments) {
       const recorded: RecordedPayment = { ...payment, status: 'received', applied: 0, credited: 0, importedAt: this.deps.now().toISOString() };
       const before = await this.deps.repo.recordPayment(recorded);
@@ -408,6 +415,7 @@ export class Billing {
     const payment = await this.deps.repo.getPayment(paymentId);
     if (!payment) throw new NotFoundError('No such payment.');
     if (payment.status !== 'unmatched') throw new ConflictError('Only an unmatched payment can be allocated.');
+    if (payment.deduction) throw new ConflictError('A deduction (a credit invoice set off by the payer) is settled by hand in the ledger.');
     const invoice = await this.deps.repo.getInvoice(invoiceId);
     if (!invoice) throw new ValidationError([{ path: 'invoiceId', message: 'no such invoice' }]);
     if (invoice.currency !== payment.amount.currency) throw new ValidationError([{ path: 'invoiceId', message: `the invoice is in ${invoice.currency}` }]);
