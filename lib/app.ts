@@ -6,6 +6,7 @@
 import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { RouteDefinition } from '../lambdas/http/routes.js';
+import type { OutageAlertSettings } from './alert-settings.js';
 import { UtilityServiceStack } from './utility-service-stack.js';
 
 export const stackId = 'UtilityServiceStack';
@@ -18,6 +19,8 @@ export interface BuildAppProps {
   readonly corsOrigins?: readonly string[];
   /** @default the route table of lambdas/http/routes.ts */
   readonly routes?: readonly RouteDefinition[];
+  /** @default the context key `alerts` */
+  readonly alerts?: OutageAlertSettings;
   /** @default true */
   readonly nag?: boolean;
 }
@@ -35,6 +38,7 @@ export function buildApp(props: BuildAppProps = {}): BuiltApp {
     env: props.env,
     corsOrigins: props.corsOrigins,
     routes: props.routes,
+    alerts: props.alerts,
   });
   let nag: AwsSolutionsChecks | undefined;
   if (props.nag ?? true) {

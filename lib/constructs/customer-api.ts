@@ -4,7 +4,7 @@
  * a Cognito JWT authorizer on every route that is not public, per-route throttling and
  * access logs on the `$default` stage, and the shared CORS policy (lib/cors.ts).
  */
-import { Duration, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
@@ -34,6 +34,7 @@ import {
   type Throttle,
 } from '../../lambdas/http/routes.js';
 import { corsPolicy } from '../cors.js';
+import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
 
 /** Paths only the embedded stack serves (dev tokens, resets): never deployed. */
@@ -50,6 +51,13 @@ export interface CustomerApiProps {
   readonly corsOrigins: readonly string[];
   /** @default every entry of lambdas/http/routes.ts */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * Further environment variables of a route group's function, e.g. the outage-alert
+   * settings for `alerts` and `outages` (OutageAlerts.routeGroupEnvironment). TABLE_NAME
+   * is always the table's.
+   * @default TABLE_NAME only
+   */
+  readonly groupEnvironment?: Partial<Record<RouteGroup, Readonly<Record<string, string>>>>;
 }
 
 /** The access log line: ids, route template, status and timings; never paths, queries or bodies. */
@@ -100,7 +108,7 @@ export class CustomerApi extends Construct {
         entry: settings.entry,
         memoryMb: settings.memoryMb,
         description: `HTTP route group "${group}"`,
-        environment: { TABLE_NAME: props.table.tableName },
+        environment: { ...props.groupEnvironment?.[group], TABLE_NAME: props.table.tableName },
       });
       props.table.grantReadWriteData(fn.function);
       functions[group] = fn;
@@ -108,12 +116,7 @@ export class CustomerApi extends Construct {
     }
     this.functions = functions;
 
-    const tableLogicalId: string = Stack.of(this).resolve((props.table.node.defaultChild as CfnResource).logicalId);
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-      reason:
-        'grantReadWriteData on the main table: the route groups query its GSIs (gsi1, gsi2 of table-schema.ts); "index/*" is every index of this one table, no other table.',
-    });
+    acknowledgeTableIndexAccess(this, props.table);
 
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `${Stack.of(this).stackName}-customer-api`,

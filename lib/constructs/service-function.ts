@@ -32,6 +32,8 @@ export interface ServiceFunctionProps {
   /** @default 10 seconds (an HTTP API integration gives up after 30) */
   readonly timeout?: Duration;
   readonly environment?: Readonly<Record<string, string>>;
+  /** @default no reservation (the account's unreserved pool) */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -67,6 +69,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMb,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,
       role: this.role,
       logGroup: this.logGroup,

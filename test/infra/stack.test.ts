@@ -13,21 +13,23 @@ describe('UtilityServiceStack', () => {
     expect(stack.node.id).toBe(stackId);
   });
 
-  it('outputs the API URL, user pool id, client id and table name', () => {
+  it('outputs the API URL, user pool id, client id, table name and alarm topic', () => {
     // Prepare
     const { template } = synthesize();
     const [apiId] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
     const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
     const [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+    const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
 
     // Act
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assess
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName', 'UserPoolClientId', 'UserPoolId']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain(apiId);
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: poolId });
     expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: clientId });
     expect(outputs.TableName!.Value).toEqual({ Ref: mainTable.id });
+    expect(outputs.AlarmTopicArn!.Value).toEqual({ Ref: topicId });
   });
 });

@@ -1,0 +1,134 @@
+/**
+ * The outage-alert settings of a deployment: the CDK context key `alerts` (cdk.json, or
+ * `-c alerts='{...}'`), validated at synth time, and the one mapping from those settings
+ * to the environment variables the outage-alert Lambdas parse at cold start
+ * (lambdas/adapters/alerts-config.ts). A deployment with missing or malformed settings
+ * fails `cdk synth` with the field names instead of failing every cold start in AWS.
+ *
+ * No aws-cdk-lib import here: tests and tools can use it without building a stack.
+ */
+import { z } from 'zod';
+import { loadAlertConfig } from '../lambdas/adapters/alerts-config.js';
+import type { ContextSource } from './cors.js';
+
+export const alertsContextKey = 'alerts';
+
+/** E.164: what SNS and End User Messaging take as a phone number. */
+const e164 = /^\+[1-9]\d{6,14}$/;
+/** Ids End User Messaging SMS and Voice v2 generates: `pool-…`, `phone-…`. */
+const poolId = /^pool-[A-Za-z0-9]+$/;
+const phoneNumberId = /^phone-[A-Za-z0-9]+$/;
+const identityArn = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(pool|phone-number)\/[A-Za-z0-9_-]+$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const schema = z.strictObject({
+  /** The sender named in every message (R-SMS-7), e.g. `Arvika Vatten`. */
+  department: z.string().trim().min(1, 'must not be empty'),
+  /** The information page linked from every message (R-SMS-7). */
+  infoUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+  contact: z.string().trim().min(1, 'must not be empty'),
+  /** `sender` of the CAP feed. */
+  capSender: z.string().trim().min(1, 'must not be empty'),
+  country: z.enum(['SE', 'FI', 'NO'], { error: 'must be SE, FI or NO' }),
+  zone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Stockholm'),
+  language: z.enum(['sv', 'fi', 'nb', 'en'], { error: 'must be sv, fi, nb or en' }),
+  /** Alphanumeric sender id of the SMS (SNS `AWS.SNS.SMS.SenderID`): 1–11 letters and digits, at least one letter. */
+  smsSenderId: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1 to 11 letters (A-Z, a-z) and digits')
+    .regex(/[A-Za-z]/, 'must contain a letter'),
+  /** Who places voice calls: an E.164 number, a phone-number id, a pool id, or the ARN of a phone number or pool. */
+  voiceOriginationIdentity: z
+    .string()
+    .refine(
+      (value) => [e164, poolId, phoneNumberId, identityArn].some((pattern) => pattern.test(value)),
+      'must be an E.164 phone number (+46…), a phone number id (phone-…), a pool id (pool-…) or the ARN of one',
+    ),
+  maxSegments: z.number().int().min(1).max(10),
+  /** SMS per second for the whole account (the sending function runs one at a time). */
+  ratePerSecond: z.number().positive(),
+  /** In minor units of priceCurrency (öre, cent). */
+  pricePerSegment: z.number().int().nonnegative(),
+  priceCurrency: z.enum(['SEK', 'EUR', 'NOK'], { error: 'must be SEK, EUR or NOK' }),
+  reportsPerClientPerHour: z.number().int().positive(),
+  /** SNS `MonthlySpendLimit` (whole USD); at most the account's SMS spend quota. */
+  monthlySmsSpendLimitUsd: z.number().int().positive(),
+});
+
+export type OutageAlertSettings = z.infer<typeof schema>;
+
+export const alertSettingsFields = Object.keys(schema.shape) as (keyof OutageAlertSettings)[];
+
+/** Stands in for the queue URL (a token until deployment) when the environment is checked at synth. */
+const placeholderQueueUrl = 'https://sqs.eu-north-1.amazonaws.com/000000000000/synth-check';
+
+export function alertSettingsFromContext(scope: ContextSource): OutageAlertSettings {
+  return parseAlertSettings(scope.node.tryGetContext(alertsContextKey));
+}
+
+export function parseAlertSettings(raw: unknown): OutageAlertSettings {
+  const example = `see docs/DEPLOY.md; fields: ${alertSettingsFields.join(', ')}`;
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new Error(`Context "${alertsContextKey}" must be a JSON object (${example}).`);
+    }
+  }
+  if (value === undefined || value === null) {
+    throw new Error(`Context "${alertsContextKey}" is missing: the outage-alert Lambdas cannot start without it (${example}).`);
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`Context "${alertsContextKey}" must be an object (${example}).`);
+  }
+  const given = value as Record<string, unknown>;
+  const missing = alertSettingsFields.filter((field) => given[field] === undefined || given[field] === null);
+  const parsed = schema.safeParse(value);
+  if (missing.length > 0 || !parsed.success) {
+    const problems: string[] = [];
+    if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
+    for (const issue of parsed.error?.issues ?? []) {
+      const field = issue.path.join('.');
+      if (missing.includes(field as keyof OutageAlertSettings)) continue;
+      problems.push(issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.join(', ')}` : `${field} ${issue.message}`);
+    }
+    throw new Error(`Context "${alertsContextKey}" is invalid: ${problems.join('; ')}.`);
+  }
+  // The Lambdas parse the environment with their own schema: check it accepts what we deploy.
+  loadAlertConfig(alertEnvironment(parsed.data, placeholderQueueUrl));
+  return parsed.data;
+}
+
+/**
+ * The environment of every function that builds the outage-alert use-cases
+ * (lambdas/adapters/alerts-wiring.ts) in AWS: MESSAGING=sns and the settings.
+ */
+export function alertEnvironment(settings: OutageAlertSettings, sendQueueUrl: string): Record<string, string> {
+  return {
+    MESSAGING: 'sns',
+    ALERT_DEPARTMENT: settings.department,
+    ALERT_INFO_URL: settings.infoUrl,
+    ALERT_CONTACT: settings.contact,
+    ALERT_CAP_SENDER: settings.capSender,
+    UTILITY_COUNTRY: settings.country,
+    UTILITY_ZONE: settings.zone,
+    UTILITY_LANGUAGE: settings.language,
+    SMS_MAX_SEGMENTS: String(settings.maxSegments),
+    SMS_RATE_PER_SECOND: String(settings.ratePerSecond),
+    SMS_PRICE_PER_SEGMENT: String(settings.pricePerSegment),
+    SMS_PRICE_CURRENCY: settings.priceCurrency,
+    REPORTS_PER_CLIENT_PER_HOUR: String(settings.reportsPerClientPerHour),
+    SMS_SENDER_ID: settings.smsSenderId,
+    SEND_QUEUE_URL: sendQueueUrl,
+    VOICE_ORIGINATION_IDENTITY: settings.voiceOriginationIdentity,
+  };
+}
