@@ -4,7 +4,7 @@
  * DYNAMODB_PORT (8000), CORS_ORIGINS (extra origins, comma-separated).
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startEmbeddedStack } from './stack.js';
 
 const settings = z

@@ -2,7 +2,7 @@
  * Outage-alert settings, parsed once at cold start. The department and the information
  * link are in every message (R-SMS-7); there is no default for them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertSettings } from '../domain/alerts/service.js';
 
 const schema = z

@@ -1,6 +1,6 @@
 /** Builds the billing use-cases from configuration: SQS segments in AWS, an in-process queue locally. */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Billing, type BillingQueue, type SegmentJob } from '../domain/billing/service.js';
 import { profileFor } from '../domain/billing/profile.js';
 import { clock } from './clock.js';

@@ -2,7 +2,7 @@
  * Configuration from one module, parsed once at cold start (STYLE.md 3). Missing or
  * malformed settings fail the cold start instead of hiding behind defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const schema = z.object({
   TABLE_NAME: z.string().min(1),

@@ -2,7 +2,6 @@
 import { buildBilling } from '../adapters/billing-wiring.js';
 import { loadConfig } from '../adapters/config.js';
 import type { Actor } from '../domain/actor.js';
-import { renderInvoicePdf } from '../domain/billing/document.js';
 import type { TariffVersion } from '../domain/billing/model.js';
 import { ServicePath } from '../domain/billing/schemas.js';
 import type { Service } from '../domain/customers/schemas.js';
@@ -45,6 +44,8 @@ export const handler = groupHandler(
     },
     async getInvoiceDocument(input) {
       const invoice = await billing.getInvoice(actor(input), input.params.invoiceId ?? '');
+      // pdf-lib is loaded only when a document is asked for: it would add to every cold start.
+      const { renderInvoicePdf } = await import('../domain/billing/document.js');
       const pdf = await renderInvoicePdf(invoice);
       return {
         rawBody: Buffer.from(pdf).toString('base64'),

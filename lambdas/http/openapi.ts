@@ -2,7 +2,7 @@
  * openapi.json, generated from the route table and its zod schemas (`npm run openapi`).
  * A test fails when the committed file is stale.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes, type RouteDefinition } from './routes.js';
 
 type Json = Record<string, unknown>;

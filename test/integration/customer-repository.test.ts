@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoCustomerRepository } from '../../lambdas/adapters/dynamo/customer-repository.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
@@ -45,6 +45,15 @@ describe('customer log (R-SE-2) without transactions', () => {
     await repo.appendLog(entry('cus_a', 'log_1'));
     // Assess
     expect((await repo.listLog('cus_a', 10)).items).toHaveLength(1);
+  });
+
+  it('a write leaves no pending entries behind, so reads stay reads', async () => {
+    // Act
+    await repo.insertCustomer(customer('cus_d'), [entry('cus_d', 'log_5')]);
+    const raw = await db.send(new GetCommand({ TableName: 'customers-it', Key: { pk: 'CUS#cus_d', sk: 'PROFILE' } }));
+    // Assess
+    expect(raw.Item).not.toHaveProperty('pendingLog');
+    expect((await repo.listLog('cus_d', 10)).items.map((e) => e.entryId)).toEqual(['log_5']);
   });
 
   it('a change whose log copy was cut short by a crash is completed by the next read', async () => {

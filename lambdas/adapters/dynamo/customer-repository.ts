@@ -85,8 +85,9 @@ export class DynamoCustomerRepository implements CustomerRepository {
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'REMOVE pendingLog',
-          ConditionExpression: 'pendingLog = :entries',
-          ExpressionAttributeValues: { ':entries': entries },
+          // The entries are this change's when the first one is (a newer change brings new ids).
+          ConditionExpression: 'pendingLog[0].entryId = :first',
+          ExpressionAttributeValues: { ':first': entries[0]!.entryId },
         }),
       );
     } catch (error) {

@@ -1,5 +1,5 @@
 /** Request shapes of outage alerts (API.md "Outage alerts"), as zod schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PropertyAddress } from '../customers/schemas.js';
 import { outageCategories } from './types.js';
 

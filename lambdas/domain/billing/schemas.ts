@@ -1,5 +1,5 @@
 /** Request shapes of billing and payments (API.md "Billing and payments"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { services } from '../customers/schemas.js';
 
 const isoDate = z.iso.date();

@@ -3,7 +3,7 @@
  * schemas. They validate input in the handlers and generate openapi.json.
  * Unknown fields are refused (`strictObject`), so a typo never silently drops data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const countries = ['SE', 'FI', 'NO'] as const;
 export const languages = ['sv', 'fi', 'nb', 'en'] as const;

@@ -1,0 +1,33 @@
+/**
+ * The environment a deployed route-group Lambda reads at module init: TABLE_NAME (set by
+ * CustomerApi), the runtime's region and credentials (dummies: init makes no calls),
+ * NODE_OPTIONS from ServiceFunction, the outage-alert settings the alerts and outages
+ * groups parse at cold start (lambdas/adapters/alerts-config.ts, MESSAGING=sns as in AWS)
+ * and the billing group's queue (lambdas/adapters/billing-wiring.ts). Placeholder values
+ * of the right shape.
+ */
+export const lambdaEnv: Readonly<Record<string, string>> = {
+  PATH: process.env.PATH ?? '',
+  TABLE_NAME: 'utility-main',
+  AWS_REGION: 'eu-north-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  NODE_OPTIONS: '--enable-source-maps',
+  ALERT_DEPARTMENT: 'Kommunens VA-avdelning',
+  ALERT_INFO_URL: 'https://example.se/driftinfo',
+  ALERT_CONTACT: '0570-810 00',
+  ALERT_CAP_SENDER: 'driftinfo@example.se',
+  UTILITY_COUNTRY: 'SE',
+  UTILITY_ZONE: 'Europe/Stockholm',
+  UTILITY_LANGUAGE: 'sv',
+  MESSAGING: 'sns',
+  SMS_MAX_SEGMENTS: '3',
+  SMS_RATE_PER_SECOND: '10',
+  SMS_PRICE_PER_SEGMENT: '45',
+  SMS_PRICE_CURRENCY: 'SEK',
+  REPORTS_PER_CLIENT_PER_HOUR: '5',
+  SMS_SENDER_ID: 'Kommunen',
+  SEND_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/sms-send',
+  VOICE_ORIGINATION_IDENTITY: '+46701740605',
+  BILLING_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/billing-segments',
+};
