@@ -5,11 +5,14 @@ import type { Actor } from '../domain/actor.js';
 import type { TariffVersion } from '../domain/billing/model.js';
 import { ServicePath } from '../domain/billing/schemas.js';
 import type { Service } from '../domain/customers/schemas.js';
-import { ValidationError } from '../domain/errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { documentClient } from '../adapters/dynamo/client.js';
+import { DynamoCustomerRepository } from '../adapters/dynamo/customer-repository.js';
 import { groupHandler, type OperationInput } from './handler.js';
 
 const config = loadConfig();
 const billing = buildBilling();
+const customers = new DynamoCustomerRepository(documentClient(config), config.TABLE_NAME);
 const actor = (input: OperationInput): Actor => input.principal!;
 
 function service(input: OperationInput): Service {
@@ -60,6 +63,12 @@ export const handler = groupHandler(
     async deferInvoice(input) {
       const { stateAfter: _state, ...shown } = await billing.defer(actor(input), input.params.invoiceId ?? '', input.body as { until: string; reason: string });
       return { body: shown };
+    },
+    async refundCredit(input) {
+      const customerId = input.params.customerId ?? '';
+      const customer = await customers.getCustomer(customerId);
+      if (!customer) throw new NotFoundError('No such customer.');
+      return { body: await billing.refund(actor(input), customerId, input.body as { amount?: number; bankAccount?: string }, customer) };
     },
     async importPaymentFile(input) {
       return { body: await billing.importPayments(input.bytes!) };

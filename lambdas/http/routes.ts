@@ -28,6 +28,7 @@ import {
   BillingRunRequest,
   DeferralRequest,
   MeterReadingRequest,
+  RefundRequest,
   TariffRequest,
 } from '../domain/billing/schemas.js';
 
@@ -221,6 +222,10 @@ export const routes: readonly RouteDefinition[] = [
   {
     method: 'POST', path: '/v1/invoices/{invoiceId}/deferrals', group: 'billing', operationId: 'deferInvoice',
     summary: 'Defer the due date for an objective reason (R-SE-15)', access: staff, body: DeferralRequest, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/customers/{customerId}/refunds', group: 'billing', operationId: 'refundCredit',
+    summary: 'Pay a customer credit back (R-SE-14)', access: staff, body: RefundRequest, successStatus: 201,
   },
   {
     method: 'POST', path: '/v1/payment-files', group: 'billing', operationId: 'importPaymentFile',

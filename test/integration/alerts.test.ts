@@ -127,6 +127,7 @@ describe('an outage from register to outbox', () => {
     expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
     expect(xml).toContain('<msgType>Update</msgType>');
     expect(xml).toContain('<references>');
+    expect(xml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
     expect(status.body).toMatchObject({ sent: 8, optedOut: 2, failed: 0, queued: 0 });
   });
 

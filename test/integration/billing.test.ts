@@ -60,6 +60,11 @@ beforeAll(async () => {
       ],
     }),
   })).body.facilityId;
+  // A customer whose service has no price: the run reports it and goes on (tariff gap).
+  ids.cecilia = (await t.call('POST', '/v1/customers', { token: agent, body: swedishPerson({ name: 'Cecilia Ceder', nationalId: '19870422-2382' }) })).body.customerId;
+  await t.call('POST', `/v1/customers/${ids.cecilia}/facilities`, {
+    token: agent, body: waterFacility({ propertyDesignation: 'Arvika Verket 1:1', services: [{ service: 'district_heating', startDate: '2026-11-01' }] }),
+  });
   await t.call('POST', '/_local/clock', { body: { set: '2027-01-05T08:00:00Z' } });
 });
 afterAll(async () => t.stop());
@@ -87,7 +92,8 @@ describe('a billing run', () => {
     const arvika = (await t.call('GET', '/v1/billing-runs/run_2027-01_arvika', { token: admin })).body;
     // Assess
     expect(eda).toMatchObject({ status: 'completed', region: 'Eda', invoicesWritten: 1, errors: 0 });
-    expect(arvika).toMatchObject({ status: 'completed', region: 'Arvika', invoicesWritten: 1, errors: 0 });
+    expect(arvika).toMatchObject({ status: 'completed', region: 'Arvika', invoicesWritten: 1, errors: 1 });
+    expect(arvika.errorSamples).toEqual([{ customerId: ids.cecilia, reason: 'No tariff for district_heating on 2026-12-31.' }]);
   });
 
   it('writes one invoice per customer with a line per service, a valid OCR and the last weekday as due date', async () => {
@@ -112,7 +118,7 @@ describe('a billing run', () => {
     const { started, run } = await runAndWait('2027-01');
     // Assess
     expect(started.status).toBe(202);
-    expect(run).toMatchObject({ runId: 'run_2027-01_all', status: 'completed', customersDone: 2, invoicesWritten: 0 });
+    expect(run).toMatchObject({ runId: 'run_2027-01_all', status: 'completed', customersDone: 3, invoicesWritten: 0 });
     expect(await invoicesOf(ids.anna)).toHaveLength(1);
     expect(await invoicesOf(ids.bertil)).toHaveLength(1);
   });
@@ -231,5 +237,24 @@ describe('deferral (R-SE-15)', () => {
     expect(second.status).toBe(403);
     expect(byAdmin.body.dueDate).toBe('2027-05-31');
     expect(log.body.items.filter((e: { text?: string }) => e.text?.includes('deferred'))).toHaveLength(2);
+  });
+});
+
+describe('refunds (R-SE-14)', () => {
+  it('pays credit back on request: Eda to the customer’s bank account (R-SE-14)', async () => {
+    // Prepare: pay the March invoice with 30 kr too much
+    const [march] = await invoicesOf(ids.bertil);
+    const file = payFile([{ reference: march.reference, amountOre: march.openAmount + 3_000 }], '2027-03-20');
+    await t.call('POST', '/v1/payment-files', { token: admin, raw: file as unknown as string, headers: { 'content-type': 'text/plain' } });
+    // Act
+    const noAccount = await t.call('POST', `/v1/customers/${ids.bertil}/refunds`, { token: agent, body: {} });
+    const refund = await t.call('POST', `/v1/customers/${ids.bertil}/refunds`, { token: agent, body: { bankAccount: '8327-9 123 456 789-0' } });
+    const again = await t.call('POST', `/v1/customers/${ids.bertil}/refunds`, { token: agent, body: { bankAccount: '8327-9 123 456 789-0' } });
+    // Assess
+    expect(noAccount.status).toBe(422);
+    expect(noAccount.body.errors[0].path).toBe('bankAccount');
+    expect(refund.body).toMatchObject({ amount: 3_000, method: 'bank_account', status: 'ordered' });
+    expect(again.status).toBe(422);
+    expect(again.body.rule).toBe('R-SE-14');
   });
 });

@@ -2,9 +2,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
-import type { Customer, Facility } from '../../domain/customers/model.js';
+import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
 import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';
-import type { BillingRepository, RecordedPayment } from '../../domain/billing/ports.js';
+import type { BillingRepository, RecordedPayment, Refund } from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -249,6 +249,14 @@ export class DynamoBillingRepository implements BillingRepository {
     return items.map((item) => strip<Facility>(item));
   }
 
+  async depositsOf(customerId: string): Promise<Deposit[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dep)',
+      ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':dep': 'DEP#' },
+    });
+    return items.map((item) => strip<Deposit>(item));
+  }
+
   async facilityById(facilityId: string): Promise<Facility | undefined> {
     const [item] = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `FAC#${facilityId}` } });
     return item ? strip<Facility>(item) : undefined;
@@ -295,6 +303,10 @@ export class DynamoBillingRepository implements BillingRepository {
 
   async addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void> {
     await this.putIfAbsent({ pk: `CUS#${customerId}`, sk: `CREDIT#${sourceId}`, entity: 'credit', customerId, sourceId, amount, currency, at: new Date().toISOString() });
+  }
+
+  insertRefund(refund: Refund): Promise<boolean> {
+    return this.putIfAbsent({ pk: `CUS#${refund.customerId}`, sk: `REFUND#${refund.refundId}`, entity: 'refund', ...refund });
   }
 
   async creditBalance(customerId: string): Promise<number> {

@@ -527,19 +527,20 @@ export class OutageAlerts {
         msgType,
         ...(msgType === 'Alert' ? {} : { references: [first] }),
         category: o.category,
-        infos: [{
-          language: this.deps.settings.defaultLanguage,
-          event: categoryLabel(o.category, this.deps.settings.defaultLanguage),
+        // One info per language: the event in that language; headline and text as ops wrote them.
+        infos: [this.deps.settings.defaultLanguage, ...languages.filter((l) => l !== this.deps.settings.defaultLanguage)].map((language) => ({
+          language,
+          event: categoryLabel(o.category, language),
           headline: o.title,
           description: o.latestMessage,
           urgency: defaultCapUrgency(o.category, o.startsAt ? new Date(o.startsAt) : undefined, now),
           severity: defaultCapSeverity(o.category),
-          certainty: 'Observed',
+          certainty: 'Observed' as const,
           ...(o.startsAt ? { onset: new Date(o.startsAt) } : {}),
           ...(o.endsAt ? { expires: new Date(o.endsAt) } : {}),
           web: this.deps.settings.infoUrl,
           contact: this.deps.settings.contact,
-        }],
+        })),
         area: { areaDesc: o.areaDescription, ...(o.area.polygon ? { polygon: o.area.polygon } : {}) },
       };
     });

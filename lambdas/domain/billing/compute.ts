@@ -4,11 +4,11 @@
  * (R-SE-9), connection fees once (R-SE-11), final invoices after a move-out (R-SE-7) and
  * prepayments used (R-SE-14). Pure: the caller reads and writes.
  */
-import type { Customer, Facility, FacilityService } from '../customers/model.js';
+import type { Customer, Deposit, Facility, FacilityService } from '../customers/model.js';
 import { RuleViolationError } from '../errors.js';
 import { addDays, billingPeriodFor, daysBetween, daysInMonth, lastDayOfMonth, type BillingCycle } from './calendar.js';
 import { lineAmounts, prorate, vatRate } from './money.js';
-import { stateKey, type BillingState, type InvoiceLine, type MeterReading, type TariffVersion } from './model.js';
+import { depositStateKey, stateKey, type BillingState, type InvoiceLine, type MeterReading, type TariffVersion } from './model.js';
 import type { BillingProfile } from './profile.js';
 
 /** No price for a service on a date: stops this customer's invoice, not the run. */
@@ -29,6 +29,8 @@ export interface InvoiceInput {
   readonly previousState: BillingState;
   /** Prepayment (overpayments, R-SE-14) the invoice may use, in minor units. */
   readonly creditAvailable: number;
+  /** Deposits required of the customer (R-SE-6); each is invoiced once. */
+  readonly deposits: readonly Deposit[];
 }
 
 export interface InvoiceDraft {
@@ -107,6 +109,17 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
       state.billedThrough = end;
       stateAfter[key] = state;
     }
+  }
+
+  // R-SE-6: a required deposit is invoiced once, without VAT (it is held, not sold).
+  for (const deposit of input.deposits) {
+    const key = depositStateKey(deposit.depositId);
+    if (input.previousState[key]) continue;
+    lines.push({
+      facilityId: '-', service: deposit.service, kind: 'deposit', description: `Deposit, held until ${deposit.heldUntil}`,
+      net: deposit.amount.amount, vatRate: 0, vat: 0, gross: deposit.amount.amount,
+    });
+    stateAfter[key] = { billedThrough: deposit.requestedAt.slice(0, 10) };
   }
 
   // R-SE-14: a prepayment from an overpayment is deducted from the next invoice.

@@ -26,7 +26,7 @@ export interface TariffVersion {
 export interface InvoiceLine {
   facilityId: string;
   service: Service;
-  kind: 'fixed' | 'usage' | 'preliminary_usage' | 'usage_settlement' | 'connection_fee' | 'prepayment' | 'reminder_fee';
+  kind: 'fixed' | 'usage' | 'preliminary_usage' | 'usage_settlement' | 'connection_fee' | 'deposit' | 'prepayment' | 'reminder_fee';
   description: string;
   periodStart?: string;
   periodEnd?: string;
@@ -49,9 +49,11 @@ export interface ServiceBillingState {
   preliminaryUnits?: number;
 }
 
+/** Keyed by `stateKey` for services, and `deposit|<depositId>` for deposits already invoiced. */
 export type BillingState = Record<string, ServiceBillingState>;
 
 export const stateKey = (facilityId: string, service: Service) => `${facilityId}|${service}`;
+export const depositStateKey = (depositId: string) => `deposit|${depositId}`;
 
 export interface Invoice {
   invoiceId: string;

@@ -1,5 +1,5 @@
 /** What billing and payments need from storage. */
-import type { Customer, Facility } from '../customers/model.js';
+import type { Customer, Deposit, Facility } from '../customers/model.js';
 import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from './model.js';
 import type { BankPayment } from '../payments/payment-file.js';
 
@@ -37,8 +37,9 @@ export interface BillingRepository {
   invoiceByReference(reference: string): Promise<Invoice | undefined>;
   billingState(customerId: string): Promise<BillingState>;
   setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;
-  // facilities and readings
+  // facilities, deposits and readings
   facilitiesOf(customerId: string): Promise<Facility[]>;
+  depositsOf(customerId: string): Promise<Deposit[]>;
   facilityById(facilityId: string): Promise<Facility | undefined>;
   readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]>;
   putReading(reading: MeterReading): Promise<boolean>;
@@ -56,4 +57,19 @@ export interface BillingRepository {
   /** Idempotent by source id: a credit from a payment, or a use of credit by an invoice (negative). */
   addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void>;
   creditBalance(customerId: string): Promise<number>;
+  /** Conditional on the refund id. */
+  insertRefund(refund: Refund): Promise<boolean>;
+}
+
+/** R-SE-14: credit paid back (Arvika via the bank's payout service, Eda to the customer's account). */
+export interface Refund {
+  refundId: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  method: 'payout_service' | 'bank_account';
+  bankAccount?: string;
+  status: 'ordered';
+  orderedAt: string;
+  orderedBy: string;
 }

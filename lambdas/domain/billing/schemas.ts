@@ -40,3 +40,10 @@ export const DeferralRequest = z
   .meta({ id: 'DeferralRequest' });
 
 export const AllocationRequest = z.strictObject({ invoiceId: z.string().trim().min(1).max(80) }).meta({ id: 'AllocationRequest' });
+
+export const RefundRequest = z
+  .strictObject({
+    amount: z.number().int().positive().optional().describe('minor units; default: all credit'),
+    bankAccount: z.string().trim().min(5).max(40).optional(),
+  })
+  .meta({ id: 'RefundRequest' });

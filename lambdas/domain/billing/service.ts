@@ -11,7 +11,7 @@ import { parsePaymentFile } from '../payments/payment-file.js';
 import { addDays, finnishSchedule, isoWeekRange, swedishDueDate } from './calendar.js';
 import { draftInvoice, TariffGapError } from './compute.js';
 import type { BillingRun, Invoice, MeterReading, TariffVersion } from './model.js';
-import type { BillingRepository, RecordedPayment } from './ports.js';
+import type { BillingRepository, RecordedPayment, Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
 
@@ -182,10 +182,11 @@ export class Billing {
       await this.deps.repo.setBillingState(customer.customerId, invoiceId, existing.stateAfter);
       return false;
     }
-    const [facilities, previousState, credit] = await Promise.all([
+    const [facilities, previousState, credit, deposits] = await Promise.all([
       this.deps.repo.facilitiesOf(customer.customerId),
       this.deps.repo.billingState(customer.customerId),
       this.deps.repo.creditBalance(customer.customerId),
+      this.deps.repo.depositsOf(customer.customerId),
     ]);
     const tariffs = new Map<string, TariffVersion[]>();
     for (const service of new Set(facilities.flatMap((f) => f.services.map((s) => s.service)))) {
@@ -206,6 +207,7 @@ export class Billing {
       readings: (facilityId, meterId) => readings.get(`${facilityId}|${meterId}`) ?? [],
       previousState,
       creditAvailable: credit,
+      deposits,
     });
     if (draft.lines.length === 0) return false;
     const net = draft.lines.reduce((sum, l) => sum + l.net, 0);
@@ -404,6 +406,32 @@ export class Billing {
       invoice = await this.deps.repo.getInvoice(invoice.invoiceId);
     }
     throw new ConflictError('The invoice kept changing while the payment was booked; import the file again.');
+  }
+
+  /**
+   * R-SE-14: pays credit back on request: Arvika through the bank's payout service, Eda to
+   * the customer's bank account (which must then be given).
+   */
+  async refund(actor: Actor, customerId: string, input: { amount?: number; bankAccount?: string }, customer: Customer): Promise<Refund> {
+    const balance = await this.deps.repo.creditBalance(customerId);
+    const amount = input.amount ?? balance;
+    if (amount <= 0 || amount > balance) {
+      throw new RuleViolationError(`The customer's credit is ${balance}; a refund must be above 0 and at most that.`, 'R-SE-14', [
+        { path: 'amount', message: `at most ${balance}` },
+      ]);
+    }
+    const method = (customer.billingRegion ?? this.deps.profile.defaultRegion) === 'Eda' ? 'bank_account' : 'payout_service';
+    if (method === 'bank_account' && !input.bankAccount) {
+      throw new ValidationError([{ path: 'bankAccount', message: 'Eda pays refunds to the customer’s bank account: give it' }]);
+    }
+    const refund: Refund = {
+      refundId: this.deps.newId('ref'), customerId, amount, currency: this.deps.profile.currency, method,
+      ...(method === 'bank_account' ? { bankAccount: input.bankAccount! } : {}),
+      status: 'ordered', orderedAt: this.deps.now().toISOString(), orderedBy: actor.subject,
+    };
+    await this.deps.repo.insertRefund(refund);
+    await this.deps.repo.addCredit(customerId, `refund-${refund.refundId}`, -amount, refund.currency);
+    return refund;
   }
 
   async unmatched(): Promise<RecordedPayment[]> {
