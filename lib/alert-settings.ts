@@ -1,15 +1,17 @@
 /**
  * The outage-alert settings of a deployment: the CDK context key `alerts` (cdk.json, or
  * `-c alerts='{...}'`), validated at synth time, and the one mapping from those settings
- * to the environment variables the outage-alert Lambdas parse at cold start
+ * (with the utility's country and zone, context `utility`, lib/utility-settings.ts) to the
+ * environment variables the outage-alert Lambdas parse at cold start
  * (lambdas/adapters/alerts-config.ts). A deployment with missing or malformed settings
  * fails `cdk synth` with the field names instead of failing every cold start in AWS.
  *
  * No aws-cdk-lib import here: tests and tools can use it without building a stack.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAlertConfig } from '../lambdas/adapters/alerts-config.js';
 import type { ContextSource } from './cors.js';
+import { utilityContextKey, utilityEnvironment, utilitySettingsFields, type UtilitySettings } from './utility-settings.js';
 
 export const alertsContextKey = 'alerts';
 
@@ -20,15 +22,6 @@ const poolId = /^pool-[A-Za-z0-9]+$/;
 const phoneNumberId = /^phone-[A-Za-z0-9]+$/;
 const identityArn = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(pool|phone-number)\/[A-Za-z0-9_-]+$/;
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const schema = z.strictObject({
   /** The sender named in every message (R-SMS-7), e.g. `Arvika Vatten`. */
   department: z.string().trim().min(1, 'must not be empty'),
@@ -37,8 +30,7 @@ const schema = z.strictObject({
   contact: z.string().trim().min(1, 'must not be empty'),
   /** `sender` of the CAP feed. */
   capSender: z.string().trim().min(1, 'must not be empty'),
-  country: z.enum(['SE', 'FI', 'NO'], { error: 'must be SE, FI or NO' }),
-  zone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Stockholm'),
+  /** Default language of the messages. (Country and zone are the utility's: context `utility`.) */
   language: z.enum(['sv', 'fi', 'nb', 'en'], { error: 'must be sv, fi, nb or en' }),
   /** Alphanumeric sender id of the SMS (SNS `AWS.SNS.SMS.SenderID`): 1–11 letters and digits, at least one letter. */
   smsSenderId: z
@@ -99,28 +91,41 @@ export function parseAlertSettings(raw: unknown): OutageAlertSettings {
     for (const issue of parsed.error?.issues ?? []) {
       const field = issue.path.join('.');
       if (missing.includes(field as keyof OutageAlertSettings)) continue;
-      problems.push(issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.join(', ')}` : `${field} ${issue.message}`);
+      if (issue.code !== 'unrecognized_keys') {
+        problems.push(`${field} ${issue.message}`);
+        continue;
+      }
+      // country and zone were alert settings before billing needed them too.
+      const moved = issue.keys.filter((key) => (utilitySettingsFields as string[]).includes(key));
+      const unknown = issue.keys.filter((key) => !moved.includes(key));
+      if (moved.length > 0) problems.push(`${moved.join(', ')} moved to the context "${utilityContextKey}"`);
+      if (unknown.length > 0) problems.push(`unknown ${unknown.join(', ')}`);
     }
     throw new Error(`Context "${alertsContextKey}" is invalid: ${problems.join('; ')}.`);
   }
-  // The Lambdas parse the environment with their own schema: check it accepts what we deploy.
-  loadAlertConfig(alertEnvironment(parsed.data, placeholderQueueUrl));
   return parsed.data;
 }
 
 /**
- * The environment of every function that builds the outage-alert use-cases
- * (lambdas/adapters/alerts-wiring.ts) in AWS: MESSAGING=sns and the settings.
+ * The Lambdas parse their environment with their own schema (alerts-config.ts): throws,
+ * at synth time, if it would refuse what we deploy.
  */
-export function alertEnvironment(settings: OutageAlertSettings, sendQueueUrl: string): Record<string, string> {
+export function checkAlertEnvironment(settings: OutageAlertSettings, utility: UtilitySettings): void {
+  loadAlertConfig(alertEnvironment(settings, utility, placeholderQueueUrl));
+}
+
+/**
+ * The environment of every function that builds the outage-alert use-cases
+ * (lambdas/adapters/alerts-wiring.ts) in AWS: MESSAGING=sns, the utility and the settings.
+ */
+export function alertEnvironment(settings: OutageAlertSettings, utility: UtilitySettings, sendQueueUrl: string): Record<string, string> {
   return {
     MESSAGING: 'sns',
     ALERT_DEPARTMENT: settings.department,
     ALERT_INFO_URL: settings.infoUrl,
     ALERT_CONTACT: settings.contact,
     ALERT_CAP_SENDER: settings.capSender,
-    UTILITY_COUNTRY: settings.country,
-    UTILITY_ZONE: settings.zone,
+    ...utilityEnvironment(utility),
     UTILITY_LANGUAGE: settings.language,
     SMS_MAX_SEGMENTS: String(settings.maxSegments),
     SMS_RATE_PER_SECOND: String(settings.ratePerSecond),

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { RouteDefinition } from '../lambdas/http/routes.js';
 import type { OutageAlertSettings } from './alert-settings.js';
 import { UtilityServiceStack } from './utility-service-stack.js';
+import type { UtilitySettings } from './utility-settings.js';
 
 export const stackId = 'UtilityServiceStack';
 
@@ -21,6 +22,8 @@ export interface BuildAppProps {
   readonly routes?: readonly RouteDefinition[];
   /** @default the context key `alerts` */
   readonly alerts?: OutageAlertSettings;
+  /** @default the context key `utility` */
+  readonly utility?: UtilitySettings;
   /** @default true */
   readonly nag?: boolean;
 }
@@ -39,6 +42,7 @@ export function buildApp(props: BuildAppProps = {}): BuiltApp {
     corsOrigins: props.corsOrigins,
     routes: props.routes,
     alerts: props.alerts,
+    utility: props.utility,
   });
   let nag: AwsSolutionsChecks | undefined;
   if (props.nag ?? true) {

@@ -1,16 +1,19 @@
 /**
- * The service in one stack: the table, the user directory, the customer API and outage
- * alerts. Later capabilities (Billing, DunningWorkflow) are further constructs here.
+ * The service in one stack: the table, the user directory, the customer API, outage
+ * alerts and billing. Later capabilities (DunningWorkflow) are further constructs here.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../lambdas/http/routes.js';
 import { alertSettingsFromContext, type OutageAlertSettings } from './alert-settings.js';
-import { CustomerApi } from './constructs/customer-api.js';
+import { Billing } from './constructs/billing.js';
+import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { corsOriginsFromContext } from './cors.js';
+import { utilitySettingsFromContext, type UtilitySettings } from './utility-settings.js';
 
 export interface UtilityServiceStackProps extends StackProps {
   /** @default the context key `corsOrigins` */
@@ -19,6 +22,8 @@ export interface UtilityServiceStackProps extends StackProps {
   readonly routes?: readonly RouteDefinition[];
   /** @default the context key `alerts` (lib/alert-settings.ts) */
   readonly alerts?: OutageAlertSettings;
+  /** @default the context key `utility` (lib/utility-settings.ts) */
+  readonly utility?: UtilitySettings;
 }
 
 export class UtilityServiceStack extends Stack {
@@ -26,16 +31,25 @@ export class UtilityServiceStack extends Stack {
   readonly users: UserDirectory;
   readonly customerApi: CustomerApi;
   readonly outageAlerts: OutageAlerts;
+  readonly billing: Billing;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
 
     this.data = new DataTable(this);
     this.users = new UserDirectory(this, 'Users');
+    const utility = props.utility ?? utilitySettingsFromContext(this);
     // Before the API: the `alerts` and `outages` route groups need its environment (queue URL, settings).
     this.outageAlerts = new OutageAlerts(this, 'OutageAlerts', {
       table: this.data.table,
       settings: props.alerts ?? alertSettingsFromContext(this),
+      utility,
+    });
+    // Before the API too (the `billing` route group's queue); its alarms go to the one operations topic.
+    this.billing = new Billing(this, 'Billing', {
+      table: this.data.table,
+      utility,
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
@@ -43,9 +57,10 @@ export class UtilityServiceStack extends Stack {
       userPoolClient: this.users.client,
       corsOrigins: props.corsOrigins ?? corsOriginsFromContext(this),
       routes: props.routes,
-      groupEnvironment: this.outageAlerts.routeGroupEnvironment,
+      groupEnvironment: mergeGroupEnvironments(this.outageAlerts.routeGroupEnvironment, this.billing.routeGroupEnvironment),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
+    this.billing.connectRouteGroups(this.customerApi.functions);
 
     new CfnOutput(this, 'ApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
@@ -53,7 +68,7 @@ export class UtilityServiceStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.outageAlerts.alarmTopic.topicArn,
-      description: 'Operations alarms of outage alerts: subscribe the on-call address',
+      description: 'Operations alarms (outage alerts, billing): subscribe the on-call address',
     });
   }
 }

@@ -53,11 +53,34 @@ export interface CustomerApiProps {
   readonly routes?: readonly RouteDefinition[];
   /**
    * Further environment variables of a route group's function, e.g. the outage-alert
-   * settings for `alerts` and `outages` (OutageAlerts.routeGroupEnvironment). TABLE_NAME
-   * is always the table's.
+   * settings for `alerts` and `outages` (OutageAlerts.routeGroupEnvironment), the billing
+   * queue for `billing` (Billing.routeGroupEnvironment); see mergeGroupEnvironments.
+   * TABLE_NAME is always the table's.
    * @default TABLE_NAME only
    */
-  readonly groupEnvironment?: Partial<Record<RouteGroup, Readonly<Record<string, string>>>>;
+  readonly groupEnvironment?: GroupEnvironment;
+}
+
+export type GroupEnvironment = Partial<Record<RouteGroup, Readonly<Record<string, string>>>>;
+
+/**
+ * The `groupEnvironment` of several capabilities (OutageAlerts, Billing) as one: a group
+ * may get variables from more than one; a variable two of them set differently throws.
+ */
+export function mergeGroupEnvironments(...environments: readonly GroupEnvironment[]): GroupEnvironment {
+  const merged: Partial<Record<RouteGroup, Record<string, string>>> = {};
+  for (const environment of environments) {
+    for (const [group, variables] of Object.entries(environment) as [RouteGroup, Readonly<Record<string, string>>][]) {
+      const target = (merged[group] ??= {});
+      for (const [name, value] of Object.entries(variables)) {
+        if (target[name] !== undefined && target[name] !== value) {
+          throw new Error(`Route group "${group}": ${name} is set twice, to different values.`);
+        }
+        target[name] = value;
+      }
+    }
+  }
+  return merged;
 }
 
 /** The access log line: ids, route template, status and timings; never paths, queries or bodies. */

@@ -1,8 +1,9 @@
 /**
  * Outage alerts in AWS: the send queue (and its dead-letter queue) feeding the sending
  * function, the dispatcher EventBridge Scheduler runs every minute, the account's SNS SMS
- * settings, and the alarms operations need. The settings come from the CDK context key
- * `alerts` (lib/alert-settings.ts); `environment` is what every function that builds the
+ * settings, and the alarms operations need (on the service's one alarm topic). The settings
+ * come from the CDK context keys `alerts` (lib/alert-settings.ts) and `utility` (country,
+ * zone: lib/utility-settings.ts); `environment` is what every function that builds the
  * outage-alert use-cases (lambdas/adapters/alerts-wiring.ts) needs at cold start, the HTTP
  * route groups `alerts` and `outages` included (routeGroupEnvironment, connectRouteGroups).
  */
@@ -28,7 +29,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
-import { alertEnvironment, type OutageAlertSettings } from '../alert-settings.js';
+import { alertEnvironment, checkAlertEnvironment, type OutageAlertSettings } from '../alert-settings.js';
+import type { UtilitySettings } from '../utility-settings.js';
+import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
 
@@ -55,6 +58,8 @@ export const smsFailuresAlarmThreshold = 10;
 export interface OutageAlertsProps {
   readonly table: TableV2;
   readonly settings: OutageAlertSettings;
+  /** The utility's country and zone (context `utility`). */
+  readonly utility: UtilitySettings;
 }
 
 export interface OutageAlertAlarms {
@@ -66,6 +71,7 @@ export interface OutageAlertAlarms {
 
 export class OutageAlerts extends Construct {
   readonly settings: OutageAlertSettings;
+  readonly utility: UtilitySettings;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly sender: ServiceFunction;
@@ -73,7 +79,10 @@ export class OutageAlerts extends Construct {
   readonly dispatchSchedule: Schedule;
   /** SNS account settings of the region: Transactional, the sender id, the monthly spend limit. */
   readonly smsAccountSettings: AwsCustomResource;
-  /** Where the alarms go: subscribe the on-call address or chat integration (docs/DEPLOY.md). */
+  /**
+   * Where the alarms go: subscribe the on-call address or chat integration (docs/DEPLOY.md).
+   * The service's one operations topic: other capabilities (Billing) send their alarms here too.
+   */
   readonly alarmTopic: Topic;
   readonly alarms: OutageAlertAlarms;
   /** The alert environment (MESSAGING=sns, SEND_QUEUE_URL, ALERT_*, SMS_*, ...) without TABLE_NAME. */
@@ -82,8 +91,10 @@ export class OutageAlerts extends Construct {
   constructor(scope: Construct, id: string, props: OutageAlertsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { settings, table } = props;
+    const { settings, table, utility } = props;
     this.settings = settings;
+    this.utility = utility;
+    checkAlertEnvironment(settings, utility);
 
     this.deadLetterQueue = new Queue(this, 'SendDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -97,7 +108,7 @@ export class OutageAlerts extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: sendMaxReceiveCount },
     });
 
-    this.environment = alertEnvironment(settings, this.queue.queueUrl);
+    this.environment = alertEnvironment(settings, utility, this.queue.queueUrl);
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
     // The sending function. SNS limits SMS per second for the whole account and region
@@ -163,7 +174,7 @@ export class OutageAlerts extends Construct {
    * The environment of the HTTP route groups that build the outage-alert use-cases, for
    * CustomerApi's `groupEnvironment`.
    */
-  get routeGroupEnvironment(): Partial<Record<RouteGroup, Readonly<Record<string, string>>>> {
+  get routeGroupEnvironment(): GroupEnvironment {
     return Object.fromEntries(alertRouteGroups.map((group) => [group, this.environment]));
   }
 
@@ -264,7 +275,7 @@ export class OutageAlerts extends Construct {
     // a customer managed key whose policy lets CloudWatch use it (AWS's documented
     // statement, without conditions: which alarms may publish is the topic policy's job).
     const key = new Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the outage-alert operations topic',
+      description: 'Encrypts the operations alarm topic (outage alerts, billing)',
       enableKeyRotation: true,
     });
     key.addToResourcePolicy(
@@ -276,7 +287,7 @@ export class OutageAlerts extends Construct {
       }),
     );
     const topic = new Topic(this, 'AlarmTopic', {
-      displayName: 'Outage alerts: operations alarms',
+      displayName: 'Utility service: operations alarms',
       masterKey: key,
       enforceSSL: true,
     });
@@ -344,7 +355,7 @@ export class OutageAlerts extends Construct {
         expression: 'FILL(direct, 0) + FILL(bytype, 0)',
         usingMetrics: {
           direct: failed({ PhoneNumber: 'PhoneNumberDirect' }),
-          bytype: failed({ Country: this.settings.country, SMSType: 'Transactional' }),
+          bytype: failed({ Country: this.utility.country, SMSType: 'Transactional' }),
         },
         label: 'Failed SMS',
         period: fiveMinutes,

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { defaultThrottle, routeGroups, routeKey, routes, type RouteDefinition } from '../../lambdas/http/routes.js';
-import { CustomerApi } from '../../lib/constructs/customer-api.js';
+import { CustomerApi, mergeGroupEnvironments } from '../../lib/constructs/customer-api.js';
 import { DataTable } from '../../lib/constructs/data-table.js';
 import { UserDirectory } from '../../lib/constructs/user-directory.js';
 import { corsPolicy } from '../../lib/cors.js';
@@ -182,6 +182,23 @@ describe('CustomerApi', () => {
 
     // Act // Assess
     expect(() => customerApiWith([...routes, local])).toThrow(/\/_local\/.*POST \/_local\/token/);
+  });
+
+  it('merges the route-group environments of several capabilities, refusing a variable set twice differently', () => {
+    // Prepare
+    const alerts = { alerts: { UTILITY_COUNTRY: 'SE', MESSAGING: 'sns' }, outages: { UTILITY_COUNTRY: 'SE' } };
+    const billing = { billing: { UTILITY_COUNTRY: 'SE', BILLING_QUEUE_URL: 'q' }, outages: { UTILITY_COUNTRY: 'SE', EXTRA: '1' } };
+
+    // Act
+    const merged = mergeGroupEnvironments(alerts, billing);
+
+    // Assess
+    expect(merged).toEqual({
+      alerts: { UTILITY_COUNTRY: 'SE', MESSAGING: 'sns' },
+      outages: { UTILITY_COUNTRY: 'SE', EXTRA: '1' },
+      billing: { UTILITY_COUNTRY: 'SE', BILLING_QUEUE_URL: 'q' },
+    });
+    expect(() => mergeGroupEnvironments(alerts, { outages: { UTILITY_COUNTRY: 'FI' } })).toThrow(/"outages": UTILITY_COUNTRY is set twice/);
   });
 
   it('gives a public route no authorizer', () => {

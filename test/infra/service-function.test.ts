@@ -33,10 +33,12 @@ describe('ServiceFunction (one per route group, plus the job functions)', () => 
     return ids.map((id) => [id, all[id]!] as const);
   }
 
-  it('creates one function per route group of the route table, and the two outage-alert jobs', () => {
+  it('creates one function per route group of the route table, the two outage-alert jobs and the two billing jobs', () => {
     // Prepare
     const { stack } = synthesized;
-    const jobs = [stack.outageAlerts.sender, stack.outageAlerts.dispatcher].map((fn) => logicalId(stack, fn));
+    const jobs = [stack.outageAlerts.sender, stack.outageAlerts.dispatcher, stack.billing.segmentFunction, stack.billing.runStarter].map(
+      (fn) => logicalId(stack, fn),
+    );
 
     // Assess
     expect(httpFunctionIds).toHaveLength(Object.keys(routeGroups).length);
