@@ -3,7 +3,6 @@
  * written once with index entries by street, postal code and geohash, so an outage's
  * recipients are read by key, never by scanning the register.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -28,49 +27,25 @@ import type {
 } from '../../domain/alerts/ports.js';
 import type { Language } from '../../domain/alerts/types.js';
 import { batchGet, batchPut, inPool } from './batch.js';
+import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
-type Item = Record<string, unknown>;
 
-const internal = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'];
-function strip<T>(item: Item): T {
-  const copy: Item = { ...item };
-  for (const name of internal) delete copy[name];
-  return copy as T;
-}
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 /** Geohash cells are stored under their first four characters (about 20 × 40 km). */
 const geoPartitionLength = 4;
 
 export class DynamoAlertRepository implements AlertRepository {
+  private readonly table: Table;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
-
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const result = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-      items.push(...(result.Items ?? []));
-      ExclusiveStartKey = result.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  ) {
+    this.table = new Table(db, tableName);
   }
 
-  private async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
+
 
   // ---- register, addresses, subscriptions ------------------------------------------------
 
@@ -117,12 +92,12 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async getSubscription(subscriptionId: string): Promise<Subscription | undefined> {
-    const [item] = await this.queryAll({
+    const [item] = await this.table.queryAll({
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': `SUB#${subscriptionId}` },
     });
-    return item ? strip<Subscription>(item) : undefined;
+    return item ? fromItem<Subscription>(item) : undefined;
   }
 
   async deleteSubscription(s: Subscription): Promise<void> {
@@ -130,41 +105,41 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async subscriptionsOfPhone(phone: string): Promise<Subscription[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :sub)',
       ExpressionAttributeValues: { ':pk': `PHONE#${phone}`, ':sub': 'SUB#' },
     });
-    return items.map((item) => strip<Subscription>(item));
+    return items.map((item) => fromItem<Subscription>(item));
   }
 
   async subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]> {
     const lists = await inPool(addressKeys, 16, (key) =>
-      this.queryAll({
+      this.table.queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
         ExpressionAttributeValues: { ':pk': `ADDR#${key}`, ':sub': 'SUB#' },
       }),
     );
-    return lists.flat().map((item) => strip<Subscription>(item));
+    return lists.flat().map((item) => fromItem<Subscription>(item));
   }
 
   async addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: postalCode ? 'pk = :pk AND begins_with(sk, :postal)' : 'pk = :pk',
       ExpressionAttributeValues: {
         ':pk': `STREET#${normaliseStreet(street)}`,
         ...(postalCode ? { ':postal': `${normalisePostalCode(postalCode)}#` } : {}),
       },
     });
-    return items.map((item) => strip<AddressRecord>(item));
+    return items.map((item) => fromItem<AddressRecord>(item));
   }
 
   async addressesInPostalCode(postalCode: string): Promise<AddressRecord[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `POSTAL#${normalisePostalCode(postalCode)}` },
     });
-    return items.map((item) => strip<AddressRecord>(item));
+    return items.map((item) => fromItem<AddressRecord>(item));
   }
 
   async addressesInGeoCell(cell: string): Promise<AddressRecord[]> {
@@ -174,24 +149,24 @@ export class DynamoAlertRepository implements AlertRepository {
       const children = [...base32].map((c) => cell + c);
       return (await inPool(children, 8, (child) => this.addressesInGeoCell(child))).flat();
     }
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cell)',
       ExpressionAttributeValues: { ':pk': `GEO#${cell.slice(0, geoPartitionLength)}`, ':cell': cell },
     });
-    return items.map((item) => strip<AddressRecord>(item));
+    return items.map((item) => fromItem<AddressRecord>(item));
   }
 
   async getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]> {
     if (addressKeys.length === 0) return [];
     const unique = [...new Set(addressKeys)];
     const items = await batchGet(this.db, this.tableName, unique.map((key) => ({ pk: `ADDR#${key}`, sk: 'ADDRESS' })));
-    return items.map((item) => strip<AddressRecord>(item));
+    return items.map((item) => fromItem<AddressRecord>(item));
   }
 
   // ---- opt-outs and languages -----------------------------------------------------------
 
   async putOptOut(phone: string, at: string): Promise<void> {
-    await this.putIfAbsent({ pk: `OPTOUT#${phone}`, sk: 'OPTOUT', entity: 'optOut', phone, at });
+    await this.table.putIfAbsent({ pk: `OPTOUT#${phone}`, sk: 'OPTOUT', entity: 'optOut', phone, at });
   }
 
   async deleteOptOut(phone: string): Promise<boolean> {
@@ -228,12 +203,12 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async insertOutage(outage: Outage): Promise<void> {
-    if (!(await this.putIfAbsent(this.outageItem(outage)))) throw new ConflictError('An outage with this id exists.');
+    if (!(await this.table.putIfAbsent(this.outageItem(outage)))) throw new ConflictError('An outage with this id exists.');
   }
 
   async getOutage(outageId: string): Promise<Outage | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OUTAGE#${outageId}`, sk: 'META' }, ConsistentRead: true }));
-    return result.Item ? strip<Outage>(result.Item) : undefined;
+    return result.Item ? fromItem<Outage>(result.Item) : undefined;
   }
 
   async replaceOutage(outage: Outage, expectedVersion: number): Promise<void> {
@@ -253,25 +228,25 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async listFeedOutages(): Promise<Outage[]> {
-    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :feed', ExpressionAttributeValues: { ':feed': 'FEED' } });
-    return items.map((item) => strip<Outage>(item));
+    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :feed', ExpressionAttributeValues: { ':feed': 'FEED' } });
+    return items.map((item) => fromItem<Outage>(item));
   }
 
   putMessage(message: OutageMessage): Promise<boolean> {
-    return this.putIfAbsent({ pk: `OUTAGE#${message.outageId}`, sk: `MSG#${message.messageKey}`, entity: 'outageMessage', ...message });
+    return this.table.putIfAbsent({ pk: `OUTAGE#${message.outageId}`, sk: `MSG#${message.messageKey}`, entity: 'outageMessage', ...message });
   }
 
   async getMessage(outageId: string, messageKey: string): Promise<OutageMessage | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OUTAGE#${outageId}`, sk: `MSG#${messageKey}` } }));
-    return result.Item ? strip<OutageMessage>(result.Item) : undefined;
+    return result.Item ? fromItem<OutageMessage>(result.Item) : undefined;
   }
 
   async listMessages(outageId: string): Promise<OutageMessage[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
       ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':msg': 'MSG#' },
     });
-    return items.map((item) => strip<OutageMessage>(item));
+    return items.map((item) => fromItem<OutageMessage>(item));
   }
 
   private recipientKey(r: Pick<Recipient, 'outageId' | 'messageKey' | 'phone'>) {
@@ -279,16 +254,16 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async putRecipients(recipients: Recipient[]): Promise<void> {
-    await inPool(recipients, 16, (r) => this.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
+    await inPool(recipients, 16, (r) => this.table.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
   }
 
   async listRecipients(outageId: string, messageKey: string): Promise<Recipient[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rcpt)',
       ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':rcpt': `RCPT#${messageKey}#` },
       ConsistentRead: true,
     });
-    return items.map((item) => strip<Recipient>(item));
+    return items.map((item) => fromItem<Recipient>(item));
   }
 
   async transitionRecipient(recipient: Recipient, from: RecipientStatus, to: Partial<Recipient> & { status: RecipientStatus }): Promise<boolean> {
@@ -322,11 +297,11 @@ export class DynamoAlertRepository implements AlertRepository {
   // ---- held sends (R-SMS-6) --------------------------------------------------------------
 
   async scheduleSend(outageId: string, messageKey: string, sendAt: string): Promise<void> {
-    await this.putIfAbsent({ pk: 'SENDQ', sk: `${sendAt}#${outageId}#${messageKey}`, entity: 'scheduledSend', outageId, messageKey, sendAt });
+    await this.table.putIfAbsent({ pk: 'SENDQ', sk: `${sendAt}#${outageId}#${messageKey}`, entity: 'scheduledSend', outageId, messageKey, sendAt });
   }
 
   async dueSends(now: string): Promise<{ outageId: string; messageKey: string; sendAt: string }[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk <= :now',
       ExpressionAttributeValues: { ':pk': 'SENDQ', ':now': `${now}~` },
     });
@@ -340,7 +315,7 @@ export class DynamoAlertRepository implements AlertRepository {
   // ---- crowd reports (R-COM-1) -----------------------------------------------------------
 
   async putReport(report: CrowdReportRecord): Promise<void> {
-    await this.putIfAbsent({ pk: `REPORTS#${report.at.slice(0, 10)}`, sk: `${report.at}#${report.reportId}`, entity: 'crowdReport', ...report });
+    await this.table.putIfAbsent({ pk: `REPORTS#${report.at.slice(0, 10)}`, sk: `${report.at}#${report.reportId}`, entity: 'crowdReport', ...report });
   }
 
   async reportsSince(since: string, until: string): Promise<CrowdReportRecord[]> {
@@ -349,12 +324,12 @@ export class DynamoAlertRepository implements AlertRepository {
       days.push(day.toISOString().slice(0, 10));
     }
     const lists = await inPool(days, 4, (day) =>
-      this.queryAll({
+      this.table.queryAll({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
         ExpressionAttributeValues: { ':pk': `REPORTS#${day}`, ':since': since, ':until': `${until}~` },
       }),
     );
-    return lists.flat().map((item) => strip<CrowdReportRecord>(item));
+    return lists.flat().map((item) => fromItem<CrowdReportRecord>(item));
   }
 
   async markReportAcknowledged(report: CrowdReportRecord, outageId: string): Promise<boolean> {

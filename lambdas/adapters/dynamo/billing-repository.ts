@@ -1,5 +1,4 @@
 /** BillingRepository on the single table (docs/DATA.md, "Billing and payments"). */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
@@ -7,57 +6,29 @@ import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } f
 import type { BillingRepository, RecordedPayment, Refund } from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
-type Item = Record<string, unknown>;
 
-const internal = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog', 'appliedPaymentIds'];
-function strip<T>(item: Item): T {
-  const copy: Item = { ...item };
-  for (const name of internal) delete copy[name];
-  return copy as T;
-}
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoBillingRepository implements BillingRepository {
+  private readonly table: Table;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
-
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const result = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-      items.push(...(result.Items ?? []));
-      ExclusiveStartKey = result.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  ) {
+    this.table = new Table(db, tableName);
   }
 
-  private async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
 
-  private async get<T>(pk: string, sk: string): Promise<T | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }));
-    return result.Item ? strip<T>(result.Item) : undefined;
-  }
+
 
   // ---- tariffs -----------------------------------------------------------------------------
 
   async tariffVersions(service: string): Promise<TariffVersion[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TARIFF#${service}` } });
-    return items.map((item) => strip<TariffVersion>(item));
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TARIFF#${service}` } });
+    return items.map((item) => fromItem<TariffVersion>(item));
   }
 
   async putTariffVersion(version: TariffVersion): Promise<void> {
@@ -67,11 +38,11 @@ export class DynamoBillingRepository implements BillingRepository {
   // ---- runs --------------------------------------------------------------------------------
 
   createRun(run: BillingRun): Promise<boolean> {
-    return this.putIfAbsent({ pk: `RUN#${run.runId}`, sk: 'META', entity: 'billingRun', ...run });
+    return this.table.putIfAbsent({ pk: `RUN#${run.runId}`, sk: 'META', entity: 'billingRun', ...run });
   }
 
   getRun(runId: string): Promise<BillingRun | undefined> {
-    return this.get<BillingRun>(`RUN#${runId}`, 'META');
+    return this.table.get<BillingRun>(`RUN#${runId}`, 'META');
   }
 
   async recordSegmentPage(
@@ -80,7 +51,7 @@ export class DynamoBillingRepository implements BillingRepository {
     page: number,
     counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] },
   ): Promise<boolean> {
-    if (!(await this.putIfAbsent({ pk: `RUN#${runId}`, sk: `PAGE#${String(segment).padStart(4, '0')}#${String(page).padStart(6, '0')}`, entity: 'runPage', ...counts }))) {
+    if (!(await this.table.putIfAbsent({ pk: `RUN#${runId}`, sk: `PAGE#${String(segment).padStart(4, '0')}#${String(page).padStart(6, '0')}`, entity: 'runPage', ...counts }))) {
       return false;
     }
     const result = await this.db.send(
@@ -131,7 +102,7 @@ export class DynamoBillingRepository implements BillingRepository {
       }),
     );
     const next = encodeCursor(result.LastEvaluatedKey);
-    return { customers: (result.Items ?? []).map((item) => strip<Customer>(item)), ...(next ? { nextCursor: next } : {}) };
+    return { customers: (result.Items ?? []).map((item) => fromItem<Customer>(item)), ...(next ? { nextCursor: next } : {}) };
   }
 
   // ---- invoices ----------------------------------------------------------------------------
@@ -166,11 +137,11 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   insertInvoice(invoice: Invoice): Promise<boolean> {
-    return this.putIfAbsent(this.invoiceItem(invoice));
+    return this.table.putIfAbsent(this.invoiceItem(invoice));
   }
 
   getInvoice(invoiceId: string): Promise<Invoice | undefined> {
-    return this.get<Invoice>(`INV#${invoiceId}`, 'INVOICE');
+    return this.table.get<Invoice>(`INV#${invoiceId}`, 'INVOICE');
   }
 
   async replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void> {
@@ -191,18 +162,18 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async invoicesOf(customerId: string): Promise<Invoice[]> {
-    const items = await this.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `CUSINV#${customerId}` } });
-    return items.map((item) => strip<Invoice>(item));
+    const items = await this.table.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `CUSINV#${customerId}` } });
+    return items.map((item) => fromItem<Invoice>(item));
   }
 
   async invoiceByReference(reference: string): Promise<Invoice | undefined> {
-    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` } });
+    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` } });
     // The index is eventually consistent: read the invoice itself.
     return items[0] ? this.getInvoice(items[0].invoiceId as string) : undefined;
   }
 
   async billingState(customerId: string): Promise<BillingState> {
-    const state = await this.get<{ state: BillingState }>(`CUS#${customerId}`, 'BILLSTATE');
+    const state = await this.table.get<{ state: BillingState }>(`CUS#${customerId}`, 'BILLSTATE');
     return state?.state ?? {};
   }
 
@@ -242,33 +213,33 @@ export class DynamoBillingRepository implements BillingRepository {
   // ---- facilities and readings ---------------------------------------------------------------
 
   async facilitiesOf(customerId: string): Promise<Facility[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :fac)',
       ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':fac': 'FAC#' },
     });
-    return items.map((item) => strip<Facility>(item));
+    return items.map((item) => fromItem<Facility>(item));
   }
 
   async depositsOf(customerId: string): Promise<Deposit[]> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dep)',
       ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':dep': 'DEP#' },
     });
-    return items.map((item) => strip<Deposit>(item));
+    return items.map((item) => fromItem<Deposit>(item));
   }
 
   async facilityById(facilityId: string): Promise<Facility | undefined> {
-    const [item] = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `FAC#${facilityId}` } });
-    return item ? strip<Facility>(item) : undefined;
+    const [item] = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `FAC#${facilityId}` } });
+    return item ? fromItem<Facility>(item) : undefined;
   }
 
   async readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `READING#${facilityId}#${meterId}` } });
-    return items.map((item) => strip<MeterReading>(item));
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `READING#${facilityId}#${meterId}` } });
+    return items.map((item) => fromItem<MeterReading>(item));
   }
 
   putReading(reading: MeterReading): Promise<boolean> {
-    return this.putIfAbsent({ pk: `READING#${reading.facilityId}#${reading.meterId}`, sk: reading.readAt, entity: 'meterReading', ...reading });
+    return this.table.putIfAbsent({ pk: `READING#${reading.facilityId}#${reading.meterId}`, sk: reading.readAt, entity: 'meterReading', ...reading });
   }
 
   // ---- payments and credit -----------------------------------------------------------------
@@ -284,12 +255,12 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async recordPayment(payment: RecordedPayment): Promise<RecordedPayment | undefined> {
-    if (await this.putIfAbsent(this.paymentItem(payment))) return undefined;
+    if (await this.table.putIfAbsent(this.paymentItem(payment))) return undefined;
     return this.getPayment(payment.paymentId);
   }
 
   getPayment(paymentId: string): Promise<RecordedPayment | undefined> {
-    return this.get<RecordedPayment>(`PAYMENT#${paymentId}`, 'PAYMENT');
+    return this.table.get<RecordedPayment>(`PAYMENT#${paymentId}`, 'PAYMENT');
   }
 
   async updatePayment(payment: RecordedPayment): Promise<void> {
@@ -297,20 +268,20 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async unmatchedPayments(): Promise<RecordedPayment[]> {
-    const items = await this.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'UNMATCHED' } });
-    return items.map((item) => strip<RecordedPayment>(item));
+    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'UNMATCHED' } });
+    return items.map((item) => fromItem<RecordedPayment>(item));
   }
 
   async addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void> {
-    await this.putIfAbsent({ pk: `CUS#${customerId}`, sk: `CREDIT#${sourceId}`, entity: 'credit', customerId, sourceId, amount, currency, at: new Date().toISOString() });
+    await this.table.putIfAbsent({ pk: `CUS#${customerId}`, sk: `CREDIT#${sourceId}`, entity: 'credit', customerId, sourceId, amount, currency, at: new Date().toISOString() });
   }
 
   insertRefund(refund: Refund): Promise<boolean> {
-    return this.putIfAbsent({ pk: `CUS#${refund.customerId}`, sk: `REFUND#${refund.refundId}`, entity: 'refund', ...refund });
+    return this.table.putIfAbsent({ pk: `CUS#${refund.customerId}`, sk: `REFUND#${refund.refundId}`, entity: 'refund', ...refund });
   }
 
   async creditBalance(customerId: string): Promise<number> {
-    const items = await this.queryAll({
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credit)',
       ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':credit': 'CREDIT#' },
       ConsistentRead: true,

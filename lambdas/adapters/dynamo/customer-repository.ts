@@ -2,7 +2,6 @@
  * CustomerRepository on the single table (key layout: docs/DATA.md). Conditional
  * single-item writes only: no transactions, so it runs the same on dynalite.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -15,8 +14,8 @@ import type { CreditCheck, Customer, CustomerLogEntry, Deposit, Facility, Page }
 import type { CustomerRepository } from '../../domain/customers/ports.js';
 import { normaliseName } from '../../domain/customers/registry.js';
 import { decodeCompositeCursor, decodeCursor, encodeCursor } from './cursor.js';
+import { fromItem, isConditionFailure, type Item } from './table.js';
 
-type Item = Record<string, unknown>;
 
 const customerPk = (customerId: string) => `CUS#${customerId}`;
 
@@ -27,17 +26,6 @@ export function customerShardKey(customerId: string): string {
   let hash = 0;
   for (const char of customerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return `CUSTSHARD#${hash % customerShards}`;
-}
-const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog'];
-
-function strip<T>(item: Item): T {
-  const copy: Item = { ...item };
-  for (const attribute of keyAttributes) delete copy[attribute];
-  return copy as T;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
 /** Name-search keys: GSI1 on the name from its first word, GSI2 from its last word. */
@@ -100,7 +88,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
     if (!item) return undefined;
     const pending = item.pendingLog as CustomerLogEntry[] | undefined;
     if (pending && pending.length > 0) await this.flushLog({ pk: item.pk as string, sk: item.sk as string }, pending);
-    return strip<T>(item);
+    return fromItem<T>(item);
   }
 
   /** Writes a record carrying its log entries; returns false when the condition fails. */
@@ -134,7 +122,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    return { items: (result.Items ?? []).map((item) => strip<CustomerLogEntry>(item)), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+    return { items: (result.Items ?? []).map((item) => fromItem<CustomerLogEntry>(item)), nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
   // ---- national id uniqueness ------------------------------------------------------
@@ -237,7 +225,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
     const seen = new Set<string>();
     const items: Customer[] = [];
     for (const item of [...(byFirst?.Items ?? []), ...(byLast?.Items ?? [])]) {
-      const customer = strip<Customer>(item);
+      const customer = fromItem<Customer>(item);
       if (seen.has(customer.customerId)) continue;
       seen.add(customer.customerId);
       items.push(customer);

@@ -11,13 +11,9 @@ export interface BillingAddress {
   country: string;
 }
 
-export interface PropertyAddress {
-  street: string;
-  number: string;
-  letter?: string;
-  postalCode: string;
-  city: string;
-}
+/** API.md's property address, shared with outage alerts. */
+export type { PropertyAddress } from '../alerts/types.js';
+import type { PropertyAddress } from '../alerts/types.js';
 
 export interface Customer {
   customerId: string;
