@@ -1,4 +1,5 @@
 /** The customer registry's records (R-SE-3) and the customer log (R-SE-2). */
+import type { PropertyAddress } from '../alerts/types.js';
 import type { Country, NationalIdType } from '../ids/index.js';
 import type { Role } from '../roles.js';
 import type { Service } from './schemas.js';
@@ -13,7 +14,6 @@ export interface BillingAddress {
 
 /** API.md's property address, shared with outage alerts. */
 export type { PropertyAddress } from '../alerts/types.js';
-import type { PropertyAddress } from '../alerts/types.js';
 
 export interface Customer {
   customerId: string;
