@@ -1,7 +1,7 @@
 /**
  * `npm start`: the embedded stack on this machine, no AWS account needed.
  * Settings (environment): PORT (3000), HOST (127.0.0.1), DATA_DIR (.data),
- * DYNAMODB_PORT (8000), CORS_ORIGINS (extra origins, comma-separated).
+ * DYNAMODB_PORT (8000), STEPFUNCTIONS_PORT (8083), CORS_ORIGINS (extra origins, comma-separated).
  */
 import { resolve } from 'node:path';
 import * as z from 'zod';
@@ -13,6 +13,7 @@ const settings = z
     HOST: z.string().min(1).default('127.0.0.1'),
     DATA_DIR: z.string().min(1).default('.data'),
     DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    STEPFUNCTIONS_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
     CORS_ORIGINS: z.string().optional(),
   })
   .parse(process.env);
@@ -23,12 +24,14 @@ const stack = await startEmbeddedStack({
   host: settings.HOST,
   port: settings.PORT,
   dynamoPort: settings.DYNAMODB_PORT,
+  stepFunctionsPort: settings.STEPFUNCTIONS_PORT,
   extraCorsOrigins: settings.CORS_ORIGINS ? settings.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
 });
 
 console.log(`Embedded stack ready
   HTTP API        ${stack.url}   (local controls under ${stack.url}/_local/)
   DynamoDB        ${stack.dynamoEndpoint}   (aws dynamodb list-tables --endpoint-url ${stack.dynamoEndpoint})
+  Step Functions  ${stack.stepFunctionsEndpoint}   (aws stepfunctions list-state-machines --endpoint-url ${stack.stepFunctionsEndpoint})
   data folder     ${dataDir}
   local clock     ${stack.clock.now().toISOString()}
   tokens          npm run --silent token -- --role agent

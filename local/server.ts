@@ -29,6 +29,8 @@ export interface LocalControls {
   /** Due waits and schedules follow the clock: called after every move. */
   clockMoved(): Promise<void>;
   executions(): Promise<unknown[]>;
+  /** One execution by name, with its event history; undefined when there is none. */
+  execution(name: string): Promise<unknown | undefined>;
 }
 
 export interface LocalServerOptions {
@@ -171,7 +173,10 @@ export function createLocalServer(options: LocalServerOptions): Server {
     }
     if (path === '/_local/executions' && method === 'GET') return json(200, { items: await options.controls.executions() });
     const execution = /^\/_local\/executions\/([^/]+)$/.exec(path);
-    if (execution && method === 'GET') return problem(404, 'not-found', 'Not found', 'No such execution.');
+    if (execution && method === 'GET') {
+      const found = await options.controls.execution(decodeURIComponent(execution[1]!));
+      return found ? json(200, found) : problem(404, 'not-found', 'Not found', 'No such execution.');
+    }
     const schedule = /^\/_local\/schedules\/([^/]+)\/fire$/.exec(path);
     if (schedule && method === 'POST') {
       const fired = await options.controls.fireSchedule(decodeURIComponent(schedule[1]!));

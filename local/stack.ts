@@ -31,6 +31,9 @@ import { installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
 import type { SegmentJob } from '../lambdas/domain/billing/service.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
 import { cronForRegion } from '../lambdas/domain/billing/calendar.js';
+import { LocalWorkflows } from './workflows/runner.js';
+import { DynamoExecutionStore } from './workflows/store.js';
+import { createStepFunctionsEndpoint } from './workflows/sfn-endpoint.js';
 import { Cron } from 'croner';
 import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
@@ -47,6 +50,8 @@ export interface EmbeddedStackOptions {
   readonly port?: number;
   /** Embedded DynamoDB port; 0 picks a free one. */
   readonly dynamoPort?: number;
+  /** The Step Functions API for the AWS CLI (`aws stepfunctions ... --endpoint-url`); 0 picks a free one. */
+  readonly stepFunctionsPort?: number;
   /** Extra allowed CORS origins beside cdk.json's `corsOrigins`. */
   readonly extraCorsOrigins?: readonly string[];
   readonly log?: (line: string) => void;
@@ -55,6 +60,8 @@ export interface EmbeddedStackOptions {
 export interface EmbeddedStack {
   readonly url: string;
   readonly dynamoEndpoint: string;
+  readonly stepFunctionsEndpoint: string;
+  readonly workflows: LocalWorkflows;
   readonly clock: LocalClock;
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
@@ -209,15 +216,33 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     return { started };
   }, { fireNow: () => Promise.all(profile.regions.map((r) => billingRun.handler({ region: r.region }))) });
   scheduler.start();
-  const outbox = new Outbox(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName, () => clock.now());
+  const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const outbox = new Outbox(localDb, localTableName, () => clock.now());
+
+  // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
+  // local clock; executions live in the table and continue after a restart.
+  const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
+  await workflows.resumeOpenExecutions();
+  workflows.start();
+  const stepFunctions = createStepFunctionsEndpoint(workflows, { log: () => undefined });
+  const stepFunctionsPort = await listen(stepFunctions, options.stepFunctionsPort ?? 0, host);
 
   const server = createLocalServer({
     handlers,
     controls: {
       outbox: (since) => outbox.list(since),
       fireSchedule: (name) => scheduler.fire(name),
-      clockMoved: () => scheduler.tick(),
-      executions: async () => [],
+      clockMoved: async () => {
+        await scheduler.tick();
+        await workflows.tick();
+        await workflows.idle();
+      },
+      executions: async () => (await workflows.listExecutions()).executions,
+      execution: async (name) => {
+        const found = (await workflows.listExecutions()).executions.find((e) => e.name === name);
+        if (!found) return undefined;
+        return { ...(await workflows.describeExecution(found.executionArn)), history: (await workflows.getExecutionHistory(found.executionArn)).events };
+      },
     },
     keys,
     clock,
@@ -233,9 +258,13 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     signingKeyFile,
     scheduler,
     billingQueue,
+    workflows,
+    stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
       await billingQueue.idle();
+      await workflows.close();
+      await close(stepFunctions);
       await close(server);
       await close(dynamo);
     },

@@ -48,6 +48,7 @@ export const executionArnOf = (stateMachineName: string, name: string) =>
 interface Registered {
   definition: object;
   handlers: Record<string, TaskHandler>;
+  registeredAt: Date;
 }
 
 type Phase = 'running' | 'done';
@@ -139,7 +140,12 @@ export class LocalWorkflows {
     if ((copy as { QueryLanguage?: string }).QueryLanguage === 'JSONata') {
       throw apiError.invalidDefinition(`State machine ${stateMachineName}: JSONata is not supported locally`);
     }
-    this.machines.set(stateMachineName, { definition: copy, handlers: { ...taskHandlers } });
+    this.machines.set(stateMachineName, { definition: copy, handlers: { ...taskHandlers }, registeredAt: this.clock.now() });
+  }
+
+  /** The registered state machines (ListStateMachines, DescribeStateMachine). */
+  stateMachines(): { name: string; definition: object; registeredAt: Date }[] {
+    return [...this.machines].map(([name, machine]) => ({ name, definition: machine.definition, registeredAt: machine.registeredAt }));
   }
 
   async startExecution(
