@@ -420,8 +420,7 @@ export class OutageAlerts {
     const recipients = await this.deps.repo.listRecipients(job.outageId, job.messageKey);
     const counts = { sent: 0, failed: 0, retry: 0 };
     const inFlight = new Set<Promise<void>>();
-    const started = performance.now();
-    let index = 0;
+    let next = performance.now();
     for (const recipient of recipients) {
       if (recipient.status === 'sending' && Date.parse(recipient.updatedAt) < Date.now() - interruptedAfterMs) {
         await this.deps.repo.transitionRecipient(recipient, 'sending', {
@@ -430,13 +429,14 @@ export class OutageAlerts {
         continue;
       }
       if (recipient.status !== 'queued') continue;
-      // Pace: the n-th send starts no earlier than n intervals after the first.
-      const wait = started + index * interval - performance.now();
+      // Pace: one send per interval. After a stall the next slot is one interval from now:
+      // no catch-up burst that a provider's per-second limit would see.
+      const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
-      index++;
-      if (!(await this.deps.repo.transitionRecipient(recipient, 'queued', { status: 'sending', updatedAt: new Date().toISOString() }))) continue;
-      const task = this.deliver(recipient, message).then((outcome) => {
-        counts[outcome]++;
+      next = Math.max(next, performance.now()) + interval;
+      // The claim runs with the send, off the pacing loop, so a slow write does not slow the pace.
+      const task = this.claimAndDeliver(recipient, message).then((outcome) => {
+        if (outcome) counts[outcome]++;
       });
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
@@ -445,6 +445,12 @@ export class OutageAlerts {
     await Promise.all(inFlight);
     if (counts.retry > 0) throw new Error(`${counts.retry} recipients hit a transient failure; the job will be retried`);
     return counts;
+  }
+
+  /** Claims the recipient (queued → sending) and sends; undefined when someone else claimed it first. */
+  private async claimAndDeliver(recipient: Recipient, message: OutageMessage): Promise<'sent' | 'failed' | 'retry' | undefined> {
+    if (!(await this.deps.repo.transitionRecipient(recipient, 'queued', { status: 'sending', updatedAt: new Date().toISOString() }))) return undefined;
+    return this.deliver(recipient, message);
   }
 
   private async deliver(recipient: Recipient, message: OutageMessage): Promise<'sent' | 'failed' | 'retry'> {

@@ -146,12 +146,18 @@ export class Billing {
     let invoicesWritten = 0;
     let customersDone = 0;
     const errorSamples: { customerId: string; reason: string }[] = [];
+    // The price lists are the same for every customer of the page: read each service's once.
+    const tariffs = new Map<string, Promise<TariffVersion[]>>();
+    const tariffsOf = (service: Service) => {
+      if (!tariffs.has(service)) tariffs.set(service, this.tariffs(service));
+      return tariffs.get(service)!;
+    };
     for (const customer of page.customers) {
       const region = customer.billingRegion ?? this.deps.profile.defaultRegion;
       if (run.region !== 'all' && region !== run.region) continue;
       customersDone++;
       try {
-        if (await this.invoiceCustomer(customer, run)) invoicesWritten++;
+        if (await this.invoiceCustomer(customer, run, tariffsOf)) invoicesWritten++;
       } catch (error) {
         if (!(error instanceof TariffGapError || error instanceof RuleViolationError)) throw error;
         errorSamples.push({ customerId: customer.customerId, reason: error.message });
@@ -174,7 +180,7 @@ export class Billing {
   }
 
   /** Writes this customer's invoice for the run, once; false when there is nothing to bill or it exists. */
-  private async invoiceCustomer(customer: Customer, run: BillingRun): Promise<boolean> {
+  private async invoiceCustomer(customer: Customer, run: BillingRun, tariffsOf: (service: Service) => Promise<TariffVersion[]>): Promise<boolean> {
     const invoiceId = `inv_${customer.customerId.slice(4)}_${run.runMonth}`;
     const existing = await this.deps.repo.getInvoice(invoiceId);
     if (existing) {
@@ -190,7 +196,7 @@ export class Billing {
     ]);
     const tariffs = new Map<string, TariffVersion[]>();
     for (const service of new Set(facilities.flatMap((f) => f.services.map((s) => s.service)))) {
-      tariffs.set(service, await this.tariffs(service));
+      tariffs.set(service, await tariffsOf(service));
     }
     const readings = new Map<string, MeterReading[]>();
     for (const facility of facilities) {
