@@ -1,6 +1,10 @@
 /** Renders BENCHMARKS.md from the measurements: method, tables, and what they say. */
+import type { AlertsResult } from './alerts-driver.js';
 import type { ApiReport, ScenarioReport } from './api.js';
+import type { BillingResult } from './billing-driver.js';
 import type { ColdStartReport, ColdStartResult } from './cold-start.js';
+import { table, verdict } from './markdown.js';
+import { alertsFindings, alertsSection, billingFindings, billingSection, useCaseMethod, type BillingSizes } from './report-usecases.js';
 import { fixed } from './stats.js';
 
 export interface MachineFacts {
@@ -13,15 +17,31 @@ export interface MachineFacts {
   readonly loadBefore: readonly number[];
   readonly loadAfter: readonly number[];
   readonly benchSeconds: number;
+  /** The sections this run measured (`--only`); the others come from earlier runs, if any. */
+  readonly measured: readonly SectionKey[];
+}
+
+export const sectionKeys = ['cold-start', 'api', 'alerts', 'billing'] as const;
+export type SectionKey = (typeof sectionKeys)[number];
+
+/** One section's result, from this run or an earlier one (bench/.out/results). */
+export interface Measured<T> {
+  readonly value: T;
+  readonly measuredAt: string;
+  readonly seconds: number;
+}
+
+export interface Sections {
+  readonly 'cold-start'?: Measured<ColdStartReport>;
+  readonly api?: Measured<ApiReport | Error>;
+  readonly alerts?: Measured<AlertsResult | Error>;
+  readonly billing?: Measured<BillingResult | Error>;
 }
 
 const coldTarget = 1.2;
 const apiTarget = 1.5;
 
 const kb = (bytes: number) => fixed(bytes / 1024, 0);
-const verdict = (met: boolean) => (met ? 'met' : '**missed**');
-const table = (header: string[], align: string[], rows: string[][]) =>
-  [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
 // ---- cold start -------------------------------------------------------------------------
 
@@ -333,17 +353,86 @@ function apiFindings(api: ApiReport): string[] {
   return lines;
 }
 
-export function renderReport(machine: MachineFacts, cold: ColdStartReport, api: ApiReport | Error): string {
+const sectionTitles: Record<SectionKey, string> = {
+  'cold-start': '1. Cold start per Lambda bundle',
+  api: '2. API on the embedded stack',
+  alerts: '3. Outage alerts',
+  billing: '4. Billing and payments',
+};
+
+/** A section that could not be measured, or not rendered: why, in a few lines. */
+function failure(key: SectionKey, error: Error): string {
+  const [summary, ...details] = error.message.split('\n');
+  const shown = details.filter((line) => line.trim() !== '').slice(0, 12);
+  return `## ${sectionTitles[key]}
+
+No numbers this run: ${summary}
+${shown.length > 0 ? `\n\`\`\`\n${shown.join('\n')}\n\`\`\`\n` : ''}`;
+}
+
+/** Renders one section; a result an older bench stored, that this code cannot read, is said so. */
+function guarded(key: SectionKey, render: () => string): string {
+  try {
+    return render();
+  } catch (error) {
+    return failure(key, new Error(`the stored result could not be rendered (${(error as Error).message}); run \`npm run bench -- --only ${key}\`.`));
+  }
+}
+
+function provenance(key: SectionKey, machine: MachineFacts, section: Measured<unknown> | undefined): string {
+  if (!section) return `- ${sectionTitles[key]}: not measured (run \`npm run bench -- --only ${key}\`).`;
+  const when = machine.measured.includes(key) ? 'this run' : `an earlier run, ${section.measuredAt}`;
+  return `- ${sectionTitles[key]}: ${when}, ${fixed(section.seconds, 0)} s.`;
+}
+
+export function renderReport(machine: MachineFacts, sections: Sections, billingSizes: BillingSizes): string {
   const load = (values: readonly number[]) => values.map((value) => value.toFixed(2)).join(' / ');
+  const cold = sections['cold-start']?.value;
+  const api = sections.api?.value;
+  const alerts = sections.alerts?.value;
+  const billing = sections.billing?.value;
+  const only = machine.measured.length < sectionKeys.length ? ` (\`--only ${machine.measured.join(',')}\`)` : '';
+  const body: string[] = [];
+  if (cold) body.push(guarded('cold-start', () => coldStartSection(cold)));
+  if (api) body.push(api instanceof Error ? apiFailure(api) : guarded('api', () => apiSection(api)));
+  if (alerts) body.push(alerts instanceof Error ? failure('alerts', alerts) : guarded('alerts', () => alertsSection(alerts)));
+  if (billing) body.push(billing instanceof Error ? failure('billing', billing) : guarded('billing', () => billingSection(billing, billingSizes, sections.billing?.seconds)));
+
+  const findings: string[] = [];
+  if (cold) {
+    findings.push(`Cold start (target: median init ≤ ${coldTarget}× the floor):\n\n${guarded('cold-start', () => coldFindings(cold).join('\n'))}`);
+  }
+  if (api) {
+    findings.push(
+      `API (target: p99 ≤ ${apiTarget}× the floor's, zero errors):\n\n${api instanceof Error ? '- No API numbers this run (section 2 says why).' : guarded('api', () => apiFindings(api).join('\n'))}`,
+    );
+  }
+  if (alerts) {
+    findings.push(
+      `Outage alerts (recipient resolution beside its floor; sending: the achieved rate within ±5 % of the pace, no duplicates):\n\n${
+        alerts instanceof Error ? '- No alert numbers this run (section 3 says why).' : guarded('alerts', () => alertsFindings(alerts).join('\n'))
+      }`,
+    );
+  }
+  if (billing) {
+    findings.push(
+      `Billing and payments (the run and the import beside their floors; a second import books nothing):\n\n${
+        billing instanceof Error ? '- No billing numbers this run (section 4 says why).' : guarded('billing', () => billingFindings(billing, billingSizes).join('\n'))
+      }`,
+    );
+  }
+
   return `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts) on ${machine.date}; every run overwrites this file.
-The bench reports only: no number here fails a build.
+The bench reports only: no number here fails a build. \`npm run bench -- --only alerts,billing\` measures
+some sections (cold-start, api, alerts, billing) and keeps the others' last results (bench/.out/results).
 
 - Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fixed(machine.memoryGb, 0)} GB, ${machine.os}
 - Node.js ${machine.node} (the \`node\` devDependency)
-- Load average (1/5/15 min) at start ${load(machine.loadBefore)}, at end ${load(machine.loadAfter)}; the whole bench took ${fixed(machine.benchSeconds, 0)} s.
+- Load average (1/5/15 min) at start ${load(machine.loadBefore)}, at end ${load(machine.loadAfter)}; this run${only} took ${fixed(machine.benchSeconds, 0)} s.
   Other processes on the machine show up in these numbers; compare ratios, not absolute times.
+${sectionKeys.map((key) => provenance(key, machine, sections[key])).join('\n')}
 
 ## Method
 
@@ -368,20 +457,16 @@ another child process (bench/floor-dynamo.ts) against the stack's DynamoDB, with
 of the same concurrency, timing each call with \`performance.now()\`. Percentiles are nearest-rank.
 The machine has ${machine.cores} cores for the load generator, the stack and anything else running.
 
-${coldStartSection(cold)}
-${api instanceof Error ? apiFailure(api) : apiSection(api)}
+${useCaseMethod}
+
+${body.join('\n')}
 ## What the numbers say
 
-Cold start (target: median init ≤ ${coldTarget}× the floor):
+${findings.join('\n\n')}
 
-${coldFindings(cold).join('\n')}
-
-API (target: p99 ≤ ${apiTarget}× the floor's, zero errors):
-
-${api instanceof Error ? '- No API numbers this run (section 2 says why).' : apiFindings(api).join('\n')}
-
-What the embedded stack cannot say: API Gateway, Lambda and DynamoDB run on separate machines in
-AWS, with network round trips of a few milliseconds each instead of a shared CPU. These numbers
-rank costs inside the service; they do not predict latency in AWS.
+What the embedded stack and dynalite cannot say: API Gateway, Lambda and DynamoDB run on separate
+machines in AWS, with network round trips of a few milliseconds each instead of a shared CPU.
+These numbers rank costs inside the service; they do not predict latency in AWS. Capacity units
+are DynamoDB's own measure and carry over; times do not.
 `;
 }

@@ -1,0 +1,544 @@
+/** BENCHMARKS.md sections 3 (outage alerts) and 4 (billing and payments): method, tables, findings. */
+import type { AlertsResult, PaceResult } from './alerts-driver.js';
+import type { BillingResult } from './billing-driver.js';
+import type { Phase } from './driver-support.js';
+import { DynamoMeter, type CallStats, type MeterSnapshot } from './dynamo-meter.js';
+import { amount, count, seconds, signedPercent, table, times, verdict } from './markdown.js';
+import { fixed } from './stats.js';
+
+export interface BillingSizes {
+  /** The issue's sizes. */
+  readonly fullCustomers: number;
+  readonly fullFacilities: number;
+  readonly fullPayments: number;
+  /** The bench's time budget on this machine, minutes. */
+  readonly budgetMinutes: number;
+}
+
+export const paceTolerance = 0.05;
+
+/** Minutes one scenario may take when it cannot run at full size (the bench's rule). */
+const scenarioMinutes = 10;
+
+/** The issue's outage-alert sizes. */
+const issueAlerts = { addresses: 100_000, phoneEntries: 150_000, outageAddresses: 20_000 };
+
+/** What each kind of call is, by the meter's label (bench/dynamo-meter.ts). */
+const described: Readonly<Record<string, string>> = {
+  'GetItem REGISTER·META': "the register's current import (generation)",
+  'Query POSTAL#': 'addresses in a postal code (postal-code index)',
+  'Query STREET#·…': 'addresses on a street in a postal code (street index)',
+  'Query GEO#·…': 'addresses in a geohash cell (place index)',
+  'Query ADDR#·SUB#': 'subscriptions at one address: one Query per address',
+  'BatchGetItem ADDR#·ADDRESS': 'listed addresses by key',
+  'BatchGetItem OPTOUT#·OPTOUT': 'opt-out of each phone: 100 keys a call, one per phone',
+  'Query gsi3 PHONE#': 'language of a customer with the phone: one Query per phone',
+  'PutItem OUTAGE#·RCPT# (conditional)': 'a recipient: one conditional PutItem per phone',
+  'PutItem OUTAGE#·META (conditional)': 'the outage',
+  'PutItem OUTAGE#·MSG# (conditional)': 'the message',
+  'Query REPORTS#·range': 'crowd reports of the last day (to acknowledge)',
+  'GetItem OUTAGE#·MSG#': 'the message',
+  'Query OUTAGE#·RCPT#': "the message's recipients (consistent, paged)",
+  'UpdateItem OUTAGE#·RCPT# (conditional)': 'claim (queued → sending), then settle (→ sent)',
+  'Query FLOOR#': 'the same subscription items, stored together, read once',
+  'Query gsi4 CUSTSHARD#': "a page of the segment's customers (gsi4)",
+  'GetItem RUN#·META': 'the run (once per page)',
+  'PutItem RUN#·META (conditional)': 'the run (created once)',
+  'PutItem RUN#·PAGE# (conditional)': "the page's counts (once per page)",
+  'UpdateItem RUN#·META': "the run's counters (once per page)",
+  'UpdateItem RUN#·META (conditional)': 'the run completed (once)',
+  'GetItem INV#·INVOICE': "this run's invoice of the customer, if written before (consistent)",
+  'Query CUS#·FAC#': "the customer's facilities",
+  'GetItem CUS#·BILLSTATE': 'billing state: what is billed through (consistent)',
+  'Query CUS#·CREDIT#': 'credit balance (consistent)',
+  'Query CUS#·DEP#': 'deposits',
+  'Query TARIFF#': "a service's tariff versions",
+  'Query READING#': "a meter's readings: per metered service",
+  'UpdateItem COUNTER#·COUNTER': 'next invoice number: one counter item for every invoice',
+  'PutItem INV#·INVOICE (conditional)': 'the invoice, with its three index entries',
+  'PutItem CUS#·BILLSTATE': 'billing state after the invoice',
+  'PutItem CUS#·CREDIT# (conditional)': 'credit: used by an invoice, or left by an overpayment',
+  'PutItem FLOOR#·INVOICE (conditional)': 'the invoice item, written once (three index entries)',
+  'PutItem PAYMENT#·PAYMENT (conditional)': 'the payment, recorded as received (finds an earlier import)',
+  'PutItem PAYMENT#·PAYMENT': 'the payment as booked (matched or unmatched)',
+  'Query gsi1 REF#': 'invoice by payment reference (gsi1)',
+  'UpdateItem INV#·INVOICE (conditional)': 'apply the payment to the invoice (conditional on its version)',
+  'GetItem PAYMENT#·PAYMENT': 'the payment as recorded before',
+};
+
+const importDescriptions: Readonly<Record<string, string>> = {
+  'GetItem INV#·INVOICE': 'the invoice itself (consistent: the index is not)',
+};
+
+const total = (calls: MeterSnapshot) => DynamoMeter.total(calls);
+const wcu = (stats: CallStats) => stats.wcuTable + stats.wcuIndex;
+const code = (label: string) => `\`${label}\``;
+
+/** Calls by kind, per `per` (an invoice, a payment; 1: totals), most calls first. */
+function callTable(columns: { name: string; calls: MeterSnapshot; per: number }[], unit: string, descriptions: Readonly<Record<string, string>> = {}, mark?: (label: string) => string): string {
+  const labels = [...new Set(columns.flatMap((column) => Object.keys(column.calls)))].sort(
+    (a, b) => Math.max(...columns.map((c) => (c.calls[b]?.calls ?? 0) / c.per)) - Math.max(...columns.map((c) => (c.calls[a]?.calls ?? 0) / c.per)),
+  );
+  const totals = columns.every((column) => column.per === 1);
+  const callCell = (value: number) => (totals ? count(value) : fixed(value, 2));
+  const rcuCell = (value: number) => (totals ? amount(value, 1) : fixed(value, 2));
+  const wcuCell = (stats: CallStats, per: number) =>
+    totals ? `${count(stats.wcuTable)} + ${count(stats.wcuIndex)}` : `${fixed(stats.wcuTable / per, 2)} + ${fixed(stats.wcuIndex / per, 2)}`;
+  const multi = columns.length > 1;
+  const header = [
+    'Call', 'What it reads or writes',
+    ...columns.flatMap((column) => {
+      const suffix = multi ? ` (${column.name})` : '';
+      return [`Calls${unit}${suffix}`, `RCU${unit}${suffix}`, `WCU${unit}, table + indexes${suffix}`];
+    }),
+    ...(mark ? ['In the floor'] : []),
+  ];
+  const rows = labels.map((label) => [
+    code(label),
+    descriptions[label] ?? described[label] ?? '',
+    ...columns.flatMap((column) => {
+      const stats = column.calls[label];
+      if (!stats) return ['', '', ''];
+      const failed = stats.failed > 0 ? ` (${stats.failed === stats.calls ? 'all' : callCell(stats.failed / column.per)} failed)` : '';
+      return [`${callCell(stats.calls / column.per)}${failed}`, rcuCell(stats.rcu / column.per), wcuCell(stats, column.per)];
+    }),
+    ...(mark ? [mark(label)] : []),
+  ]);
+  const sums = columns.map((column) => total(column.calls));
+  rows.push([
+    '**all**', '',
+    ...sums.flatMap((sum, i) => [`**${callCell(sum.calls / columns[i]!.per)}**`, `**${rcuCell(sum.rcu / columns[i]!.per)}**`, `**${wcuCell(sum, columns[i]!.per)}**`]),
+    ...(mark ? [''] : []),
+  ]);
+  return table(header, ['---', '---', ...columns.flatMap(() => ['--:', '--:', '--:']), ...(mark ? ['---'] : [])], rows);
+}
+
+const cpu = (phase: Phase, per: number) => `${fixed(phase.driverCpuMs / per, 2)} + ${fixed(phase.dynamoCpuMs / per, 2)}`;
+
+// ---- method ------------------------------------------------------------------------------------
+
+export const useCaseMethod = `**Outage alerts and billing.** Each runs as two child processes: a DynamoDB of its own
+(bench/dynamo-server.mjs: dynalite in memory, \`createTableMs: 0\`, the table from
+\`createTableInput\`) and a driver (bench/alerts-driver.ts, bench/billing-driver.ts) that calls
+the use-cases directly, without HTTP: \`OutageAlerts\` and \`Billing\` built with the real
+DynamoDB repositories on the product's document client (\`documentClient\`). The data is
+generated from a fixed seed, so every run builds the same. DynamoDB calls and capacity are
+counted by a middleware on that client (bench/dynamo-meter.ts) by operation and by the keys they
+touch (\`Query CUS#·FAC#\`: a Query of a customer's facilities). Capacity follows DynamoDB's rules:
+reads per 4 KB (0.5 RCU eventually consistent, 1 consistent; a GetItem or Query that finds
+nothing still costs that; each BatchGetItem key counts alone), writes per 1 KB of the larger of
+the item before and after, once on the table and once more for every global secondary index
+entry the write puts, changes or removes (all four indexes project ALL). Item sizes are
+dynalite's, which implements DynamoDB's size rule; the meter asks each call for
+\`ReturnConsumedCapacity\` and adds what dynalite leaves out (index writes, empty reads). A write
+whose condition fails counts 1 WCU. CPU is user + system time of the driver (the product code
+and its SDK client) and of the DynamoDB process (\`/proc\`).`;
+
+// ---- 3. outage alerts ----------------------------------------------------------------------
+
+function paceMet(pace: PaceResult): boolean {
+  return Math.abs(pace.achievedPerSecond / pace.pace - 1) <= paceTolerance && pace.duplicates === 0;
+}
+
+export function alertsSection(alerts: AlertsResult): string {
+  const { register, area, resolve, floor, importRegister } = alerts;
+  const resolveTotal = total(resolve.calls);
+  const floorTotal = total(floor.calls);
+  const importTotal = total(importRegister.calls);
+  const shared = register.phoneEntries - register.distinctPhones;
+
+  const resolution = table(
+    ['Recipient resolution', 'Phones', 'Wall (s)', 'DynamoDB calls', 'Items read', 'RCU', 'RCU / floor', 'Wall / floor', 'CPU (s): product + DynamoDB'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+    [
+      [
+        '`resolveRecipients(area)`', `${count(resolve.phones)} (${count(resolve.optedOut)} opted out)`, seconds(resolve.wallMs), count(resolveTotal.calls),
+        count(resolveTotal.items), amount(resolveTotal.rcu), times(resolveTotal.rcu / floorTotal.rcu, 1), times(resolve.wallMs / floor.wallMs, 0),
+        `${seconds(resolve.driverCpuMs)} + ${seconds(resolve.dynamoCpuMs)}`,
+      ],
+      [
+        `floor: the area's ${count(floor.items)} subscription items, stored together, one paged Query`, count(floor.phones), seconds(floor.wallMs),
+        count(floorTotal.calls), count(floorTotal.items), amount(floorTotal.rcu), '1.0×', '1×', `${seconds(floor.driverCpuMs)} + ${seconds(floor.dynamoCpuMs)}`,
+      ],
+    ],
+  );
+
+  const paceRows = alerts.paces.map((pace) => [
+    `${pace.pace}${pace.addedLatencyMs > 0 ? `, ${pace.addedLatencyMs} ms added to each DynamoDB call (experiment)` : ''}`,
+    pace.outage,
+    count(pace.recipients),
+    count(pace.optedOut),
+    count(pace.sent),
+    seconds(pace.firstToLastMs),
+    fixed(pace.achievedPerSecond, 1),
+    signedPercent(pace.achievedPerSecond / pace.pace - 1),
+    count(pace.maxInOneSecond),
+    `${count(pace.claims.p99Ms)} / ${count(pace.claims.maxMs)}`,
+    count(pace.duplicates),
+    count(pace.missing),
+    `${count(pace.secondRun.sent)} (${seconds(pace.secondRun.wallMs)} s)`,
+    verdict(paceMet(pace)),
+  ]);
+  const sending = table(
+    ['Pace (msg/s)', 'Outage', 'Recipients', 'Opted out', 'Sent', 'First → last send (s)', 'Achieved (msg/s)', 'Deviation', 'Most in any 1 s', 'Claim p99 / max (ms)', 'Duplicates', 'Missed', 'Second run: sent', 'Target ±5 %, no duplicates'],
+    ['---', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    paceRows,
+  );
+  const big = alerts.paces[0]!;
+  const sendTotal = total(big.send.calls);
+  const claims = Object.entries(big.send.calls).filter(([label]) => label.startsWith('UpdateItem'));
+  const sendCalls =
+    `Each message sent costs ${fixed(sendTotal.calls / Math.max(1, big.sent), 2)} DynamoDB calls (${claims.map(([label, stats]) => `${code(label)} ×${fixed(stats.calls / Math.max(1, big.sent), 2)}`).join(', ')}: ` +
+    `the claim and the settlement), ${fixed(sendTotal.wcuTable / Math.max(1, big.sent), 2)} WCU, and ${fixed(sendTotal.rcu / Math.max(1, big.sent), 3)} RCU for its share of reading the ` +
+    `recipients once; the second run reads the recipients (${amount(total(big.secondRun.calls).rcu, 1)} RCU) and sends nothing.`;
+  const full = register.addresses >= issueAlerts.addresses && register.phoneEntries >= issueAlerts.phoneEntries && area.addresses >= issueAlerts.outageAddresses;
+  const size = full
+    ? `Full size: the issue's ${count(issueAlerts.addresses)} addresses, ${count(issueAlerts.phoneEntries)} phone entries and an outage over ${count(issueAlerts.outageAddresses)} addresses.`
+    : `**Not full size**: ${count(register.addresses)} addresses, ${count(register.phoneEntries)} phone entries and an outage over ${count(area.addresses)} addresses, ` +
+      `of the issue's ${count(issueAlerts.addresses)}, ${count(issueAlerts.phoneEntries)} and ${count(issueAlerts.outageAddresses)}.`;
+
+  return `## 3. Outage alerts
+
+${size}
+
+The register: ${count(register.addresses)} addresses on ${count(register.streets)} streets in ${count(register.postalCodes)} postal codes
+(${count(register.geocoded)} with lat/lon), ${count(register.phoneEntries)} phone entries (1, 2 or 3 an address) of
+${count(register.distinctPhones)} phones (${count(shared)} registered at two addresses), ${count(register.optOuts)} opt-outs. It is
+imported as one ${fixed(register.csvBytes / 1e6)} MB CSV file with \`importRegister\` (the product's CSV reader and batched
+writes; the seeding of this section): ${seconds(importRegister.wallMs)} s, ${count(importRegister.imported)} rows, ${count(importTotal.calls)}
+BatchWriteItem calls, ${count(importTotal.wcuTable)} + ${count(importTotal.wcuIndex)} WCU (table + indexes). The outage area:
+${count(area.postalCodes)} whole postal codes and ${count(area.streetSelectors)} street selectors in other postal codes (3 in 5 whole
+streets, 1 in 5 house numbers 1–25, 1 in 5 the even side): ${count(area.addresses)} addresses, ${count(area.expectedPhones)} phones,
+${count(area.expectedOptedOut)} of them opted out. The floor is the minimum read for those recipients: their subscription items
+read once. To time it, the bench writes copies of exactly those items under one partition key and
+reads them with a paged Query.
+
+${resolution}
+
+The phones \`resolveRecipients\` returned ${resolve.matchesExpected ? 'are exactly' : '**differ from**'} the ones the generator placed in the area
+(opt-outs included); the meter's own bookkeeping took ${fixed(resolve.meterMs / 1000, 2)} s of its CPU. Its reads by kind:
+
+${callTable([{ name: 'resolve', calls: resolve.calls, per: 1 }], '')}
+
+\`createOutage\` on the same area (it resolves the recipients again, then looks up each phone's
+language and writes a recipient record per phone): ${seconds(big.createOutage.wallMs)} s.
+
+${callTable([{ name: 'createOutage', calls: big.createOutage.calls, per: 1 }], '')}
+
+**Sending.** \`OutageAlerts.send\` with \`sendRatePerSecond\` set to the pace, through a recording
+\`SmsSender\` that notes the time each send starts (\`performance.now()\`) and answers after
+${alerts.settings.providerLatencyMs} ms, as a provider's API call would. Achieved rate = (sent − 1) / (last − first send);
+"most in any 1 s" is the largest number of sends that started within one second (a provider's
+per-second limit sees that, not the average). Before each send the recipient is claimed (a
+conditional UpdateItem, queued → sending); "claim" is how long that took. Each job is then run a second time, as a second
+delivery of the queue message would. Duplicates count phones that got the same message more than
+once over both runs; "missed" counts phones in the outage, not opted out, that got nothing.
+
+${sending}
+
+${sendCalls}
+`;
+}
+
+export function alertsFindings(alerts: AlertsResult): string[] {
+  const { resolve, floor } = alerts;
+  const resolveTotal = total(resolve.calls);
+  const floorTotal = total(floor.calls);
+  const lines: string[] = [];
+  const byRcu = Object.entries(resolve.calls).sort((a, b) => b[1].rcu - a[1].rcu);
+  const parts = byRcu
+    .filter(([, stats]) => stats.rcu / resolveTotal.rcu >= 0.02)
+    .map(([label, stats]) => `${code(label)} ${count(stats.calls)} calls, ${amount(stats.rcu, 0)} RCU (${fixed((stats.rcu / resolveTotal.rcu) * 100, 0)} %)`);
+  lines.push(
+    `- **Recipient resolution** reads ${amount(resolveTotal.rcu, 0)} RCU in ${count(resolveTotal.calls)} calls for ${count(resolve.phones)} phones at ` +
+      `${count(resolve.addresses)} addresses: ${times(resolveTotal.rcu / floorTotal.rcu, 1)} the floor's ${amount(floorTotal.rcu, 0)} RCU (the same subscription items ` +
+      `read together), and ${seconds(resolve.wallMs)} s against ${seconds(floor.wallMs)} s. Where it goes: ${parts.join('; ')}. ` +
+      'Every call reads at least 0.5 RCU (4 KB), and one address has one to three subscription items of a few hundred bytes, so ' +
+      'a Query per address costs several times what its items weigh; the opt-out check reads one key per phone, and a key that ' +
+      `is not there (almost all) costs as much as one that is. Even in today's layout, one Query per address cannot cost less ` +
+      `than ${amount(resolve.addresses * 0.5, 0)} RCU (${count(resolve.addresses)} × 0.5) for the subscriptions alone.`,
+  );
+  const create = alerts.paces[0]!.createOutage;
+  const createTotal = total(create.calls);
+  const perPhone = Object.entries(create.calls)
+    .filter(([, stats]) => stats.calls >= alerts.paces[0]!.recipients * 0.9)
+    .map(([label, stats]) => `${code(label)} ×${count(stats.calls)}`);
+  lines.push(
+    `- **createOutage** takes ${seconds(create.wallMs)} s and ${count(createTotal.calls)} calls (${amount(createTotal.rcu, 0)} RCU, ${count(wcu(createTotal))} WCU) ` +
+      `for ${count(alerts.paces[0]!.recipients)} recipients: the resolution again, and per phone ${perPhone.join(', ')}.`,
+  );
+  for (const pace of alerts.paces) {
+    const deviation = pace.achievedPerSecond / pace.pace - 1;
+    const where = pace.addedLatencyMs > 0 ? ` with ${pace.addedLatencyMs} ms added before every DynamoDB call` : '';
+    const verdictText = paceMet(pace) ? 'target met' : 'target **missed**';
+    lines.push(
+      `- **Sending at ${pace.pace}/s${where}**: ${verdictText}: ${fixed(pace.achievedPerSecond, 1)} msg/s (${signedPercent(deviation)}) over ` +
+        `${seconds(pace.firstToLastMs)} s to ${count(pace.sent)} phones, at most ${count(pace.maxInOneSecond)} in any one second, ` +
+        `${count(pace.duplicates)} duplicates, ${count(pace.missing)} missed; the second run of the same job sent ${count(pace.secondRun.sent)}.`,
+    );
+  }
+  const bursts = alerts.paces.filter((pace) => pace.maxInOneSecond > pace.pace * (1 + paceTolerance));
+  for (const pace of bursts) {
+    const loopKeptPace = pace.claims.maxStartedInOneSecond <= pace.pace * (1 + paceTolerance);
+    lines.push(
+      `- The average hides a burst at ${pace.pace}/s${pace.addedLatencyMs > 0 ? ' (experiment)' : ''}: ${count(pace.maxInOneSecond)} sends started within one second, ` +
+        `${times(pace.maxInOneSecond / pace.pace, 2)} the pace. The claims started at most ${count(pace.claims.maxStartedInOneSecond)} in any one second, ` +
+        (loopKeptPace
+          ? `so the pacing kept the pace; the sends bunched because their claims finished together: each send waits for its own claim, ` +
+            `and the slowest claim took ${count(pace.claims.maxMs)} ms (p99 ${count(pace.claims.p99Ms)} ms, p50 ${fixed(pace.claims.p50Ms, 1)} ms) while ` +
+            'the DynamoDB process paused. In AWS a slow DynamoDB call does the same. '
+          : `so the pacing itself sent in a burst: it fell up to ${count(pace.maxLagMs)} ms behind first send + n × interval ` +
+            `(${seconds(pace.maxLagAtMs)} s in; the longest gap between two sends was ${count(pace.longestGapMs)} ms) and caught up at once. `) +
+        "A provider's per-second limit (the SNS account's SMS rate the pace is set from) sees the burst, not the average.",
+    );
+  }
+  const experiment = alerts.paces.find((pace) => pace.addedLatencyMs > 0);
+  if (experiment) {
+    const interval = 1000 / experiment.pace;
+    lines.push(
+      paceMet(experiment)
+        ? `- The experiment: with ${experiment.addedLatencyMs} ms added before every DynamoDB call (about a DynamoDB round trip in AWS, against ` +
+            `about a millisecond to dynalite here), the pace holds: ${fixed(experiment.achievedPerSecond, 1)}/s (${signedPercent(experiment.achievedPerSecond / experiment.pace - 1)}), ` +
+            `although each claim took ${fixed(experiment.claims.p50Ms, 1)} ms (p50), longer than the ${fixed(interval, 1)} ms interval: the pacing does not wait for the claims.`
+        : `- The experiment: with ${experiment.addedLatencyMs} ms added before every DynamoDB call (about a DynamoDB round trip in AWS, against ` +
+            `about a millisecond to dynalite here), the achieved rate falls to ${fixed(experiment.achievedPerSecond, 1)}/s ` +
+            `(${signedPercent(experiment.achievedPerSecond / experiment.pace - 1)}): each claim took ${fixed(experiment.claims.p50Ms, 1)} ms (p50), longer than the ` +
+            `${fixed(interval, 1)} ms interval, and at most ${count(experiment.claims.maxStartedInOneSecond)} claims started in any one second: the pacing ` +
+            'waits for each claim before the next send, so on DynamoDB any claim longer than the interval holds the pace back.',
+    );
+  }
+  return lines;
+}
+
+// ---- 4. billing and payments -------------------------------------------------------------------
+
+export function billingSizesText(billing: BillingResult, sizes: BillingSizes, sectionSeconds?: number): { ran: string; projection: string; fullMinutes: number } {
+  const perInvoice = billing.run.wallMs / billing.run.invoices;
+  const perPayment = billing.firstImport.wallMs / billing.file.payments;
+  const perRepeat = billing.secondImport.wallMs / billing.file.payments;
+  const perSeed = billing.seed.wallMs / billing.seed.customers;
+  const perFloor = billing.floor.wallMs / billing.floor.invoices;
+  const invoicesPerCustomer = billing.run.invoices / billing.seed.customers;
+  const runMin = (perInvoice * sizes.fullCustomers * invoicesPerCustomer) / 60_000;
+  const importMin = (perPayment * sizes.fullPayments) / 60_000;
+  const repeatMin = (perRepeat * sizes.fullPayments) / 60_000;
+  const otherMin = ((perSeed + perFloor * invoicesPerCustomer) * sizes.fullCustomers) / 60_000;
+  const full = billing.seed.customers >= sizes.fullCustomers && billing.file.payments >= sizes.fullPayments;
+  const fullMinutes = runMin + importMin + repeatMin + otherMin;
+  const over = [
+    ...(fullMinutes > scenarioMinutes ? [`more than the ~${scenarioMinutes} minutes a scenario too big for the bench may still take`] : []),
+    ...(fullMinutes > sizes.budgetMinutes ? [`more than the ${sizes.budgetMinutes} minutes of the whole bench`] : []),
+  ];
+  const ran = full
+    ? `Full size: ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities, a ${count(billing.file.payments)}-payment file.`
+    : `**Not full size.** This run billed ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities ` +
+      `(${fixed((billing.seed.customers / sizes.fullCustomers) * 100, 0)} % of the issue's ${count(sizes.fullCustomers)} and ${count(sizes.fullFacilities)}) and imported a ` +
+      `${count(billing.file.payments)}-payment file (of ${count(sizes.fullPayments)}; the parse-only floor below is also timed on a full ${count(sizes.fullPayments)}-payment file). ` +
+      `At this run's own rates the full size takes about ${fixed(runMin, 0)} min for the billing run, ${fixed(importMin, 0)} min for the import and ` +
+      `${fixed(repeatMin, 0)} min for the second import, ${fixed(fullMinutes, 0)} min with seeding and the floor` +
+      (over.length > 0 ? `: ${over.join(', and ')}` : '') +
+      `. So this section runs at the size set in bench/run.ts, ${fixed((billing.seed.customers / sizes.fullCustomers) * 100, 0)} % of the issue's, the largest ` +
+      'that keeps it within about 10 minutes and the whole bench within its budget with the load other processes put on this machine' +
+      (sectionSeconds !== undefined ? ` (this time the section took ${fixed(sectionSeconds / 60, 1)} min)` : '') +
+      '. Every customer costs the ' +
+      'same calls and every payment the same calls (the tables below are per invoice and per payment), so the full-size times are ' +
+      'these times scaled.';
+  const projection = `${fixed(runMin, 0)} min (run), ${fixed(importMin, 0)} min (import), ${fixed(repeatMin, 0)} min (second import)`;
+  return { ran, projection, fullMinutes };
+}
+
+export function billingSection(billing: BillingResult, sizes: BillingSizes, sectionSeconds?: number): string {
+  const { run, floor, seed } = billing;
+  const runTotal = total(run.calls);
+  const floorTotal = total(floor.calls);
+  const n = run.invoices;
+  const floorLabels = new Set(Object.keys(floor.calls));
+  const inFloor = (label: string) => (label === 'PutItem INV#·INVOICE (conditional)' ? 'yes (the write)' : floorLabels.has(label) ? 'yes' : '');
+  const mixes = Object.entries(seed.byMix).map(([mix, facilities]) => `${mix} ${count(facilities)}`).join(', ');
+
+  const runTable = table(
+    ['', 'Invoices', 'Wall (s)', 'Invoices/s', 'DynamoDB calls / invoice', 'RCU / invoice', 'WCU / invoice, table + indexes', 'CPU ms / invoice: product + DynamoDB'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+    [
+      [
+        `billing run (\`startRun\`, ${run.pages} pages through the in-process queue)`, count(n), seconds(run.wallMs), fixed(n / (run.wallMs / 1000), 1),
+        fixed(runTotal.calls / n, 2), fixed(runTotal.rcu / n, 2), `${fixed(runTotal.wcuTable / n, 2)} + ${fixed(runTotal.wcuIndex / n, 2)}`, cpu(run, n),
+      ],
+      [
+        'floor: the same paged read of the customers, one PutItem per invoice', count(floor.invoices), seconds(floor.wallMs),
+        fixed(floor.invoices / (floor.wallMs / 1000), 1), fixed(floorTotal.calls / floor.invoices, 2), fixed(floorTotal.rcu / floor.invoices, 2),
+        `${fixed(floorTotal.wcuTable / floor.invoices, 2)} + ${fixed(floorTotal.wcuIndex / floor.invoices, 2)}`, cpu(floor, floor.invoices),
+      ],
+      [
+        '**run / floor**', '', times(run.wallMs / floor.wallMs, 1), '', times(runTotal.calls / floorTotal.calls, 1), times(runTotal.rcu / floorTotal.rcu, 1),
+        `${times(wcu(runTotal) / wcu(floorTotal), 2)} (table ${times(runTotal.wcuTable / floorTotal.wcuTable, 2)})`,
+        times((run.driverCpuMs + run.dynamoCpuMs) / (floor.driverCpuMs + floor.dynamoCpuMs), 1),
+      ],
+    ],
+  );
+
+  const payments = billing.file.payments;
+  const first = billing.firstImport;
+  const second = billing.secondImport;
+  const firstTotal = total(first.calls);
+  const secondTotal = total(second.calls);
+  const nothingTwice = second.counts.alreadyImported === payments && second.counts.matched === 0 && second.counts.unmatched === 0;
+  const paymentRows = [
+    [
+      `parse only (\`parsePaymentFile\`, median of ${billing.parse.runsMs.length})`, count(billing.parse.payments), fixed(billing.parse.medianMs / 1000, 2),
+      count(billing.parse.payments / (billing.parse.medianMs / 1000)), '0', '0', '0', `${count(billing.parse.payments)} payments, ${count(billing.parse.errors)} errors`,
+    ],
+    ...(billing.fullParse
+      ? [[
+          `parse only, a ${count(billing.fullParse.payments)}-payment file (${fixed(billing.fullParse.bytes / 1e6)} MB)`, count(billing.fullParse.payments),
+          fixed(billing.fullParse.medianMs / 1000, 2), count(billing.fullParse.payments / (billing.fullParse.medianMs / 1000)), '0', '0', '0',
+          `${count(billing.fullParse.errors)} errors`,
+        ]]
+      : []),
+    [
+      '`importPayments`', count(payments), seconds(first.wallMs), fixed(payments / (first.wallMs / 1000), 0), fixed(firstTotal.calls / payments, 2),
+      fixed(firstTotal.rcu / payments, 2), `${fixed(firstTotal.wcuTable / payments, 2)} + ${fixed(firstTotal.wcuIndex / payments, 2)}`,
+      `${count(first.counts.matched)} matched, ${count(first.counts.unmatched)} unmatched, ${count(first.counts.overpaid)} overpaid (credit)`,
+    ],
+    [
+      '`importPayments`, the same file again', count(payments), seconds(second.wallMs), fixed(payments / (second.wallMs / 1000), 0),
+      fixed(secondTotal.calls / payments, 2), fixed(secondTotal.rcu / payments, 2), `${fixed(secondTotal.wcuTable / payments, 2)} + ${fixed(secondTotal.wcuIndex / payments, 2)}`,
+      `${count(second.counts.alreadyImported)} already imported, ${count(second.counts.matched + second.counts.unmatched)} booked: nothing twice — ${verdict(nothingTwice)}`,
+    ],
+    ['**import / parse**', '', times(first.wallMs / billing.parse.medianMs, 0), '', '', '', '', ''],
+  ];
+  const paymentTable = table(
+    ['', 'Payments', 'Wall (s)', 'Payments/s', 'DynamoDB calls / payment', 'RCU / payment', 'WCU / payment, table + indexes', 'Outcome'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    paymentRows,
+  );
+
+  return `## 4. Billing and payments
+
+${billingSizesText(billing, sizes, sectionSeconds).ran}
+
+Seeded with BatchWriteItem in ${seconds(seed.wallMs)} s (${count(seed.items)} items): customers in the items the customer
+repository builds (\`customerItem\`: name, phone and shard keys, sharded over gsi4 by \`customerShardKey\`),
+facilities likewise (\`facilityItem\`; ${mixes}), ${seed.tariffs} tariff versions with the billing repository
+(water, sewage, waste, electricity grid; waste changes price mid-year). No meter readings, credits or
+deposits: water is billed on its expected use (R-SE-9), and those queries find nothing. The run is
+${billing.settings.runMonth} (services from November: a two-month period), all regions, ${billing.settings.pageSize} customers a page (the
+product's default), the 32 segments through the embedded stack's in-process queue (local/jobs.ts), all
+at once in one process (in AWS at most 8 segment functions run at a time). The floor reads the same
+customer pages with the same concurrency and writes each invoice item once (a copy under its own
+keys).
+
+${runTable}
+
+Run: ${count(run.customersDone)} customers, ${count(n)} invoices (${fixed(billing.invoiceLines.mean, 1)} lines on average, at most ${billing.invoiceLines.max}),
+${count(run.errors)} errors, status ${run.status}, ${run.deadLetters} dead-lettered pages; the meter's own bookkeeping took
+${fixed(run.meterMs / n, 3)} ms of the product process's CPU per invoice. DynamoDB calls per invoice by kind:
+
+${callTable([{ name: 'run', calls: run.calls, per: n }], ' / invoice', {}, inFloor)}
+
+**Payments.** A BgMax file (\`buildBgMaxFile\`, one deposit) paying the invoices just written: most in
+full, 4 % half, 2 % over the total (the rest becomes credit), 2 % with an OCR no invoice has; every
+other payment with a name record. ${count(billing.file.exact)} full, ${count(billing.file.partial)} half, ${count(billing.file.over)} over, ${count(billing.file.unknown)} unknown,
+${fixed(billing.file.bytes / 1e6, 1)} MB. The floor is parsing the same bytes (\`parsePaymentFile\`), which \`importPayments\` does first.
+
+${paymentTable}
+
+DynamoDB calls per payment by kind:
+
+${callTable(
+  [
+    { name: 'import', calls: first.calls, per: payments },
+    { name: 'again', calls: second.calls, per: payments },
+  ],
+  ' / payment',
+  importDescriptions,
+)}
+`;
+}
+
+export function billingFindings(billing: BillingResult, sizes: BillingSizes): string[] {
+  const { run, floor } = billing;
+  const n = run.invoices;
+  const runTotal = total(run.calls);
+  const floorTotal = total(floor.calls);
+  const lines: string[] = [];
+  const perInvoice = (label: string) => (run.calls[label]?.calls ?? 0) / n;
+  const tariffCalls = perInvoice('Query TARIFF#');
+  const customerReads = ['Query CUS#·FAC#', 'GetItem CUS#·BILLSTATE', 'Query CUS#·CREDIT#', 'Query CUS#·DEP#'].filter((label) => run.calls[label]);
+  const customerReadRcu = customerReads.reduce((sum, label) => sum + (run.calls[label]?.rcu ?? 0), 0) / n;
+  const invoiceWrite = run.calls['PutItem INV#·INVOICE (conditional)'];
+  const counter = run.calls['UpdateItem COUNTER#·COUNTER'];
+  const projected = billingSizesText(billing, sizes);
+  lines.push(
+    `- **Billing run**: ${seconds(run.wallMs)} s for ${count(n)} invoices, ${times(run.wallMs / floor.wallMs, 1)} the floor's ${seconds(floor.wallMs)} s; ` +
+      `${fixed(runTotal.calls / n, 1)} DynamoDB calls per invoice against ${fixed(floorTotal.calls / floor.invoices, 2)}, ${fixed(runTotal.rcu / n, 2)} RCU against ` +
+      `${fixed(floorTotal.rcu / floor.invoices, 2)} (${times(runTotal.rcu / floorTotal.rcu, 0)}), ${fixed(wcu(runTotal) / n, 2)} WCU against ${fixed(wcu(floorTotal) / floor.invoices, 2)} ` +
+      `(${times(wcu(runTotal) / wcu(floorTotal), 2)}). CPU per invoice, product + DynamoDB: ${cpu(run, n)} ms against ${cpu(floor, floor.invoices)} in the ` +
+      `floor (${times((run.driverCpuMs + run.dynamoCpuMs) / (floor.driverCpuMs + floor.dynamoCpuMs), 1)}); the two processes used ` +
+      `${fixed((run.driverCpuMs + run.dynamoCpuMs) / run.wallMs, 2)} of the machine's cores on average, sharing them with whatever else ran. ` +
+      `Full size at this rate: ${projected.projection}.`,
+  );
+  const inFloor = new Set([...Object.keys(floor.calls), 'PutItem INV#·INVOICE (conditional)']);
+  const extras = Object.entries(run.calls)
+    .filter(([label, stats]) => !inFloor.has(label) && stats.calls / n >= 0.05)
+    .sort((a, b) => b[1].calls - a[1].calls)
+    .map(([label, stats]) => `${code(label)} ×${fixed(stats.calls / n, 2)} (${fixed(stats.rcu / n, 2)} RCU${wcu(stats) > 0 ? `, ${fixed(wcu(stats) / n, 2)} WCU` : ''})`);
+  const rare = Object.entries(run.calls).filter(([label, stats]) => !inFloor.has(label) && stats.calls / n < 0.05);
+  lines.push(
+    `- Per invoice, beside the floor's calls: ${extras.join(', ')}` +
+      (rare.length > 0 ? `, and once per page or run: ${rare.map(([label]) => code(label)).join(', ')}` : '') +
+      '.' +
+      (customerReads.length > 1
+        ? ` ${customerReads.length} of them read the customer's own partition (${customerReads.map(code).join(', ')}), each a separate call ` +
+          `with its own minimum: ${fixed(customerReadRcu, 2)} RCU together.`
+        : '') +
+      (tariffCalls >= 0.5 ? ` The tariff versions are read ${fixed(tariffCalls, 2)} times per invoice, though they are the same for every customer.` : ''),
+  );
+  if (invoiceWrite) {
+    lines.push(
+      `- Writes: the invoice item itself is ${fixed(invoiceWrite.wcuTable / invoiceWrite.calls, 2)} WCU (over 1 KB: lines and \`stateAfter\`) and ` +
+        `${fixed(invoiceWrite.wcuIndex / invoiceWrite.calls, 2)} WCU more for its three index entries, each a full copy (projection ALL)` +
+        (billing.firstImport.calls['Query gsi1 REF#'] && billing.firstImport.calls['GetItem INV#·INVOICE']
+          ? '; the payment import, which finds the invoice in gsi1 by its reference, then reads it again from the table (see the payment table).'
+          : '.') +
+        (counter
+          ? ` Every invoice also adds 1 to one counter item (${code('UpdateItem COUNTER#·COUNTER')}): one partition takes at most 1,000 ` +
+            'WCU a second in DynamoDB, so all segments together can never write more than 1,000 invoices a second, and they contend ' +
+            'for that item.'
+          : ''),
+    );
+  }
+  const first = billing.firstImport;
+  const second = billing.secondImport;
+  const payments = billing.file.payments;
+  const firstTotal = total(first.calls);
+  const secondTotal = total(second.calls);
+  const msPerPayment = first.wallMs / payments;
+  const callsPerPayment = firstTotal.calls / payments;
+  const cores = (first.driverCpuMs + first.dynamoCpuMs) / first.wallMs;
+  const oneAtATime = cores < 1.3;
+  const timeout = billing.httpTimeoutSeconds;
+  lines.push(
+    `- **Payment import**: ${seconds(first.wallMs)} s for ${count(payments)} payments, ${times(first.wallMs / billing.parse.medianMs, 0)} the ` +
+      `${fixed(billing.parse.medianMs, 0)} ms it takes to parse the file; ${fixed(callsPerPayment, 2)} DynamoDB calls per payment ` +
+      `(${fixed(msPerPayment, 2)} ms a payment here, ${cpu(first, payments)} ms CPU product + DynamoDB; the two processes used ${fixed(cores, 2)} cores together` +
+      (oneAtATime
+        ? ': one call at a time). ' +
+          `At a DynamoDB round trip of about 5 ms in AWS, one call at a time is about ${fixed((callsPerPayment * 5 * sizes.fullPayments) / 60_000, 0)} minutes for a ` +
+          `${count(sizes.fullPayments)}-payment file`
+        : ': calls overlapped). A ' + `${count(sizes.fullPayments)}-payment file`) +
+      `, and the import runs inside one HTTP request (\`POST /v1/payment-files\`)` +
+      (timeout ? ` whose function times out after ${timeout} s (ServiceFunction's default, lib/constructs/service-function.ts)` : '') +
+      ` behind a body limit of ${count(billing.maxBodyBytes)} bytes (\`MAX_BODY_BYTES\`): ` +
+      `${billing.fullParse ? `the ${count(sizes.fullPayments)}-payment file is ${fixed(billing.fullParse.bytes / 1e6, 1)} MB` : `this file is ${fixed(billing.file.bytes / 1e6, 1)} MB`}; ` +
+      `at ${fixed(billing.file.bytes / payments, 0)} bytes a payment, ${count(billing.maxBodyBytes / (billing.file.bytes / payments))} payments fit in a request` +
+      (timeout && oneAtATime ? `, and in ${timeout} s at 5 ms a call about ${count((timeout * 1000) / (callsPerPayment * 5))} can be booked` : '') +
+      '.',
+  );
+  lines.push(
+    `- **Second import** of the same file: ${count(second.counts.alreadyImported)} of ${count(payments)} already imported, nothing booked twice ` +
+      `(${verdict(second.counts.alreadyImported === payments && second.counts.matched === 0 && second.counts.unmatched === 0)}); ` +
+      `${seconds(second.wallMs)} s, ${fixed(secondTotal.calls / payments, 2)} calls per payment (the conditional put fails, then the payment is read).`,
+  );
+  return lines;
+}
