@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import { loadAlertConfig } from '../lambdas/adapters/alerts-config.js';
+import { parseContextObject } from './context-settings.js';
 import type { ContextSource } from './cors.js';
 import { utilityContextKey, utilityEnvironment, utilitySettingsFields, type UtilitySettings } from './utility-settings.js';
 
@@ -67,43 +68,18 @@ export function alertSettingsFromContext(scope: ContextSource): OutageAlertSetti
 }
 
 export function parseAlertSettings(raw: unknown): OutageAlertSettings {
-  const example = `see docs/DEPLOY.md; fields: ${alertSettingsFields.join(', ')}`;
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      throw new Error(`Context "${alertsContextKey}" must be a JSON object (${example}).`);
-    }
-  }
-  if (value === undefined || value === null) {
-    throw new Error(`Context "${alertsContextKey}" is missing: the outage-alert Lambdas cannot start without it (${example}).`);
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`Context "${alertsContextKey}" must be an object (${example}).`);
-  }
-  const given = value as Record<string, unknown>;
-  const missing = alertSettingsFields.filter((field) => given[field] === undefined || given[field] === null);
-  const parsed = schema.safeParse(value);
-  if (missing.length > 0 || !parsed.success) {
-    const problems: string[] = [];
-    if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
-    for (const issue of parsed.error?.issues ?? []) {
-      const field = issue.path.join('.');
-      if (missing.includes(field as keyof OutageAlertSettings)) continue;
-      if (issue.code !== 'unrecognized_keys') {
-        problems.push(`${field} ${issue.message}`);
-        continue;
-      }
-      // country and zone were alert settings before billing needed them too.
-      const moved = issue.keys.filter((key) => (utilitySettingsFields as string[]).includes(key));
-      const unknown = issue.keys.filter((key) => !moved.includes(key));
-      if (moved.length > 0) problems.push(`${moved.join(', ')} moved to the context "${utilityContextKey}"`);
-      if (unknown.length > 0) problems.push(`unknown ${unknown.join(', ')}`);
-    }
-    throw new Error(`Context "${alertsContextKey}" is invalid: ${problems.join('; ')}.`);
-  }
-  return parsed.data;
+  return parseContextObject(alertsContextKey, schema, raw, {
+    missingReason: 'the outage-alert Lambdas cannot start without it',
+    // country and zone were alert settings before billing needed them too.
+    unknownKeys: (keys) => {
+      const moved = keys.filter((key) => (utilitySettingsFields as string[]).includes(key));
+      const unknown = keys.filter((key) => !moved.includes(key));
+      return [
+        ...(moved.length > 0 ? [`${moved.join(', ')} moved to the context "${utilityContextKey}"`] : []),
+        ...(unknown.length > 0 ? [`unknown ${unknown.join(', ')}`] : []),
+      ];
+    },
+  });
 }
 
 /**

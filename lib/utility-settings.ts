@@ -8,6 +8,7 @@
  * No aws-cdk-lib import here: tests and tools can use it without building a stack.
  */
 import * as z from 'zod';
+import { parseContextObject } from './context-settings.js';
 import type { ContextSource } from './cors.js';
 
 export const utilityContextKey = 'utility';
@@ -37,35 +38,9 @@ export function utilitySettingsFromContext(scope: ContextSource): UtilitySetting
 }
 
 export function parseUtilitySettings(raw: unknown): UtilitySettings {
-  const example = `see docs/DEPLOY.md; fields: ${utilitySettingsFields.join(', ')}`;
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      throw new Error(`Context "${utilityContextKey}" must be a JSON object (${example}).`);
-    }
-  }
-  if (value === undefined || value === null) {
-    throw new Error(`Context "${utilityContextKey}" is missing: the Lambdas cannot start without the utility's country and zone (${example}).`);
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`Context "${utilityContextKey}" must be an object (${example}).`);
-  }
-  const given = value as Record<string, unknown>;
-  const missing = utilitySettingsFields.filter((field) => given[field] === undefined || given[field] === null);
-  const parsed = schema.safeParse(value);
-  if (missing.length > 0 || !parsed.success) {
-    const problems: string[] = [];
-    if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
-    for (const issue of parsed.error?.issues ?? []) {
-      const field = issue.path.join('.');
-      if (missing.includes(field as keyof UtilitySettings)) continue;
-      problems.push(issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.join(', ')}` : `${field} ${issue.message}`);
-    }
-    throw new Error(`Context "${utilityContextKey}" is invalid: ${problems.join('; ')}.`);
-  }
-  return parsed.data;
+  return parseContextObject(utilityContextKey, schema, raw, {
+    missingReason: "the Lambdas cannot start without the utility's country and zone",
+  });
 }
 
 /** UTILITY_COUNTRY and UTILITY_ZONE, as lambdas/adapters/alerts-config.ts and billing-wiring.ts parse them. */
