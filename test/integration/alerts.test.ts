@@ -129,6 +129,7 @@ describe('an outage from register to outbox', () => {
     expect(xml).toContain('<references>');
     expect(xml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
     expect(status.body).toMatchObject({ sent: 8, optedOut: 2, failed: 0, queued: 0 });
+    expect(status.body.messages.map((m: { kind: string; createdBy: string }) => `${m.kind}:${m.createdBy}`)).toEqual(['initial:local-ops', 'update:local-ops']);
   });
 
   it('a resolved outage leaves the JSON feed and is a Cancel in CAP', async () => {

@@ -1,5 +1,5 @@
 /** BillingRepository on the single table (docs/DATA.md, "Billing and payments"). */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
 import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';

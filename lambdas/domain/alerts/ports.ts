@@ -39,6 +39,8 @@ export interface OutageMessage {
   outageId: string;
   messageKey: string;
   kind: 'initial' | 'update' | 'resolved' | 'ack';
+  /** Who wrote it (the token subject); the system for acknowledgements of crowd reports. */
+  createdBy: string;
   /** The text per language, as sent. */
   bodies: Partial<Record<Language, string>>;
   voiceBodies: Partial<Record<Language, string>>;

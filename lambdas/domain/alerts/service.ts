@@ -300,6 +300,7 @@ export class OutageAlerts {
       outageId,
       messageKey: '0',
       kind: 'initial',
+      createdBy: actor.subject,
       bodies: composed.bodies,
       voiceBodies: composed.voiceBodies,
       createdAt: at,
@@ -358,7 +359,7 @@ export class OutageAlerts {
         own[bucket]++;
         counts[bucket]++;
       }
-      perMessage.push({ messageKey: message.messageKey, kind: message.kind, sendAt: message.sendAt, held: message.held, ...own });
+      perMessage.push({ messageKey: message.messageKey, kind: message.kind, createdBy: message.createdBy, sendAt: message.sendAt, held: message.held, ...own });
     }
     return { ...outage, ...counts, messages: perMessage };
   }
@@ -379,6 +380,7 @@ export class OutageAlerts {
       outageId,
       messageKey,
       kind,
+      createdBy: actor.subject,
       bodies: composed.bodies,
       voiceBodies: composed.voiceBodies,
       createdAt: now.toISOString(),
@@ -599,7 +601,7 @@ export class OutageAlerts {
       voiceBodies[language] = composeVoice(input).text;
     }
     const message: OutageMessage = {
-      outageId: outage.outageId, messageKey: 'ack', kind: 'ack', bodies, voiceBodies,
+      outageId: outage.outageId, messageKey: 'ack', kind: 'ack', createdBy: 'system', bodies, voiceBodies,
       createdAt: now.toISOString(), sendAt: now.toISOString(), held: false,
     };
     await this.deps.repo.putMessage(message);
