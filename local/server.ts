@@ -28,6 +28,11 @@ export interface LocalControls {
   fireSchedule(name: string): Promise<{ found: boolean; result?: unknown }>;
   /** Due waits and schedules follow the clock: called after every move. */
   clockMoved(): Promise<void>;
+  /**
+   * Moves the clock forward to `target` through every due wait and daily job on the way, in
+   * time order, each with the clock at its own time (months pass in one request).
+   */
+  moveClockTo?(target: Date): Promise<void>;
   executions(): Promise<unknown[]>;
   /** One execution by name, with its event history; undefined when there is none. */
   execution(name: string): Promise<unknown | undefined>;
@@ -140,6 +145,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
       if (method === 'GET') return json(200, { now: options.clock.now().toISOString() });
       if (method === 'POST') {
         let input: { advance?: unknown; set?: unknown };
+        let target: Date;
         try {
           input = JSON.parse(body.toString('utf8') || '{}') as typeof input;
         } catch {
@@ -152,15 +158,20 @@ export function createLocalServer(options: LocalServerOptions): Server {
               { path: 'advance', message: 'not an ISO-8601 duration (e.g. P14D, PT6H)' },
             ]);
           }
-          options.clock.advance(ms);
+          target = new Date(options.clock.now().getTime() + ms);
         } else if (typeof input.set === 'string' && !Number.isNaN(Date.parse(input.set)) && /^\d{4}-\d{2}-\d{2}T/.test(input.set)) {
-          options.clock.set(new Date(input.set));
+          target = new Date(input.set);
         } else {
           return problem(422, 'validation-error', 'Invalid request', 'Give { advance: "P14D" } or { set: "2027-01-31T08:00:00Z" }.', [
             { path: 'advance', message: 'give advance (ISO-8601 duration) or set (ISO-8601 time)' },
           ]);
         }
-        await options.controls.clockMoved();
+        if (options.controls.moveClockTo && target > options.clock.now()) {
+          await options.controls.moveClockTo(target);
+        } else {
+          options.clock.set(target);
+          await options.controls.clockMoved();
+        }
         return json(200, { now: options.clock.now().toISOString() });
       }
     }

@@ -38,6 +38,11 @@ import { Cron } from 'croner';
 import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
 import { documentClient } from '../lambdas/adapters/dynamo/client.js';
+import { installDunningWorkflow } from '../lambdas/adapters/dunning-wiring.js';
+import { ConflictError } from '../lambdas/domain/errors.js';
+import { overdueScanCron } from '../lambdas/domain/dunning/schedule.js';
+import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
+import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -183,6 +188,23 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
+  const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
+  // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
+  // local clock; executions live in the table and continue after a restart.
+  const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
+  // Dunning: the same ASL file as CDK deploys, its Task states answered by the same task function.
+  installDunningWorkflow({
+    startExecution: (name, input) => workflows.startExecution('dunning', name, input),
+    sendTaskSuccess: async (token, output) => {
+      try {
+        await workflows.sendTaskSuccess(token, output);
+      } catch (error) {
+        if (error instanceof WorkflowApiError) throw new ConflictError('The case stopped waiting for this answer; read it again.');
+        throw error;
+      }
+    },
+    executionArnFor: (name) => executionArnOf('dunning', name),
+  });
   const signingKeyFile = join(options.dataDir ?? join(process.cwd(), '.data'), 'dev-signing-key.json');
   const keys = await devKeys(signingKeyFile);
 
@@ -216,12 +238,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     return { started };
   }, { fireNow: () => Promise.all(profile.regions.map((r) => billingRun.handler({ region: r.region }))) });
   scheduler.start();
-  const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
   const outbox = new Outbox(localDb, localTableName, () => clock.now());
 
-  // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
-  // local clock; executions live in the table and continue after a restart.
-  const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
+  const dunningTask = (await import('../lambdas/tasks/dunning.js')) as { handler: (event: never) => Promise<unknown> };
+  workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTask.handler));
+  const overdueScan = (await import('../lambdas/jobs/overdue-scan.js')) as { handler: () => Promise<unknown> };
+  scheduler.register('overdue-scan', () => overdueScan.handler());
   await workflows.resumeOpenExecutions();
   workflows.start();
   const stepFunctions = createStepFunctionsEndpoint(workflows, { log: () => undefined });
@@ -233,6 +255,25 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       outbox: (since) => outbox.list(since),
       fireSchedule: (name) => scheduler.fire(name),
       clockMoved: async () => {
+        await scheduler.tick();
+        await workflows.tick();
+        await workflows.idle();
+      },
+      // Through every due wait and every morning's overdue scan on the way, each at its own time.
+      moveClockTo: async (target) => {
+        const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
+        for (;;) {
+          const now = clock.now().getTime();
+          const nextWait = workflows.nextDueAt() ?? Infinity;
+          const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
+          const step = Math.min(nextWait, nextScan);
+          if (step > target.getTime()) break;
+          if (step > now) clock.set(new Date(step));
+          if (step === nextScan) await scheduler.fire('overdue-scan');
+          await workflows.tick();
+          await workflows.idle();
+        }
+        clock.set(target);
         await scheduler.tick();
         await workflows.tick();
         await workflows.idle();

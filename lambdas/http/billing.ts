@@ -1,5 +1,6 @@
 /** The `billing` route group: tariffs, meter readings, billing runs, invoices and payments. */
 import { buildBilling } from '../adapters/billing-wiring.js';
+import { buildPaymentLedger } from '../adapters/dunning-wiring.js';
 import { loadConfig } from '../adapters/config.js';
 import type { Actor } from '../domain/actor.js';
 import type { TariffVersion } from '../domain/billing/model.js';
@@ -12,6 +13,7 @@ import { groupHandler, type OperationInput } from './handler.js';
 
 const config = loadConfig();
 const billing = buildBilling();
+const ledger = buildPaymentLedger();
 const customers = new DynamoCustomerRepository(documentClient(config), config.TABLE_NAME);
 const actor = (input: OperationInput): Actor => input.principal!;
 
@@ -71,7 +73,10 @@ export const handler = groupHandler(
       return { body: await billing.refund(actor(input), customerId, input.body as { amount?: number; bankAccount?: string }, customer) };
     },
     async importPaymentFile(input) {
-      return { body: await billing.importPayments(input.bytes!) };
+      const report = await billing.importPayments(input.bytes!);
+      // The ledger is current as of today: dunning's booking-delay guard may act (R-FI-10).
+      await ledger.fileBooked();
+      return { body: report };
     },
     async listUnmatchedPayments() {
       return { body: { items: await billing.unmatched(), nextCursor: null } };

@@ -31,6 +31,7 @@ import {
   RefundRequest,
   TariffRequest,
 } from '../domain/billing/schemas.js';
+import { CaseListQuery, CompleteWorkOrderRequest, HoldRequest, OwnerContactRequest, WorkOrderListQuery } from '../domain/dunning/schemas.js';
 
 import { roles, type Role } from '../domain/roles.js';
 
@@ -44,6 +45,7 @@ export const routeGroups = {
   alerts: { entry: 'lambdas/http/alerts.ts', memoryMb: 1024 },
   outages: { entry: 'lambdas/http/outages.ts', memoryMb: 1024 },
   billing: { entry: 'lambdas/http/billing.ts', memoryMb: 1024 },
+  dunning: { entry: 'lambdas/http/dunning.ts', memoryMb: 512 },
 } as const;
 export type RouteGroup = keyof typeof routeGroups;
 
@@ -80,6 +82,7 @@ export const defaultThrottle: Throttle = { rate: 200, burst: 400 };
 const staff: readonly Role[] = ['agent', 'admin'];
 const staffAndOwner: readonly Role[] = ['agent', 'admin', 'customer'];
 const operations: readonly Role[] = ['ops', 'admin'];
+const deskAndOps: readonly Role[] = ['agent', 'ops', 'admin'];
 
 export const routes: readonly RouteDefinition[] = [
   {
@@ -240,6 +243,31 @@ export const routes: readonly RouteDefinition[] = [
   {
     method: 'POST', path: '/v1/payments/{paymentId}/allocate', group: 'billing', operationId: 'allocatePayment',
     summary: 'Allocate an unmatched payment to an invoice', access: staff, body: AllocationRequest, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/dunning-cases', group: 'dunning', operationId: 'listDunningCases',
+    summary: 'Dunning cases, by status (next action first)', access: deskAndOps, query: CaseListQuery, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/dunning-cases/{caseId}', group: 'dunning', operationId: 'getDunningCase',
+    summary: 'A dunning case: stage, next action and date, history, guard decisions, execution ARN', access: deskAndOps, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/dunning-cases/{caseId}/owner-contact', group: 'dunning', operationId: 'recordOwnerContact',
+    summary: 'Record the winter contact with the property owner; resumes the case (R-SE-18, R-SE-20)', access: operations,
+    body: OwnerContactRequest, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/dunning-cases/{caseId}/holds', group: 'dunning', operationId: 'addDunningHold',
+    summary: 'Pause a case for payment difficulty, a dispute or social services (R-FI-11)', access: deskAndOps, body: HoldRequest, successStatus: 201,
+  },
+  {
+    method: 'GET', path: '/v1/work-orders', group: 'dunning', operationId: 'listWorkOrders',
+    summary: 'Disconnection, throttling and reconnection work orders', access: deskAndOps, query: WorkOrderListQuery, successStatus: 200,
+  },
+  {
+    method: 'POST', path: '/v1/work-orders/{workOrderId}/complete', group: 'dunning', operationId: 'completeWorkOrder',
+    summary: 'The field crew did the work (R-SE-18)', access: operations, body: CompleteWorkOrderRequest, successStatus: 200,
   },
 ];
 

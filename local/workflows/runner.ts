@@ -257,6 +257,11 @@ export class LocalWorkflows {
 
   // ---------------------------------------------------------------- clock
 
+  /** The earliest time a wait is due (ms since the epoch), or undefined when nothing waits on the clock. */
+  nextDueAt(): number | undefined {
+    return this.waiters.reduce<number | undefined>((min, w) => (min === undefined || w.dueAt < min ? w.dueAt : min), undefined);
+  }
+
   /** Releases due waits one at a time in due-time order, each after the previous one settled. */
   tick(): Promise<void> {
     this.tickChain = this.tickChain.then(() => this.tickOnce()).catch((error: unknown) => this.log(`workflow tick failed: ${String(error)}`));

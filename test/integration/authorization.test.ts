@@ -1,6 +1,7 @@
 /** Walks every route of the route table with every role (and none). */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { roles, routes, type Role } from '../../lambdas/http/routes.js';
+import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
 import { startTestStack, swedishPerson, type TestStack } from './support.js';
 
 let t: TestStack;
@@ -39,6 +40,13 @@ beforeAll(async () => {
   await t.stack.billingQueue.idle();
   ids.invoiceId = (await t.call('GET', `/v1/customers/${ids.customerId}/invoices`, { token: admin })).body.items[0].invoiceId;
   ids.paymentId = 'pay_unknown';
+  // Dunning: the invoice goes unpaid through the Swedish ladder to a work order.
+  await t.call('POST', '/_local/clock', { body: { set: '2027-02-16T07:00:00Z' } });
+  const bankFile = buildBgMaxFile([{ reference: '99999999999', amountOre: 100 }], { bankgiro: '5050-1055', date: '2027-02-16' });
+  await t.call('POST', '/v1/payment-files', { token: admin, raw: bankFile as unknown as string, headers: { 'content-type': 'text/plain' } });
+  await t.call('POST', '/_local/clock', { body: { advance: 'P2D' } });
+  ids.caseId = (await t.call('GET', '/v1/dunning-cases', { token: admin })).body.items[0].caseId;
+  ids.workOrderId = (await t.call('GET', '/v1/work-orders', { token: admin })).body.items[0].workOrderId;
   for (const role of roles) tokens[role] = await t.token({ role, ...(role === 'customer' ? { customerId: ids.customerId, phone } : {}) });
 });
 afterAll(async () => t.stop());

@@ -130,8 +130,11 @@ export class DynamoBillingRepository implements BillingRepository {
       gsi1sk: 'INVOICE',
       gsi2pk: `CUSINV#${invoice.customerId}`,
       gsi2sk: `${invoice.issueDate}#${invoice.invoiceId}`,
-      // Open invoices by due date: the overdue scan of dunning reads this.
-      ...(invoice.status === 'open' ? { gsi3pk: 'OPEN_INVOICES', gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}` } : {}),
+      // Open invoices by due date: the overdue scan of dunning reads this; an invoice with a
+      // dunning case moves to its own partition so the daily scan no longer sees it.
+      ...(invoice.status === 'open'
+        ? { gsi3pk: (invoice as { dunningCaseId?: string }).dunningCaseId ? 'DUNNING_INVOICES' : 'OPEN_INVOICES', gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}` }
+        : {}),
       ...invoice,
     };
   }

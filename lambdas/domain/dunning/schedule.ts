@@ -185,3 +185,6 @@ export function recomputeAfterPartialPayment(
   const notBefore = announced.length > 0 ? announced.reduce((a, b) => (a > b ? a : b)) : undefined;
   return computeLadder(policy, invoice, country, fixed, notBefore);
 }
+
+/** The daily overdue scan: 06:00 in the utility's zone, before the letters of the day (EventBridge Scheduler; the local scheduler). */
+export const overdueScanCron = { unix: '0 6 * * *', eventBridge: 'cron(0 6 * * ? *)' } as const;

@@ -1,0 +1,114 @@
+/**
+ * Builds the dunning use-cases from configuration: Step Functions in AWS
+ * (DUNNING_STATE_MACHINE_ARN), the embedded stack's local workflows otherwise.
+ * Policies: the built-in ones plus DUNNING_POLICY_JSON (one policy or an array), validated
+ * at cold start — an invalid policy fails the start, naming the field.
+ */
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import * as z from 'zod';
+import { Dunning, type WorkflowPort } from '../domain/dunning/process.js';
+import { builtInPolicies, parseDunningPolicy, type DunningPolicy } from '../domain/dunning/index.js';
+import { ConflictError } from '../domain/errors.js';
+import { clock } from './clock.js';
+import { loadConfig } from './config.js';
+import { documentClient } from './dynamo/client.js';
+import { DynamoBillingRepository } from './dynamo/billing-repository.js';
+import { DynamoCustomerRepository } from './dynamo/customer-repository.js';
+import { DynamoDunningRepository } from './dynamo/dunning-repository.js';
+import { randomIds } from './ids.js';
+
+const schema = z.object({
+  UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']),
+  /** Set in AWS: the dunning state machine. Locally the embedded stack installs its workflows. */
+  DUNNING_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  DUNNING_POLICY_JSON: z.string().optional(),
+});
+
+let installedWorkflow: WorkflowPort | undefined;
+
+/** The embedded stack installs its local workflows here; handlers never call it. */
+export function installDunningWorkflow(port: WorkflowPort): void {
+  installedWorkflow = port;
+}
+
+class StepFunctionsWorkflow implements WorkflowPort {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  executionArnFor(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  async startExecution(name: string, input: { invoiceId: string; caseId: string }) {
+    try {
+      // Standard workflows: the same name and input within 90 days returns the running execution.
+      const result = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+      return { executionArn: result.executionArn ?? this.executionArnFor(name), alreadyStarted: false };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) return { executionArn: this.executionArnFor(name), alreadyStarted: true };
+      throw error;
+    }
+  }
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    try {
+      await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'TaskTimedOut' || name === 'InvalidToken' || name === 'TaskDoesNotExist') throw new ConflictError('The case stopped waiting for this answer; read it again.');
+      throw error;
+    }
+  }
+}
+
+export function dunningPolicies(json: string | undefined): readonly DunningPolicy[] {
+  if (!json) return builtInPolicies;
+  const parsed: unknown = JSON.parse(json);
+  const extra = (Array.isArray(parsed) ? parsed : [parsed]).map((p) => parseDunningPolicy(p));
+  return [...builtInPolicies.filter((b) => !extra.some((e) => e.country === b.country)), ...extra];
+}
+
+/** A port for code that never starts or resumes executions (the payment import's ledger date). */
+const noWorkflow: WorkflowPort = {
+  startExecution: () => Promise.reject(new Error('this function has no dunning state machine')),
+  sendTaskSuccess: () => Promise.reject(new Error('this function has no dunning state machine')),
+  executionArnFor: (name) => name,
+};
+
+/** For the payment import: after a whole file is booked, the ledger is current as of today (R-FI-10). */
+export function buildPaymentLedger(): { fileBooked(): Promise<void> } {
+  const dunning = build(noWorkflow).dunning;
+  return { fileBooked: () => dunning.paymentFileBooked() };
+}
+
+export function buildDunning(): { dunning: Dunning; repo: DynamoDunningRepository } {
+  const config = loadConfig();
+  const env = schema.parse(process.env);
+  const workflow = env.DUNNING_STATE_MACHINE_ARN ? new StepFunctionsWorkflow(new SFNClient({ region: config.AWS_REGION }), env.DUNNING_STATE_MACHINE_ARN) : installedWorkflow;
+  if (!workflow) throw new Error('DUNNING_STATE_MACHINE_ARN is required outside the embedded stack');
+  return build(workflow);
+}
+
+function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningRepository } {
+  const config = loadConfig();
+  const env = schema.parse(process.env);
+  const db = documentClient(config);
+  const billing = new DynamoBillingRepository(db, config.TABLE_NAME);
+  const customers = new DynamoCustomerRepository(db, config.TABLE_NAME);
+  const repo = new DynamoDunningRepository(db, config.TABLE_NAME, {
+    getInvoice: (id) => billing.getInvoice(id),
+    getCustomer: (id) => customers.getCustomer(id),
+    facilitiesOf: (id) => billing.facilitiesOf(id),
+  });
+  const dunning = new Dunning({
+    repo,
+    workflow,
+    policies: dunningPolicies(env.DUNNING_POLICY_JSON),
+    country: env.UTILITY_COUNTRY,
+    now: () => clock().now(),
+    newId: (prefix) => randomIds.newId(prefix),
+  });
+  return { dunning, repo };
+}
