@@ -121,6 +121,8 @@ export interface DunningCase {
   /** Since when the case waits for ops to record an owner contact, and how often it escalated. */
   ownerContactWait?: { since: string; escalations: number };
   history: CaseEvent[];
+  /** While on hold: the local date the case stopped (the steps to come move by the days paused). */
+  pausedSince?: string;
   executionName: string;
   executionArn: string;
   failure?: { error: string; cause: string; at: string };

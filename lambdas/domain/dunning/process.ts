@@ -6,7 +6,7 @@
  * once). Before every action the invoice is read again: nothing is ever done on a paid debt.
  */
 import type { Invoice } from '../billing/model.js';
-import { addDays, isIsoDate, nextBankingDay, type Country } from '../billing/calendar.js';
+import { addDays, daysBetween, isIsoDate, nextBankingDay, type Country } from '../billing/calendar.js';
 import type { Customer, Facility } from '../customers/model.js';
 import type { Service } from '../customers/schemas.js';
 import { localDateTime, zonedTimeToUtc } from '../alerts/quiet-hours.js';
@@ -31,7 +31,7 @@ import {
 } from './case.js';
 import { debtBreakdown, debtByFacilityService, ownDebt } from './debt.js';
 import { checkGuards, verdict, type GuardInput } from './guards.js';
-import { reminderStages, selectPolicy, serviceRule, type DunningPolicy, type DunningStage } from './policy.js';
+import { reminderStages, selectPolicy, serviceRule, type DunningAction, type DunningPolicy, type DunningStage } from './policy.js';
 import { dunningSchedule, recomputeAfterPartialPayment, type DunningStep } from './schedule.js';
 
 /** The stored case, with the callback token of a waiting owner contact (never shown). */
@@ -333,7 +333,10 @@ export class Dunning {
       if (active.length > 0) {
         const last = active.reduce((a, b) => (a.until >= b.until ? a : b));
         const resume = nextBankingDay(addDays(last.until, 1), policy.country);
-        if (c.status !== 'on_hold') this.event(c, { event: 'on_hold', detail: `On hold (${active.map((h) => `${h.reason} until ${h.until}`).join(', ')}): nothing is done before ${resume}.`, rule: policy.rules.hold });
+        if (c.status !== 'on_hold') {
+          this.event(c, { event: 'on_hold', detail: `On hold (${active.map((h) => `${h.reason} until ${h.until}`).join(', ')}): nothing is done before ${resume}.`, rule: policy.rules.hold });
+          c.pausedSince = today;
+        }
         c.status = 'on_hold';
         outcome = 'hold';
         resumeAt = this.instantOf(resume, policy);
@@ -341,7 +344,12 @@ export class Dunning {
       }
       if (c.status === 'on_hold') {
         c.status = 'open';
-        this.event(c, { event: 'hold_ended', detail: 'The hold has ended: the case continues.', rule: policy.rules.hold });
+        // A pause, not a skip: the steps still to come move by the days the case stood still,
+        // so the customer gets the same time between letters as without the hold.
+        const paused = c.pausedSince ? daysBetween(c.pausedSince, today) : 0;
+        delete c.pausedSince;
+        if (paused > 0) this.shiftRemaining(c, policy, paused);
+        this.event(c, { event: 'hold_ended', detail: `The hold has ended after ${paused} days: the case continues${c.next ? `; next ${c.next.stage} on ${c.next.date}` : ''}.`, rule: policy.rules.hold });
       }
       if (invoice.openAmount !== c.openAmount) {
         const before = c.next?.date;
@@ -358,6 +366,21 @@ export class Dunning {
       if (c.next.date > today) outcome = 'rescheduled';
     });
     return this.state(c, { outcome, ...(resumeAt ? { resumeAt } : {}) });
+  }
+
+  /** Moves every step not taken yet by `days` (to a banking day), and the dates their letters will state. */
+  private shiftRemaining(c: DunningCase, policy: DunningPolicy, days: number): void {
+    const done = new Set(c.completed.map((s) => s.stage));
+    const moved = (date: string) => nextBankingDay(addDays(date, days), policy.country);
+    const disconnection = c.schedule.find((s) => s.stage === 'disconnection' && !done.has('disconnection'));
+    const newDisconnection = disconnection ? moved(disconnection.date) : undefined;
+    c.schedule = c.schedule.map((step) => {
+      if (done.has(step.stage)) return step;
+      const next: DunningStep = { ...step, date: moved(step.date), basis: `${step.basis}; moved ${days} days by a hold → ${moved(step.date)}` };
+      if (step.statesDisconnectionDate && newDisconnection) next.statesDisconnectionDate = newDisconnection;
+      return next;
+    });
+    this.planNext(c, policy);
   }
 
   /** SendReminder, HandToCollection, SendDisconnectionNotice, HandToEnforcement: take the next step once. */
@@ -488,6 +511,15 @@ export class Dunning {
           target.state = 'refused';
           delete target.until;
           target.reason = v.reasons.join(' ');
+          // R-SE-22: waste is never stopped, but sludge emptying and bin exchange may be refused while it is unpaid.
+          const refusable = target.service === 'waste' ? (serviceRule(policy, 'waste')?.refusableActions ?? []) : [];
+          for (const restriction of refusable) {
+            const restrictionDecisions = checkGuards({ ...base, action: restriction });
+            this.recordDecision(c, target, restriction, verdict(restrictionDecisions), restrictionDecisions, today);
+          }
+          if (refusable.length > 0) {
+            target.reason += ` While waste is unpaid, ${refusable.map((r) => (r === 'refuse_sludge_emptying' ? 'sludge emptying' : 'bin exchange')).join(' and ')} may be refused (R-SE-22; the desk decides when the customer asks, with the guards above).`;
+          }
         } else if (v.kind === 'wait' && v.until) {
           target.state = 'waiting';
           target.until = v.until;
@@ -517,7 +549,7 @@ export class Dunning {
     return this.state(c, { guards });
   }
 
-  private recordDecision(c: DunningCase, target: DisconnectionTarget, action: 'disconnect' | 'throttle', v: ReturnType<typeof verdict>, decisions: ReturnType<typeof checkGuards>, today: string): void {
+  private recordDecision(c: DunningCase, target: DisconnectionTarget, action: DunningAction, v: ReturnType<typeof verdict>, decisions: ReturnType<typeof checkGuards>, today: string): void {
     const last = [...c.guardDecisions].reverse().find((r) => r.facilityId === target.facilityId && r.service === target.service && r.action === action);
     const summary = (ds: typeof decisions) => JSON.stringify(ds.map((d) => [d.guard, d.outcome, d.reason, d.until]));
     if (last && last.verdict === v.kind && summary(last.decisions) === summary(decisions)) return;

@@ -13,6 +13,20 @@ import { localRegion, localTableName } from '../../../local/stack.js';
 import { swedishPerson, type TestStack } from '../support.js';
 
 let invoiceNumber = 500_000;
+let personSeq = 100;
+
+/** A valid Swedish personnummer per call (Luhn over YYMMDDNNN), so each scenario has its own customer. */
+export function nextPersonnummer(): string {
+  const serial = String(personSeq++).padStart(3, '0');
+  const nine = `800101${serial}`;
+  let sum = 0;
+  for (let i = 0; i < nine.length; i++) {
+    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return `19800101-${serial}${(10 - (sum % 10)) % 10}`;
+}
 
 export interface Scenario {
   customerId: string;
@@ -36,7 +50,7 @@ export async function seedCase(
 ): Promise<Scenario> {
   const created = await t.call('POST', '/v1/customers', {
     token: agent,
-    body: swedishPerson({ name: options.name ?? 'Dag Dunning', nationalId: options.nationalId ?? '19121212-1212', category: options.category ?? 'consumer', phone: undefined }),
+    body: swedishPerson({ name: options.name ?? 'Dag Dunning', nationalId: options.nationalId ?? nextPersonnummer(), category: options.category ?? 'consumer', phone: undefined }),
   });
   if (created.status !== 201) throw new Error(`customer: ${created.status} ${JSON.stringify(created.body)}`);
   const customerId = created.body.customerId as string;
