@@ -26,6 +26,8 @@ export interface DerivedDefinition {
   topStates: Set<string>;
   waits: Map<string, WaitSpec>;
   callbackTasks: Set<string>;
+  /** The ASL's TimeoutSeconds of callback tasks: they time out on the local clock, not in real time. */
+  callbackTimeouts: Map<string, number>;
   /** Task states that call a registered handler, with their Resource. */
   tasks: Map<string, string>;
 }
@@ -79,6 +81,7 @@ function transformStates(states: Json, result: DerivedDefinition, contextValues:
       const resource = String(state.Resource);
       if (resource.endsWith('.waitForTaskToken')) {
         result.callbackTasks.add(name);
+        if (typeof state.TimeoutSeconds === 'number') result.callbackTimeouts.set(name, state.TimeoutSeconds);
         state.TimeoutSeconds = MAX_TASK_TIMEOUT_SECONDS;
         delete state.TimeoutSecondsPath;
         delete state.HeartbeatSeconds;
@@ -114,6 +117,7 @@ export function deriveDefinition(
     topStates: new Set(Object.keys(definition.States as Json)),
     waits: new Map(),
     callbackTasks: new Set(),
+    callbackTimeouts: new Map(),
     tasks: new Map(),
   };
   const contextValues = { Execution: { Input: options.executionInput, StartTime: options.executionStartTime } };

@@ -720,6 +720,36 @@ export class LocalWorkflows {
     return this.working(rt, () => this.callbackBody(rt, machine, stateName, rawTaskInput, placeholder));
   }
 
+  /**
+   * A callback task's TimeoutSeconds on the local clock: when it passes, the token closes and
+   * the task fails with States.Timeout (what the ASL's Catch sees in AWS).
+   */
+  private callbackTimeout(rt: Runtime, stateName: string, token: string): { clear: () => void } {
+    const seconds = rt.derived.callbackTimeouts.get(stateName);
+    if (seconds === undefined) return { clear: () => {} };
+    const since = Date.parse(rt.record.pendingTask?.token === token && rt.record.pendingTask.since ? rt.record.pendingTask.since : this.clock.now().toISOString());
+    const waiter: Waiter = {
+      rt,
+      stateName,
+      dueAt: since + seconds * 1000,
+      seq: this.waiterSeq++,
+      release: () => {
+        const pending = this.tokens.get(token);
+        if (!pending) return;
+        this.tokens.delete(token);
+        void this.closeToken(pending, token).then(() => pending.reject(new TaskFailure('States.Timeout', `${stateName} timed out after ${seconds} s (local clock)`)));
+      },
+      fail: () => {},
+    };
+    this.waiters.push(waiter);
+    return {
+      clear: () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+      },
+    };
+  }
+
   private async callbackBody(
     rt: Runtime,
     machine: Registered,
@@ -751,7 +781,7 @@ export class LocalWorkflows {
         const resource = String(((rt.derived.definition.States as Record<string, { Resource?: string }>)[stateName] ?? {}).Resource ?? '');
         this.appendEvent(rt, { type: 'TaskScheduled', stateName, input: { resource, parameters: input } });
         this.appendEvent(rt, { type: 'TaskStarted', stateName });
-        rt.record.pendingTask = { stateName, token };
+        rt.record.pendingTask = { stateName, token, since: this.clock.now().toISOString() };
         this.putRecord(rt);
         await rt.writes;
         pending = register(token);
@@ -769,8 +799,9 @@ export class LocalWorkflows {
         }
         this.appendEvent(rt, { type: 'TaskSubmitted', stateName });
       }
+      const timeout = this.callbackTimeout(rt, stateName, token);
       pending.markBlocked();
-      const output = await pending.promise;
+      const output = await pending.promise.finally(timeout.clear);
       this.appendEvent(rt, { type: 'TaskSucceeded', stateName, output });
       return output;
     } catch (error) {

@@ -26,7 +26,7 @@ export interface ExecutionRecord {
   /** A clock-driven wait in progress: when it is due (ISO). */
   pendingWait?: { stateName: string; dueAt: string };
   /** A callback task in progress: the token the product holds. */
-  pendingTask?: { stateName: string; token: string };
+  pendingTask?: { stateName: string; token: string; /** When it was scheduled (ISO): its TimeoutSeconds count from here. */ since?: string };
   /** Tokens already answered (sendTaskSuccess/Failure) or abandoned. */
   closedTokens?: string[];
   /** Number of events stored (the next event id is eventCount + 1). */

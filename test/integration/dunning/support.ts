@@ -9,6 +9,7 @@ import { lineAmounts } from '../../../lambdas/domain/billing/money.js';
 import { buildBgMaxFile } from '../../../lambdas/domain/payments/bgmax.js';
 import type { Invoice, InvoiceLine } from '../../../lambdas/domain/billing/model.js';
 import type { Service } from '../../../lambdas/domain/customers/schemas.js';
+import { spawn } from 'node:child_process';
 import { localRegion, localTableName } from '../../../local/stack.js';
 import { swedishPerson, type TestStack } from '../support.js';
 
@@ -34,12 +35,17 @@ export interface Scenario {
   invoice: Invoice;
 }
 
+/** What the scenarios need of a running stack: in this process, or `npm start` as a child process. */
+export type StackApi = Pick<TestStack, 'call' | 'lines'> & { stack: { dynamoEndpoint: string } };
+
 export async function seedCase(
-  t: TestStack,
+  t: StackApi,
   agent: string,
   options: {
     name?: string;
     nationalId?: string;
+    /** The customer's country (its national id's); default SE. */
+    country?: 'SE' | 'FI';
     category?: 'consumer' | 'business';
     propertyType?: 'owner_occupied' | 'rental' | 'business' | 'holiday_home';
     lines: { service: Service; net: number; vatRate?: number }[];
@@ -50,7 +56,15 @@ export async function seedCase(
 ): Promise<Scenario> {
   const created = await t.call('POST', '/v1/customers', {
     token: agent,
-    body: swedishPerson({ name: options.name ?? 'Dag Dunning', nationalId: options.nationalId ?? nextPersonnummer(), category: options.category ?? 'consumer', phone: undefined }),
+    body: swedishPerson({
+      name: options.name ?? 'Dag Dunning',
+      nationalId: options.nationalId ?? nextPersonnummer(),
+      category: options.category ?? 'consumer',
+      phone: undefined,
+      ...(options.country === 'FI'
+        ? { country: 'FI', language: 'fi', billingAddress: { line1: 'Kauppakatu 1', postalCode: '42700', city: 'Keuruu', country: 'FI' } }
+        : {}),
+    }),
   });
   if (created.status !== 201) throw new Error(`customer: ${created.status} ${JSON.stringify(created.body)}`);
   const customerId = created.body.customerId as string;
@@ -64,7 +78,7 @@ export async function seedCase(
     token: agent,
     body: {
       propertyDesignation: `Arvika Test ${customerId.slice(-6)}`,
-      deliveryAddress: { street: 'Storgatan', number: '9', postalCode: '67131', city: 'Arvika' },
+      deliveryAddress: options.country === 'FI' ? { street: 'Kauppakatu', number: '1', postalCode: '42700', city: 'Keuruu' } : { street: 'Storgatan', number: '9', postalCode: '67131', city: 'Arvika' },
       propertyType: options.propertyType ?? 'owner_occupied',
       services: options.lines.map((l) => ({ service: l.service, startDate: '2026-01-01' })),
     },
@@ -93,7 +107,7 @@ export async function seedCase(
     openAmount: total,
     status: 'open',
     reference: String(invoiceNumber),
-    referenceType: 'ocr',
+    referenceType: options.currency === 'EUR' ? 'fi_reference' : 'ocr',
     delivery: { channel: 'paper', address: null },
     finalInvoiceFacilities: [],
     appliedPayments: [],
@@ -102,12 +116,15 @@ export async function seedCase(
     createdAt: new Date().toISOString(),
     version: 1,
   };
-  await repo().insertInvoice(invoice);
+  await repo(t).insertInvoice(invoice);
   return { customerId, facilityId, invoice };
 }
 
-export function repo(): DynamoBillingRepository {
-  return new DynamoBillingRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT! }), localTableName);
+export function repo(t?: StackApi): DynamoBillingRepository {
+  const endpoint = t?.stack.dynamoEndpoint ?? process.env.DYNAMODB_ENDPOINT!;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  return new DynamoBillingRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: endpoint }), localTableName);
 }
 
 /** Pays `amount` of the invoice as the payment import books it. */
@@ -120,13 +137,13 @@ export async function pay(invoiceId: string, amount: number, paymentId: string, 
   throw new Error('could not pay');
 }
 
-export async function moveClock(t: TestStack, body: { set?: string; advance?: string }) {
+export async function moveClock(t: StackApi, body: { set?: string; advance?: string }) {
   const moved = await t.call('POST', '/_local/clock', { body });
-  if (moved.status !== 200) throw new Error(`clock: ${moved.status}`);
+  if (moved.status !== 200) throw new Error(`clock: ${moved.status} ${JSON.stringify(moved.body)} ${t.lines.slice(-5).join("\n")}`);
   return moved.body.now as string;
 }
 
-export async function caseOf(t: TestStack, token: string, invoiceId: string) {
+export async function caseOf(t: StackApi, token: string, invoiceId: string) {
   const res = await t.call('GET', `/v1/dunning-cases/dun_${invoiceId.replace(/^inv_/, '')}`, { token });
   return res;
 }
@@ -134,9 +151,62 @@ export async function caseOf(t: TestStack, token: string, invoiceId: string) {
 export const events = (c: { history: { event: string }[] }) => c.history.map((e) => e.event);
 
 /** The day's bank file (one payment for someone else's reference): the ledger is current as of today. */
-export async function bookBankFile(t: TestStack, admin: string, date: string, payments: { reference: string; amountOre: number }[] = []) {
+export async function bookBankFile(t: StackApi, admin: string, date: string, payments: { reference: string; amountOre: number }[] = []) {
   const file = buildBgMaxFile(payments.length > 0 ? payments : [{ reference: '99999999999', amountOre: 100, payerName: 'Okänd' }], { bankgiro: '5050-1055', date });
   const res = await t.call('POST', '/v1/payment-files', { token: admin, raw: file as unknown as string, headers: { 'content-type': 'text/plain' } });
   if (res.status !== 200) throw new Error(`payment file: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * `npm start` as a user runs it (a child process on free ports), so a restart is a real one:
+ * stop() ends the process, and start again on the same data folder continues.
+ */
+export async function spawnStack(dataDir: string, env: Record<string, string> = {}): Promise<StackApi & { url: string; stop(): Promise<number | null> }> {
+  const child = spawn('node_modules/.bin/tsx', ['local/main.ts'], {
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', STEPFUNCTIONS_PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const banner = await new Promise<{ url: string; dynamo: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up banner: ${lines.join('')}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      lines.push(chunk.toString());
+      const all = lines.join('');
+      const http = /HTTP API\s+(http:\/\/\S+)/.exec(all);
+      const dynamo = /DynamoDB\s+(http:\/\/\S+)/.exec(all);
+      if (http && dynamo) {
+        clearTimeout(timer);
+        resolve({ url: http[1]!, dynamo: dynamo[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${lines.join('')}`)));
+  });
+  return {
+    url: banner.url,
+    lines,
+    stack: { dynamoEndpoint: banner.dynamo },
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const body = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
+      if (body !== undefined) headers['content-type'] ??= 'application/json';
+      const response = await fetch(banner.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
 }
