@@ -1,6 +1,6 @@
 /**
  * The service in one stack: the table, the user directory, the customer API, outage
- * alerts and billing. Later capabilities (DunningWorkflow) are further constructs here.
+ * alerts, billing and the dunning workflow, one construct per capability.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,6 +10,7 @@ import { alertSettingsFromContext, type OutageAlertSettings } from './alert-sett
 import { Billing } from './constructs/billing.js';
 import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
+import { DunningWorkflow } from './constructs/dunning-workflow.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { corsOriginsFromContext } from './cors.js';
@@ -32,6 +33,7 @@ export class UtilityServiceStack extends Stack {
   readonly customerApi: CustomerApi;
   readonly outageAlerts: OutageAlerts;
   readonly billing: Billing;
+  readonly dunning: DunningWorkflow;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
@@ -51,16 +53,27 @@ export class UtilityServiceStack extends Stack {
       utility,
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
+    // Before the API too: the `dunning` route group needs the state machine's ARN.
+    this.dunning = new DunningWorkflow(this, 'Dunning', {
+      table: this.data.table,
+      utility,
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+    });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
       userPool: this.users.userPool,
       userPoolClient: this.users.client,
       corsOrigins: props.corsOrigins ?? corsOriginsFromContext(this),
       routes: props.routes,
-      groupEnvironment: mergeGroupEnvironments(this.outageAlerts.routeGroupEnvironment, this.billing.routeGroupEnvironment),
+      groupEnvironment: mergeGroupEnvironments(
+        this.outageAlerts.routeGroupEnvironment,
+        this.billing.routeGroupEnvironment,
+        this.dunning.routeGroupEnvironment,
+      ),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
     this.billing.connectRouteGroups(this.customerApi.functions);
+    this.dunning.connectRouteGroups(this.customerApi.functions);
 
     new CfnOutput(this, 'ApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
@@ -68,7 +81,11 @@ export class UtilityServiceStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.outageAlerts.alarmTopic.topicArn,
-      description: 'Operations alarms (outage alerts, billing): subscribe the on-call address',
+      description: 'Operations alarms (outage alerts, billing, dunning): subscribe the on-call address',
+    });
+    new CfnOutput(this, 'DunningStateMachineArn', {
+      value: this.dunning.stateMachine.stateMachineArn,
+      description: 'The dunning state machine: aws stepfunctions list-executions --state-machine-arn <this>',
     });
   }
 }

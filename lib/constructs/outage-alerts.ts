@@ -81,7 +81,7 @@ export class OutageAlerts extends Construct {
   readonly smsAccountSettings: AwsCustomResource;
   /**
    * Where the alarms go: subscribe the on-call address or chat integration (docs/DEPLOY.md).
-   * The service's one operations topic: other capabilities (Billing) send their alarms here too.
+   * The service's one operations topic: other capabilities (Billing, DunningWorkflow) send their alarms here too.
    */
   readonly alarmTopic: Topic;
   readonly alarms: OutageAlertAlarms;

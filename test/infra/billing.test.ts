@@ -149,8 +149,8 @@ describe('Billing', () => {
     // Assess
     expect(regions.map((region) => region.region)).toEqual(['Eda', 'Arvika']);
     expect(schedules).toHaveLength(regions.length);
-    // The outage-alert dispatcher's schedule is the only other one.
-    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 1);
+    // The outage-alert dispatcher's and the dunning overdue scan's are the only other ones.
+    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 2);
     for (const region of regions) {
       const schedule = schedules.find((candidate) => JSON.parse((candidate.Target as { Input: string }).Input).region === region.region);
       expect(schedule).toMatchObject({

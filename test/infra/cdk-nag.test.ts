@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Template } from 'aws-cdk-lib/assertions';
 import { routes, type RouteDefinition } from '../../lambdas/http/routes.js';
 import { buildApp } from '../../lib/app.js';
@@ -80,5 +81,26 @@ describe('cdk-nag AwsSolutions', () => {
     expect(publicRoute.node.metadata.map((entry) => JSON.stringify(entry.data))).toEqual(
       expect.arrayContaining([expect.stringContaining('AwsSolutions-APIG4')]),
     );
+  });
+
+  it('checks the dunning state machine itself: without tracing and ALL logging it fails AwsSolutions-SF1 and SF2', () => {
+    // Prepare
+    const { app, stack, nag } = buildApp({ app: testApp() });
+    const cfn = stack.dunning.stateMachine.node.defaultChild as CfnStateMachine;
+
+    // Act
+    cfn.tracingConfiguration = { enabled: false };
+    cfn.loggingConfiguration = { level: 'ERROR', includeExecutionData: false, destinations: [] };
+    const rules = nag!.validateScope(app).violations.map((violation) => violation.ruleName);
+
+    // Assess: only IAM5 findings are acknowledged on it, so these surface
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SF1', 'AwsSolutions-SF2']));
+    const acknowledged = stack.dunning.stateMachine.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .map((entry) => JSON.stringify(entry.data))
+      .filter((data) => data.includes('AwsSolutions-'));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const data of acknowledged) expect(data).toMatch(/AwsSolutions-IAM5\[Resource::/);
   });
 });

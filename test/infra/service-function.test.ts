@@ -12,7 +12,7 @@ function logicalId(stack: Stack, fn: ServiceFunction): string {
   return stack.resolve((fn.function.node.defaultChild as CfnResource).logicalId) as string;
 }
 
-describe('ServiceFunction (one per route group, plus the job functions)', () => {
+describe('ServiceFunction (one per route group, plus the job and task functions)', () => {
   let synthesized: Synthesized;
   let serviceFunctionIds: string[];
   let httpFunctionIds: string[];
@@ -33,12 +33,17 @@ describe('ServiceFunction (one per route group, plus the job functions)', () => 
     return ids.map((id) => [id, all[id]!] as const);
   }
 
-  it('creates one function per route group of the route table, the two outage-alert jobs and the two billing jobs', () => {
+  it('creates one function per route group of the route table, the outage-alert and billing jobs, and the dunning task function and scan', () => {
     // Prepare
     const { stack } = synthesized;
-    const jobs = [stack.outageAlerts.sender, stack.outageAlerts.dispatcher, stack.billing.segmentFunction, stack.billing.runStarter].map(
-      (fn) => logicalId(stack, fn),
-    );
+    const jobs = [
+      stack.outageAlerts.sender,
+      stack.outageAlerts.dispatcher,
+      stack.billing.segmentFunction,
+      stack.billing.runStarter,
+      stack.dunning.taskFunction,
+      stack.dunning.overdueScan,
+    ].map((fn) => logicalId(stack, fn));
 
     // Assess
     expect(httpFunctionIds).toHaveLength(Object.keys(routeGroups).length);

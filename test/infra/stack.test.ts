@@ -13,23 +13,25 @@ describe('UtilityServiceStack', () => {
     expect(stack.node.id).toBe(stackId);
   });
 
-  it('outputs the API URL, user pool id, client id, table name and alarm topic', () => {
+  it('outputs the API URL, user pool id, client id, table name, alarm topic and dunning state machine', () => {
     // Prepare
     const { template } = synthesize();
     const [apiId] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
     const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
     const [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
     const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+    const [stateMachineId] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
 
     // Act
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assess
-    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DunningStateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain(apiId);
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: poolId });
     expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: clientId });
     expect(outputs.TableName!.Value).toEqual({ Ref: mainTable.id });
     expect(outputs.AlarmTopicArn!.Value).toEqual({ Ref: topicId });
+    expect(outputs.DunningStateMachineArn!.Value).toEqual({ Ref: stateMachineId });
   });
 });
