@@ -44,8 +44,11 @@ class StepFunctionsWorkflow implements WorkflowPort {
   async startExecution(name: string, input: { invoiceId: string; caseId: string }) {
     try {
       // Standard workflows: the same name and input within 90 days returns the running execution.
+      const requestedAt = Date.now();
       const result = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
-      return { executionArn: result.executionArn ?? this.executionArnFor(name), alreadyStarted: false };
+      // A running execution with this name and input is returned as it is: its start is older than this call.
+      const alreadyStarted = result.startDate !== undefined && result.startDate.getTime() < requestedAt - 60_000;
+      return { executionArn: result.executionArn ?? this.executionArnFor(name), alreadyStarted };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) return { executionArn: this.executionArnFor(name), alreadyStarted: true };
       throw error;

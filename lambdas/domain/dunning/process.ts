@@ -264,6 +264,18 @@ export class Dunning {
   async openCase(input: { invoiceId: string; caseId?: string; executionName?: string; executionArn?: string }): Promise<WorkflowState> {
     const caseId = input.caseId ?? caseIdFor(input.invoiceId);
     const existing = await this.deps.repo.getCase(caseId);
+    if (existing?.status === 'failed' && input.executionName && input.executionName !== existing.executionName) {
+      // Ops restarted a failed case under a new execution name: it continues from its stage.
+      const restarted = await this.update(caseId, (c) => {
+        const failure = c.failure;
+        c.status = 'open';
+        delete c.failure;
+        c.executionName = input.executionName as string;
+        c.executionArn = input.executionArn ?? this.deps.workflow.executionArnFor(c.executionName);
+        this.event(c, { event: 'case_restarted', detail: `Restarted as execution ${c.executionName} after ${failure?.error ?? 'a failure'}; it continues from ${c.stage}.` });
+      });
+      return this.state(restarted);
+    }
     if (existing) return this.state(existing);
     const invoice = await this.deps.repo.getInvoice(input.invoiceId);
     if (!invoice) throw new NotFoundError(`No invoice ${input.invoiceId}.`);
