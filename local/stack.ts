@@ -198,6 +198,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     sendTaskSuccess: async (token, output) => {
       try {
         await workflows.sendTaskSuccess(token, output);
+        // As a Lambda-backed task would be by now: the case has moved on when the answer returns.
+        await workflows.tick();
+        await workflows.idle();
       } catch (error) {
         if (error instanceof WorkflowApiError) throw new ConflictError('The case stopped waiting for this answer; read it again.');
         throw error;

@@ -57,7 +57,7 @@ describe('winter grid and heating', () => {
   it('proceed: the work is ordered; a second answer is a conflict', async () => {
     const res = await contact('proceed', { outcome: 'proceed', note: 'Ägaren nådd, huset står tomt, ingen frysrisk.' });
     const again = await contact('proceed', { outcome: 'proceed', note: 'Igen.' });
-    await moveClock(t, { advance: 'PT1H' });
+    // The answer resumes the workflow at once: the guards are checked again before the answer returns.
     const ledgerWait = await refresh('proceed');
     // The next morning's bank file makes the ledger current for the cut date (R-SE-13).
     await moveClock(t, { set: '2027-03-16T06:00:00Z' });
