@@ -120,11 +120,49 @@ export class LocalPaymentFileStore implements PaymentFileStore {
   }
 }
 
+/** Chunks booked at once, as the chunk function's reserved concurrency in AWS (lib/constructs/payment-imports.ts). */
+export const localChunkConcurrency = 2;
+
+/**
+ * The worker behind a limit of `concurrency` deliveries at once (the in-process queue starts
+ * every message at once; SQS's event source polls only as many as the function may run).
+ * After `close()` the deliveries still waiting are dropped, as a stopped process drops its
+ * in-process queue: importing the file again later queues what is left.
+ */
+export function atMost(concurrency: number, handler: SqsHandler): SqsHandler & { close(): void } {
+  let running = 0;
+  let closed = false;
+  const waiting: ((go: boolean) => void)[] = [];
+  const limited = async (event: Parameters<SqsHandler>[0]) => {
+    if (closed) return { batchItemFailures: [] };
+    if (running < concurrency) running++;
+    else if (!(await new Promise<boolean>((resolve) => waiting.push(resolve)))) return { batchItemFailures: [] };
+    try {
+      return await handler(event);
+    } finally {
+      // The slot goes to the next waiting delivery, or is given back.
+      const next = waiting.shift();
+      if (next) next(true);
+      else running--;
+    }
+  };
+  return Object.assign(limited, {
+    close() {
+      closed = true;
+      for (const next of waiting.splice(0)) next(false);
+    },
+  });
+}
+
 export interface LocalPaymentUploads {
   readonly store: LocalPaymentFileStore;
   readonly queue: InProcessQueue<PaymentChunkJob>;
+  /** The worker as the queue calls it: at most `localChunkConcurrency` chunks at once. */
+  readonly worker: SqsHandler;
   /** The `/_local/uploads/` route of the local server. */
   readonly handleUpload: LocalPaymentFileStore['handleUpload'];
+  /** Lets the chunks being booked finish; drops those still waiting. */
+  close(): Promise<void>;
 }
 
 /**
@@ -143,7 +181,17 @@ export async function startLocalPaymentUploads(options: { dataDir?: string; log:
   const store = new LocalPaymentFileStore(directory, key);
   const queue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', options.log);
   installPaymentImports({ store, queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => queue.enqueue(job)))) } });
-  const worker = (await import('../lambdas/jobs/payment-import-chunk.js')) as { handler: SqsHandler };
-  queue.attach(worker.handler);
-  return { store, queue, handleUpload: (method, url, req) => store.handleUpload(method, url, req) };
+  const job = (await import('../lambdas/jobs/payment-import-chunk.js')) as { handler: SqsHandler };
+  const worker = atMost(localChunkConcurrency, job.handler);
+  queue.attach(worker);
+  return {
+    store,
+    queue,
+    worker,
+    handleUpload: (method, url, req) => store.handleUpload(method, url, req),
+    async close() {
+      worker.close();
+      await queue.idle();
+    },
+  };
 }

@@ -312,7 +312,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     async close() {
       scheduler.stop();
       await billingQueue.idle();
-      await paymentUploads.queue.idle();
+      await paymentUploads.close();
       await workflows.close();
       await close(stepFunctions);
       await close(server);

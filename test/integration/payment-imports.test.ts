@@ -159,7 +159,7 @@ describe('a large payment file: upload, import, progress', () => {
     const started = await t.call('POST', '/v1/payment-files/imports', { token: admin, body: { uploadId: await upload(second) } });
     const done = await poll(started.body.importId);
     await t.stack.paymentUploads.queue.idle();
-    t.stack.paymentUploads.queue.attach(worker.handler);
+    t.stack.paymentUploads.queue.attach(t.stack.paymentUploads.worker);
 
     // Assess
     expect(done).toMatchObject({ status: 'completed', payments: 3, booked: 3, matched: 3, unmatched: 0, overpaid: 2, alreadyImported: 0, chunksDone: 2 });

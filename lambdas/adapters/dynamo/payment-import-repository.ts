@@ -41,12 +41,19 @@ export class DynamoPaymentImportRepository implements PaymentImportRepository {
     return this.table.putIfAbsent({ ...importKey(record.importId), entity: 'paymentImport', ...stored });
   }
 
-  restartImport(importId: string, from: { uploadId: string; objectKey: string; etag: string; at: string }): Promise<boolean> {
+  restartImport(
+    importId: string,
+    from: { uploadId: string; objectKey: string; etag: string; at: string },
+    stalledBefore: { validating: string; booking: string },
+  ): Promise<boolean> {
     return this.conditional({
       UpdateExpression: 'SET #status = :validating, errors = :none, uploadId = :uploadId, objectKey = :objectKey, etag = :etag, updatedAt = :at',
-      ConditionExpression: '#status IN (:failed, :validating)',
+      ConditionExpression:
+        '#status = :failed OR (#status = :validating AND updatedAt < :validatingBefore) OR (#status = :booking AND updatedAt < :bookingBefore)',
       ExpressionAttributeValues: {
-        ':validating': 'validating', ':failed': 'failed', ':none': [], ':uploadId': from.uploadId, ':objectKey': from.objectKey, ':etag': from.etag, ':at': from.at,
+        ':validating': 'validating', ':failed': 'failed', ':booking': 'booking', ':none': [], ':uploadId': from.uploadId,
+        ':objectKey': from.objectKey, ':etag': from.etag, ':at': from.at,
+        ':validatingBefore': stalledBefore.validating, ':bookingBefore': stalledBefore.booking,
       },
     }, importId);
   }

@@ -16,7 +16,7 @@
  *
  * A chunk that fails on its last delivery marks the import `failed` with the chunk named;
  * importing the file again (a new upload of the same bytes, or the same upload) queues the
- * chunks not done yet. The file read by the chunks is pinned by its ETag and checked against
+ * chunks not done yet, as it does for an import that made no progress for 15 minutes. The file read by the chunks is pinned by its ETag and checked against
  * the import's SHA-256: a file overwritten at the upload URL after the import began is
  * refused, never booked in part from other bytes.
  */
@@ -109,10 +109,15 @@ export interface PaymentImportRepository {
   /** Conditional on the id being new: false when the import exists. */
   createImport(record: PaymentImport): Promise<boolean>;
   /**
-   * A failed (or never fully queued) import starts again from this upload: status
-   * `validating`, errors cleared, the chunks done kept. False unless it was failed or validating.
+   * A failed or stalled import starts again from this upload: status `validating`, errors
+   * cleared, the chunks done kept. False unless it was failed, or validating or booking with
+   * no change since `stalledBefore` (onImportAgain's rule, checked again by the write).
    */
-  restartImport(importId: string, from: { uploadId: string; objectKey: string; etag: string; at: string }): Promise<boolean>;
+  restartImport(
+    importId: string,
+    from: { uploadId: string; objectKey: string; etag: string; at: string },
+    stalledBefore: { validating: string; booking: string },
+  ): Promise<boolean>;
   /** `validating` → `booking` once every chunk is queued; false when it is no longer validating. */
   markBooking(importId: string, at: string): Promise<boolean>;
   /**
@@ -166,9 +171,27 @@ export function chunksToQueue(record: Pick<PaymentImport, 'chunks' | 'doneChunks
   return Array.from({ length: record.chunks }, (_, chunk) => chunk).filter((chunk) => !done.has(chunk));
 }
 
-/** What a second import of the same bytes does: answer with the import as it is, or queue it (again). */
-export function onImportAgain(status: PaymentImportStatus): 'answer' | 'restart' {
-  return status === 'booking' || status === 'completed' ? 'answer' : 'restart';
+/**
+ * How long an import may go without progress before a second import of the same bytes queues
+ * its chunks again: a request that died while queuing (validating), or chunks lost (booking:
+ * an in-process queue when `npm start` stopped; in AWS longer than a redelivery takes).
+ * Queuing a chunk again is always safe, only not free.
+ */
+export const stalledAfterMs = { validating: 60_000, booking: 15 * 60_000 } as const;
+
+/** The `updatedAt` before which an import in each state counts as stalled. */
+export function stalledBefore(now: Date): { validating: string; booking: string } {
+  return {
+    validating: new Date(now.getTime() - stalledAfterMs.validating).toISOString(),
+    booking: new Date(now.getTime() - stalledAfterMs.booking).toISOString(),
+  };
+}
+
+/** What a second import of the same bytes does: answer with the import as it is, or queue what is left (again). */
+export function onImportAgain(record: Pick<PaymentImport, 'status' | 'updatedAt'>, now: Date): 'answer' | 'restart' {
+  if (record.status === 'failed') return 'restart';
+  if (record.status === 'completed') return 'answer';
+  return record.updatedAt < stalledBefore(now)[record.status] ? 'restart' : 'answer';
 }
 
 export function isDone(record: Pick<PaymentImport, 'status' | 'chunks' | 'chunksDone'>): boolean {
@@ -181,8 +204,8 @@ export function viewOf(record: PaymentImport): PaymentImportView {
 }
 
 export class PaymentImports {
-  /** The last file a chunk read (a warm worker books the next chunk of it without reading it again). */
-  private parsed: { importId: string; entries: BookingEntry[] } | undefined;
+  /** The last file chunks read (a warm worker books the next chunk of it without reading it again). */
+  private parsed: { importId: string; entries: Promise<BookingEntry[] | undefined> } | undefined;
 
   constructor(private readonly deps: PaymentImportDeps) {}
 
@@ -238,8 +261,11 @@ export class PaymentImports {
   }
 
   private async again(existing: PaymentImport, from: { uploadId: string; objectKey: string; etag: string; at: string }): Promise<PaymentImport> {
-    if (onImportAgain(existing.status) === 'answer') return existing;
-    if (!(await this.deps.repo.restartImport(existing.importId, from))) return (await this.deps.repo.getImport(existing.importId)) ?? existing;
+    const now = this.deps.now();
+    if (onImportAgain(existing, now) === 'answer') return existing;
+    if (!(await this.deps.repo.restartImport(existing.importId, from, stalledBefore(now)))) {
+      return (await this.deps.repo.getImport(existing.importId)) ?? existing;
+    }
     return this.queueChunks({ ...existing, ...from, status: 'validating', errors: [] });
   }
 
@@ -295,8 +321,22 @@ export class PaymentImports {
   }
 
   /** The import's entries: the same bytes it validated (pinned by ETag, checked by SHA-256), parsed once per warm worker. */
-  private async entriesOf(record: PaymentImport): Promise<BookingEntry[] | undefined> {
-    if (this.parsed?.importId === record.importId) return this.parsed.entries;
+  private entriesOf(record: PaymentImport): Promise<BookingEntry[] | undefined> {
+    if (this.parsed?.importId !== record.importId) {
+      const entries = this.readEntries(record);
+      this.parsed = { importId: record.importId, entries };
+      // Not kept when it failed: the next chunk reads again.
+      const forget = () => {
+        if (this.parsed?.entries === entries) this.parsed = undefined;
+      };
+      entries.then((found) => {
+        if (!found) forget();
+      }, forget);
+    }
+    return this.parsed.entries;
+  }
+
+  private async readEntries(record: PaymentImport): Promise<BookingEntry[] | undefined> {
     const file = await this.deps.store.read(record.objectKey, { ifMatch: record.etag, maxBytes: this.deps.maxFileBytes });
     if (!file.found || sha256Of(file.bytes) !== record.sha256) {
       // Not the bytes that were validated: book nothing from them (a retry would not help).
@@ -310,7 +350,6 @@ export class PaymentImports {
     }
     const report = parsePaymentFile(file.bytes);
     if (report.errors.length > 0) throw new Error('a validated payment file no longer parses');
-    this.parsed = { importId: record.importId, entries: bookingEntries(report) };
-    return this.parsed.entries;
+    return bookingEntries(report);
   }
 }

@@ -52,16 +52,19 @@ class MemoryImports implements PaymentImportRepository {
     change(record);
     return true;
   }
-  async restartImport(importId: string, from: { uploadId: string; objectKey: string; etag: string; at: string }) {
-    return this.update(importId, (r) => r.status === 'failed' || r.status === 'validating', (r) => {
+  async restartImport(importId: string, from: { uploadId: string; objectKey: string; etag: string; at: string }, before: { validating: string; booking: string }) {
+    const stalled = (r: PaymentImport) =>
+      r.status === 'failed' || (r.status === 'validating' && r.updatedAt < before.validating) || (r.status === 'booking' && r.updatedAt < before.booking);
+    return this.update(importId, stalled, (r) => {
       Object.assign(r, { status: 'validating', errors: [], uploadId: from.uploadId, objectKey: from.objectKey, etag: from.etag, updatedAt: from.at });
     });
   }
-  async markBooking(importId: string) {
-    return this.update(importId, (r) => r.status === 'validating', (r) => void (r.status = 'booking'));
+  async markBooking(importId: string, at: string) {
+    return this.update(importId, (r) => r.status === 'validating', (r) => Object.assign(r, { status: 'booking', updatedAt: at }));
   }
-  async recordChunk(importId: string, chunk: number, counts: BookingCounts) {
+  async recordChunk(importId: string, chunk: number, counts: BookingCounts, at: string) {
     const counted = this.update(importId, (r) => !r.doneChunks.includes(chunk), (r) => {
+      r.updatedAt = at;
       r.doneChunks.push(chunk);
       r.chunksDone++;
       r.booked += counts.payments;
@@ -105,6 +108,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
   const queued: PaymentChunkJob[] = [];
   const booked: { entries: readonly BookingEntry[]; importId: string }[] = [];
   let id = 0;
+  const clock = { now: new Date('2027-01-20T08:00:00Z') };
   const imports = new PaymentImports({
     repo,
     store,
@@ -114,7 +118,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
       booked.push({ entries, importId });
       return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
     },
-    now: () => new Date('2027-01-20T08:00:00Z'),
+    now: () => clock.now,
     newId: (prefix) => `${prefix}_${String(++id).padStart(16, '0')}`,
     chunkSize: options.chunkSize ?? 2,
     uploadUrlSeconds: 900,
@@ -132,7 +136,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
       await imports.processChunk(job, { lastAttempt }).catch(() => undefined);
     }
   };
-  return { repo, store, queued, booked, imports, upload, drain };
+  return { repo, store, queued, booked, imports, upload, drain, clock };
 }
 
 describe('chunking', () => {
@@ -159,11 +163,15 @@ describe('chunking', () => {
     expect(importIdOf(sha256Of(file(3, '2027-01-21')))).not.toBe(importIdOf(sha256Of(bytes)));
   });
 
-  it('answers a second import of a booking or completed import, and restarts a failed or stuck one', () => {
-    expect(onImportAgain('booking')).toBe('answer');
-    expect(onImportAgain('completed')).toBe('answer');
-    expect(onImportAgain('failed')).toBe('restart');
-    expect(onImportAgain('validating')).toBe('restart');
+  it('answers a second import of a completed or progressing import, and restarts a failed or stalled one', () => {
+    const now = new Date('2027-01-20T12:00:00Z');
+    const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+    expect(onImportAgain({ status: 'completed', updatedAt: ago(600) }, now)).toBe('answer');
+    expect(onImportAgain({ status: 'booking', updatedAt: ago(14) }, now)).toBe('answer');
+    expect(onImportAgain({ status: 'booking', updatedAt: ago(16) }, now)).toBe('restart');
+    expect(onImportAgain({ status: 'validating', updatedAt: ago(0.5) }, now)).toBe('answer');
+    expect(onImportAgain({ status: 'validating', updatedAt: ago(2) }, now)).toBe('restart');
+    expect(onImportAgain({ status: 'failed', updatedAt: ago(0) }, now)).toBe('restart');
     expect(isDone({ status: 'booking', chunks: 2, chunksDone: 2 })).toBe(true);
     expect(isDone({ status: 'failed', chunks: 2, chunksDone: 2 })).toBe(false);
     expect(isDone({ status: 'booking', chunks: 2, chunksDone: 1 })).toBe(false);
@@ -289,6 +297,31 @@ describe('PaymentImports', () => {
     expect(requeued).toEqual([1, 2].map((chunk) => ({ importId: started.importId, chunk })));
     expect(done).toMatchObject({ status: 'completed', booked: 5, chunksDone: 3, errors: [] });
     expect(booked.map((b) => b.entries.length)).toEqual([2, 2, 1]);
+  });
+
+  it('chunks lost (an in-process queue stopped with npm start): the same file again queues them once 15 minutes passed without progress', async () => {
+    // Prepare
+    const { imports, upload, queued, drain, clock } = setUp({ chunkSize: 2 });
+    const bytes = file(5);
+    const started = await imports.startImport(admin, await upload(bytes));
+    await imports.processChunk(queued.shift()!, { lastAttempt: false });
+    queued.length = 0; // the rest are lost
+
+    // Act
+    clock.now = new Date('2027-01-20T08:14:00Z');
+    const early = await imports.startImport(admin, await upload(bytes));
+    const queuedEarly = queued.length;
+    clock.now = new Date('2027-01-20T08:16:00Z');
+    const late = await imports.startImport(admin, await upload(bytes));
+    const requeued = [...queued];
+    await drain();
+
+    // Assess
+    expect(early).toMatchObject({ status: 'booking', chunksDone: 1 });
+    expect(queuedEarly).toBe(0);
+    expect(late.importId).toBe(started.importId);
+    expect(requeued).toEqual([1, 2].map((chunk) => ({ importId: started.importId, chunk })));
+    expect(await imports.getImport(started.importId)).toMatchObject({ status: 'completed', booked: 5, chunksDone: 3 });
   });
 
   it('books nothing from a file replaced after the import began (pinned by its ETag)', async () => {
