@@ -12,7 +12,6 @@ import { loadConfig } from './config.js';
 import { documentClient } from './dynamo/client.js';
 import { DynamoPaymentImportRepository } from './dynamo/payment-import-repository.js';
 import { randomIds } from './ids.js';
-import { S3PaymentFileStore } from './storage/s3-payment-file-store.js';
 
 /** The largest payment file imported: read, hashed and parsed whole inside the import request (100,000 payments are 12.3 MB). */
 export const maxPaymentFileBytes = 32 * 1024 * 1024;
@@ -63,6 +62,22 @@ class SqsPaymentImportQueue implements PaymentImportQueue {
   }
 }
 
+/**
+ * The S3 store, loaded on its first use: most requests of the billing routes (invoices, runs)
+ * never touch a file, and the S3 client would add to every cold start (as pdf-lib would).
+ */
+function lazyS3Store(bucket: string, region: string, now: () => Date): PaymentFileStore {
+  let loaded: Promise<PaymentFileStore> | undefined;
+  const store = () =>
+    (loaded ??= import('./storage/s3-payment-file-store.js').then(
+      ({ S3PaymentFileStore }) => new S3PaymentFileStore(S3PaymentFileStore.client(region), bucket, now),
+    ));
+  return {
+    uploadUrl: async (objectKey, seconds) => (await store()).uploadUrl(objectKey, seconds),
+    read: async (objectKey, options) => (await store()).read(objectKey, options),
+  };
+}
+
 export function paymentImportSettings(): PaymentImportSettings {
   return schema.parse(process.env);
 }
@@ -73,7 +88,7 @@ export function buildPaymentImports(billing: Billing): PaymentImports {
   const now = () => clock().now();
   let store: PaymentFileStore | undefined = installed?.store;
   let queue: PaymentImportQueue | undefined = installed?.queue;
-  if (env.PAYMENT_FILE_BUCKET) store = new S3PaymentFileStore(S3PaymentFileStore.client(config.AWS_REGION), env.PAYMENT_FILE_BUCKET, now);
+  if (env.PAYMENT_FILE_BUCKET) store = lazyS3Store(env.PAYMENT_FILE_BUCKET, config.AWS_REGION, now);
   if (env.PAYMENT_IMPORT_QUEUE_URL) queue = new SqsPaymentImportQueue(new SQSClient({ region: config.AWS_REGION }), env.PAYMENT_IMPORT_QUEUE_URL);
   if (!store || !queue) throw new Error('PAYMENT_FILE_BUCKET and PAYMENT_IMPORT_QUEUE_URL are required outside the embedded stack');
   return new PaymentImports({
