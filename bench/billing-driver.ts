@@ -348,6 +348,7 @@ const paymentImports = new PaymentImports({
   store: memoryStore,
   queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => chunkQueue.enqueue(job)))) },
   book: (entries, importId) => billing.bookEntries(entries, importId),
+  fileBooked: async () => undefined,
   now,
   newId: (prefix) => randomIds.newId(prefix),
   chunkSize: importChunkSize,

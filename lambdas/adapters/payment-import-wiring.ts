@@ -9,6 +9,7 @@ import type { Billing } from '../domain/billing/service.js';
 import { PaymentImports, type PaymentChunkJob, type PaymentFileStore, type PaymentImportQueue } from '../domain/billing/payment-imports.js';
 import { clock } from './clock.js';
 import { loadConfig } from './config.js';
+import { buildPaymentLedger } from './dunning-wiring.js';
 import { documentClient } from './dynamo/client.js';
 import { DynamoPaymentImportRepository } from './dynamo/payment-import-repository.js';
 import { randomIds } from './ids.js';
@@ -91,11 +92,13 @@ export function buildPaymentImports(billing: Billing): PaymentImports {
   if (env.PAYMENT_FILE_BUCKET) store = lazyS3Store(env.PAYMENT_FILE_BUCKET, config.AWS_REGION, now);
   if (env.PAYMENT_IMPORT_QUEUE_URL) queue = new SqsPaymentImportQueue(new SQSClient({ region: config.AWS_REGION }), env.PAYMENT_IMPORT_QUEUE_URL);
   if (!store || !queue) throw new Error('PAYMENT_FILE_BUCKET and PAYMENT_IMPORT_QUEUE_URL are required outside the embedded stack');
+  const ledger = buildPaymentLedger();
   return new PaymentImports({
     repo: new DynamoPaymentImportRepository(documentClient(config), config.TABLE_NAME),
     store,
     queue,
     book: (entries, importId) => billing.bookEntries(entries, importId),
+    fileBooked: () => ledger.fileBooked(),
     now,
     newId: (prefix) => randomIds.newId(prefix),
     chunkSize: env.PAYMENT_IMPORT_CHUNK_SIZE,

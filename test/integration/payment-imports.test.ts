@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
 import { importIdOf, sha256Of } from '../../lambdas/domain/billing/payment-imports.js';
 import type { SqsHandler } from '../../local/jobs.js';
@@ -106,6 +108,10 @@ describe('a large payment file: upload, import, progress', () => {
     expect(await invoice(cecilia.invoiceId)).toMatchObject({ status: 'paid', openAmount: 0 });
     const unmatched = (await t.call('GET', '/v1/payments/unmatched', { token: agent })).body.items;
     expect(unmatched).toEqual([expect.objectContaining({ payerName: 'Åsa Okänd', importId })]);
+    // The whole file is booked: dunning's ledger is current as of today (R-FI-10), as after POST /v1/payment-files.
+    const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
+    const ledger = await db.send(new GetCommand({ TableName: 'utility-main', Key: { pk: 'LEDGER', sk: 'PAYMENT_FILES' } }));
+    expect(ledger.Item?.lastBookedOn).toBe('2026-12-05');
   });
 
   it('the same file again, from a new upload, is the same import and books nothing twice', async () => {

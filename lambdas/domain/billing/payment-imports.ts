@@ -137,6 +137,12 @@ export interface PaymentImportDeps {
   readonly queue: PaymentImportQueue;
   /** Books entries once each (Billing.bookEntries). */
   readonly book: (entries: readonly BookingEntry[], importId: string) => Promise<BookingCounts>;
+  /**
+   * Called when every chunk of a file is booked, before the import is marked completed: the
+   * ledger is current as of today (dunning's booking-delay guard, R-FI-10), as after
+   * `POST /v1/payment-files`. Safe to call twice.
+   */
+  readonly fileBooked: () => Promise<void>;
   readonly now: () => Date;
   readonly newId: (prefix: string) => string;
   /** Entries (payments and deductions) per chunk message. */
@@ -275,11 +281,17 @@ export class PaymentImports {
     const at = this.deps.now().toISOString();
     if (isDone(record)) {
       // Nothing left to book (an empty file, or every chunk done before a restart).
-      await this.deps.repo.completeImport(record.importId, at);
+      await this.complete(record.importId);
     } else {
       await this.deps.repo.markBooking(record.importId, at);
     }
     return (await this.deps.repo.getImport(record.importId)) ?? record;
+  }
+
+  /** Every chunk is booked: the ledger is current, then the import is completed (a crash between them repeats both). */
+  private async complete(importId: string): Promise<void> {
+    await this.deps.fileBooked();
+    await this.deps.repo.completeImport(importId, this.deps.now().toISOString());
   }
 
   async getImport(importId: string): Promise<PaymentImport> {
@@ -299,7 +311,7 @@ export class PaymentImports {
     if (!record || record.status === 'failed') return;
     if (record.doneChunks.includes(job.chunk)) {
       // Counted before (a crash may have come between counting the last chunk and completing).
-      if (isDone(record)) await this.deps.repo.completeImport(record.importId, this.deps.now().toISOString());
+      if (isDone(record)) await this.complete(record.importId);
       return;
     }
     try {
@@ -308,7 +320,7 @@ export class PaymentImports {
       const counts = await this.deps.book(chunkOf(entries, job.chunk, record.chunkSize), record.importId);
       const after = await this.deps.repo.recordChunk(record.importId, job.chunk, counts, this.deps.now().toISOString());
       const latest = after ?? (await this.deps.repo.getImport(record.importId));
-      if (latest && isDone(latest)) await this.deps.repo.completeImport(record.importId, this.deps.now().toISOString());
+      if (latest && isDone(latest)) await this.complete(record.importId);
     } catch (error) {
       if (options.lastAttempt) {
         await this.deps.repo.failImport(record.importId, {

@@ -107,6 +107,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
   const store = new MemoryStore();
   const queued: PaymentChunkJob[] = [];
   const booked: { entries: readonly BookingEntry[]; importId: string }[] = [];
+  const ledgerDates: string[] = [];
   let id = 0;
   const clock = { now: new Date('2027-01-20T08:00:00Z') };
   const imports = new PaymentImports({
@@ -118,6 +119,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
       booked.push({ entries, importId });
       return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
     },
+    fileBooked: async () => void ledgerDates.push(clock.now.toISOString().slice(0, 10)),
     now: () => clock.now,
     newId: (prefix) => `${prefix}_${String(++id).padStart(16, '0')}`,
     chunkSize: options.chunkSize ?? 2,
@@ -136,7 +138,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
       await imports.processChunk(job, { lastAttempt }).catch(() => undefined);
     }
   };
-  return { repo, store, queued, booked, imports, upload, drain, clock };
+  return { repo, store, queued, booked, imports, upload, drain, clock, ledgerDates };
 }
 
 describe('chunking', () => {
@@ -193,9 +195,9 @@ describe('PaymentImports', () => {
     expect(repo.imports.size).toBe(1);
   });
 
-  it('books each chunk once and completes with the last one; a chunk delivered again books nothing', async () => {
+  it('books each chunk once and completes with the last one (the ledger is then current); a chunk delivered again books nothing', async () => {
     // Prepare
-    const { imports, upload, queued, booked, drain } = setUp({ chunkSize: 2 });
+    const { imports, upload, queued, booked, drain, ledgerDates } = setUp({ chunkSize: 2 });
     const started = await imports.startImport(admin, await upload(file(5)));
     const again = [...queued];
 
@@ -208,6 +210,7 @@ describe('PaymentImports', () => {
     expect(booked.map((b) => b.entries.length)).toEqual([2, 2, 1]);
     expect(booked.every((b) => b.importId === started.importId)).toBe(true);
     expect(done).toMatchObject({ status: 'completed', booked: 5, chunksDone: 3, doneChunks: [0, 1, 2] });
+    expect(ledgerDates).toEqual(['2027-01-20']);
   });
 
   it('counts a chunk booked twice at once (both before either counted) once', async () => {
