@@ -6,8 +6,12 @@
  * - a billing run (`Billing.startRun`, every segment through the embedded stack's in-process
  *   queue, `processSegment` per page) against its floor: the same paged read of the customers
  *   and one PutItem of each invoice, with the run's concurrency;
- * - a BgMax file paying those invoices, imported with `Billing.importPayments` twice, against
- *   the floor of parsing it (`parsePaymentFile` on the same bytes).
+ * - a BgMax file paying half of those invoices (every other one), imported with
+ *   `Billing.importPayments` twice, against the floor of parsing it (`parsePaymentFile` on the
+ *   same bytes);
+ * - a second file paying the other half, through the chunked import of large files
+ *   (`PaymentImports`: validated whole, then 500 payments a message through the embedded
+ *   stack's in-process queue, two chunks at once as the chunk function runs in AWS).
  * Prints a BillingResult as JSON.
  *
  *   node --import tsx bench/billing-driver.ts '<DriverArgs<BillingSettings> as JSON>'
@@ -27,8 +31,13 @@ import { Billing, type SegmentJob } from '../lambdas/domain/billing/service.js';
 import type { Customer, Facility, FacilityService } from '../lambdas/domain/customers/model.js';
 import { buildBgMaxFile, type BgMaxBuildPayment } from '../lambdas/domain/payments/bgmax.js';
 import { parsePaymentFile } from '../lambdas/domain/payments/payment-file.js';
+import { DynamoPaymentImportRepository } from '../lambdas/adapters/dynamo/payment-import-repository.js';
+import { maxPaymentFileBytes } from '../lambdas/adapters/payment-import-wiring.js';
+import { PaymentImports, type PaymentChunkJob, type PaymentFileStore, type PaymentImport } from '../lambdas/domain/billing/payment-imports.js';
+import { importChunkSize, importConcurrency } from '../lib/constructs/payment-imports.js';
 import { fromRepoRoot } from '../lib/paths.js';
 import { InProcessQueue } from '../local/jobs.js';
+import { atMost } from '../local/payment-uploads.js';
 import { benchTable, finish, random, startDriver, type Phase } from './driver-support.js';
 import { personnummers } from './personnummer.js';
 import { median } from './stats.js';
@@ -70,6 +79,9 @@ export interface BillingResult {
   readonly httpTimeoutSeconds?: number;
   readonly firstImport: Phase & { readonly counts: ImportResult };
   readonly secondImport: Phase & { readonly counts: ImportResult };
+  /** The other half of the invoices paid by a second file, through the chunked import (upload, validate, chunks). */
+  readonly chunkedFile?: { bytes: number; payments: number; exact: number; partial: number; over: number; unknown: number };
+  readonly chunkedImport?: Phase & { readonly validateMs: number; readonly record: PaymentImport; readonly chunkConcurrency: number };
 }
 
 const driver = await startDriver<BillingSettings>();
@@ -262,26 +274,32 @@ const floor = await driver.phase('floor: paged read of the customers, one write 
 // ---- payments ---------------------------------------------------------------------------------
 
 // Most pay the invoice in full; some pay half, some pay too much (credit), a few give a reference no invoice has.
-const file = { exact: 0, partial: 0, over: 0, unknown: 0 };
-const payments: BgMaxBuildPayment[] = repo.written.map((invoice, i) => {
-  const r = rng();
-  const payerName = i % 2 === 0 ? `${pick(firstNames)} ${pick(lastNames)}` : undefined;
-  const named = payerName ? { payerName } : {};
-  if (r < 0.02) {
-    file.unknown++;
-    return { reference: invoiceReference('SE', 900_000_000 + i), amountOre: Math.max(100, invoice.total), ...named };
-  }
-  if (r < 0.06) {
-    file.partial++;
-    return { reference: invoice.reference, amountOre: Math.max(100, Math.round(invoice.total / 2)), ...named };
-  }
-  if (r < 0.08) {
-    file.over++;
-    return { reference: invoice.reference, amountOre: Math.max(100, invoice.total) + 10_000, ...named };
-  }
-  file.exact++;
-  return { reference: invoice.reference, amountOre: Math.max(100, invoice.total), ...named };
-});
+// Every other invoice is paid by the file `importPayments` books, the rest by the file of the chunked import.
+function paymentFile(invoices: readonly Invoice[]) {
+  const mix = { exact: 0, partial: 0, over: 0, unknown: 0 };
+  const list: BgMaxBuildPayment[] = invoices.map((invoice, i) => {
+    const r = rng();
+    const payerName = i % 2 === 0 ? `${pick(firstNames)} ${pick(lastNames)}` : undefined;
+    const named = payerName ? { payerName } : {};
+    if (r < 0.02) {
+      mix.unknown++;
+      return { reference: invoiceReference('SE', 900_000_000 + invoice.invoiceNumber), amountOre: Math.max(100, invoice.total), ...named };
+    }
+    if (r < 0.06) {
+      mix.partial++;
+      return { reference: invoice.reference, amountOre: Math.max(100, Math.round(invoice.total / 2)), ...named };
+    }
+    if (r < 0.08) {
+      mix.over++;
+      return { reference: invoice.reference, amountOre: Math.max(100, invoice.total) + 10_000, ...named };
+    }
+    mix.exact++;
+    return { reference: invoice.reference, amountOre: Math.max(100, invoice.total), ...named };
+  });
+  return { mix, list };
+}
+const { mix: file, list: payments } = paymentFile(repo.written.filter((_, i) => i % 2 === 0));
+const chunkedPayments = paymentFile(repo.written.filter((_, i) => i % 2 === 1));
 const bytes = buildBgMaxFile(payments, { bankgiro: '5050-1055', date: `${settings.runMonth}-20` });
 
 driver.progress(`parse floor: ${settings.parseRuns} × parsePaymentFile of ${(bytes.length / 1e6).toFixed(1)} MB`);
@@ -313,6 +331,47 @@ const firstImport = await driver.phase('importPayments', () => billing.importPay
 const secondImport = await driver.phase('importPayments again (the same file)', () => billing.importPayments(bytes));
 clearInterval(ticker2);
 
+// The chunked import (POST /v1/payment-files/uploads, PUT, POST /v1/payment-files/imports) of the
+// other half: the object store in memory (S3 in AWS), the chunks through the in-process queue.
+const chunkedBytes = buildBgMaxFile(chunkedPayments.list, { bankgiro: '5050-1055', date: `${settings.runMonth}-21` });
+const objects = new Map<string, Uint8Array>();
+const memoryStore: PaymentFileStore = {
+  uploadUrl: async (objectKey) => ({ url: `memory://${objectKey}`, expiresAt: now().toISOString() }),
+  read: async (objectKey) => {
+    const stored = objects.get(objectKey);
+    return stored ? { found: true, bytes: stored, etag: '"bench"' } : { found: false, reason: 'missing' };
+  },
+};
+const chunkQueue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', (line) => driver.progress(line));
+const paymentImports = new PaymentImports({
+  repo: new DynamoPaymentImportRepository(driver.db, benchTable),
+  store: memoryStore,
+  queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => chunkQueue.enqueue(job)))) },
+  book: (entries, importId) => billing.bookEntries(entries, importId),
+  fileBooked: async () => undefined,
+  now,
+  newId: (prefix) => randomIds.newId(prefix),
+  chunkSize: importChunkSize,
+  uploadUrlSeconds: 900,
+  maxFileBytes: maxPaymentFileBytes,
+});
+chunkQueue.attach(atMost(importConcurrency, async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  for (const record of event.Records) await paymentImports.processChunk(JSON.parse(record.body) as PaymentChunkJob, { lastAttempt: false });
+  return { batchItemFailures: [] };
+}));
+const bench = { subject: 'bench', role: 'admin' as const };
+const ticker3 = setInterval(() => driver.progress('chunked import ...'), 60_000);
+const chunked = await driver.phase('chunked import (upload, validate, chunks)', async () => {
+  const { uploadId } = await paymentImports.createUpload(bench);
+  objects.set(`uploads/${uploadId}`, chunkedBytes);
+  const validating = performance.now();
+  const started = await paymentImports.startImport(bench, uploadId);
+  const validateMs = performance.now() - validating;
+  await chunkQueue.idle();
+  return { validateMs, record: await paymentImports.getImport(started.importId) };
+});
+clearInterval(ticker3);
+
 /** The default in `timeout: props.timeout ?? Duration.seconds(N)`; the source is read, not the CDK app built. */
 function httpTimeout(): { httpTimeoutSeconds?: number } {
   try {
@@ -341,4 +400,6 @@ finish({
   ...httpTimeout(),
   firstImport: { ...firstImport.phase, counts: firstImport.result },
   secondImport: { ...secondImport.phase, counts: secondImport.result },
+  chunkedFile: { bytes: chunkedBytes.length, payments: chunkedPayments.list.length, ...chunkedPayments.mix },
+  chunkedImport: { ...chunked.phase, ...chunked.result, chunkConcurrency: importConcurrency },
 } satisfies BillingResult);

@@ -1,5 +1,6 @@
 /** BENCHMARKS.md sections 3 (outage alerts) and 4 (billing and payments): method, tables, findings. */
 import type { AlertsResult, PaceResult } from './alerts-driver.js';
+import { defaultBookingLanes } from '../lambdas/domain/billing/payment-booking.js';
 import type { BillingResult } from './billing-driver.js';
 import type { Phase } from './driver-support.js';
 import { DynamoMeter, type CallStats, type MeterSnapshot } from './dynamo-meter.js';
@@ -59,15 +60,22 @@ const described: Readonly<Record<string, string>> = {
   'PutItem CUS#·BILLSTATE': 'billing state after the invoice',
   'PutItem CUS#·CREDIT# (conditional)': 'credit: used by an invoice, or left by an overpayment',
   'PutItem FLOOR#·INVOICE (conditional)': 'the invoice item, written once (three index entries)',
-  'PutItem PAYMENT#·PAYMENT (conditional)': 'the payment, recorded as received (finds an earlier import)',
-  'PutItem PAYMENT#·PAYMENT': 'the payment as booked (matched or unmatched)',
+  'PutItem PAYMENT#·PAYMENT (conditional)': 'the payment as booked, written once, last (after its invoice took it)',
+  'PutItem PAYMENT#·PAYMENT': 'a payment an older crash left as received, as booked',
   'Query gsi1 REF#': 'invoice by payment reference (gsi1)',
   'UpdateItem INV#·INVOICE (conditional)': 'apply the payment to the invoice (conditional on its version)',
-  'GetItem PAYMENT#·PAYMENT': 'the payment as recorded before',
+  'GetItem PAYMENT#·PAYMENT': 'the payment someone else recorded meanwhile',
+  'BatchGetItem PAYMENT#·PAYMENT': 'the payments recorded before, 100 a call (consistent)',
+  'BatchGetItem INV#·INVOICE': 'the invoices found by reference, 100 a call (consistent: the index is not)',
+  'PutItem PAYUPLOAD#·UPLOAD (conditional)': 'the upload URL handed out',
+  'GetItem PAYUPLOAD#·UPLOAD': 'the upload, when it is imported',
+  'PutItem PAYIMPORT#·IMPORT (conditional)': 'the import, once per file content',
+  'GetItem PAYIMPORT#·IMPORT': 'the import (once per request and per chunk)',
+  'UpdateItem PAYIMPORT#·IMPORT (conditional)': 'a chunk counted once (and: booking, completed)',
 };
 
 const importDescriptions: Readonly<Record<string, string>> = {
-  'GetItem INV#·INVOICE': 'the invoice itself (consistent: the index is not)',
+  'GetItem INV#·INVOICE': 'the invoice again, after a change between read and write (consistent)',
 };
 
 const total = (calls: MeterSnapshot) => DynamoMeter.total(calls);
@@ -323,7 +331,8 @@ export function billingSizesText(billing: BillingResult, sizes: BillingSizes, se
   const importMin = (perPayment * sizes.fullPayments) / 60_000;
   const repeatMin = (perRepeat * sizes.fullPayments) / 60_000;
   const otherMin = ((perSeed + perFloor * invoicesPerCustomer) * sizes.fullCustomers) / 60_000;
-  const full = billing.seed.customers >= sizes.fullCustomers && billing.file.payments >= sizes.fullPayments;
+  const filePayments = billing.file.payments + (billing.chunkedFile?.payments ?? 0);
+  const full = billing.seed.customers >= sizes.fullCustomers && filePayments >= sizes.fullPayments;
   const fullMinutes = runMin + importMin + repeatMin + otherMin;
   const over = [
     ...(fullMinutes > scenarioMinutes ? [`more than the ~${scenarioMinutes} minutes a scenario too big for the bench may still take`] : []),
@@ -332,8 +341,11 @@ export function billingSizesText(billing: BillingResult, sizes: BillingSizes, se
   const ran = full
     ? `Full size: ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities, a ${count(billing.file.payments)}-payment file.`
     : `**Not full size.** This run billed ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities ` +
-      `(${fixed((billing.seed.customers / sizes.fullCustomers) * 100, 0)} % of the issue's ${count(sizes.fullCustomers)} and ${count(sizes.fullFacilities)}) and imported a ` +
-      `${count(billing.file.payments)}-payment file (of ${count(sizes.fullPayments)}; the parse-only floor below is also timed on a full ${count(sizes.fullPayments)}-payment file). ` +
+      `(${fixed((billing.seed.customers / sizes.fullCustomers) * 100, 0)} % of the issue's ${count(sizes.fullCustomers)} and ${count(sizes.fullFacilities)}) and imported ` +
+      (billing.chunkedFile
+        ? `${count(filePayments)} payments in two files (${count(billing.file.payments)} with \`importPayments\`, ${count(billing.chunkedFile.payments)} through the chunked import) `
+        : `a ${count(billing.file.payments)}-payment file `) +
+      `(of ${count(sizes.fullPayments)}; the parse-only floor below is also timed on a full ${count(sizes.fullPayments)}-payment file). ` +
       `At this run's own rates the full size takes about ${fixed(runMin, 0)} min for the billing run, ${fixed(importMin, 0)} min for the import and ` +
       `${fixed(repeatMin, 0)} min for the second import, ${fixed(fullMinutes, 0)} min with seeding and the floor` +
       (over.length > 0 ? `: ${over.join(', and ')}` : '') +
@@ -382,6 +394,8 @@ export function billingSection(billing: BillingResult, sizes: BillingSizes, sect
   const second = billing.secondImport;
   const firstTotal = total(first.calls);
   const secondTotal = total(second.calls);
+  const chunked = billing.chunkedImport;
+  const chunkedTotal = chunked ? total(chunked.calls) : undefined;
   const nothingTwice = second.counts.alreadyImported === payments && second.counts.matched === 0 && second.counts.unmatched === 0;
   const paymentRows = [
     [
@@ -405,6 +419,15 @@ export function billingSection(billing: BillingResult, sizes: BillingSizes, sect
       fixed(secondTotal.calls / payments, 2), fixed(secondTotal.rcu / payments, 2), `${fixed(secondTotal.wcuTable / payments, 2)} + ${fixed(secondTotal.wcuIndex / payments, 2)}`,
       `${count(second.counts.alreadyImported)} already imported, ${count(second.counts.matched + second.counts.unmatched)} booked: nothing twice — ${verdict(nothingTwice)}`,
     ],
+    ...(chunked && billing.chunkedFile
+      ? [[
+          `chunked import (\`PaymentImports\`: validated whole in ${fixed(chunked.validateMs / 1000, 2)} s, ${count(chunked.record.chunks)} chunks of ${count(chunked.record.chunkSize)}, ${chunked.chunkConcurrency} at once; the other half of the invoices)`,
+          count(billing.chunkedFile.payments), seconds(chunked.wallMs), fixed(billing.chunkedFile.payments / (chunked.wallMs / 1000), 0),
+          fixed(chunkedTotal!.calls / billing.chunkedFile.payments, 2), fixed(chunkedTotal!.rcu / billing.chunkedFile.payments, 2),
+          `${fixed(chunkedTotal!.wcuTable / billing.chunkedFile.payments, 2)} + ${fixed(chunkedTotal!.wcuIndex / billing.chunkedFile.payments, 2)}`,
+          `${chunked.record.status}: ${count(chunked.record.matched)} matched, ${count(chunked.record.unmatched)} unmatched, ${count(chunked.record.overpaid)} overpaid, ${count(chunked.record.alreadyImported)} already imported`,
+        ]]
+      : []),
     ['**import / parse**', '', times(first.wallMs / billing.parse.medianMs, 0), '', '', '', '', ''],
   ];
   const paymentTable = table(
@@ -436,10 +459,16 @@ ${fixed(run.meterMs / n, 3)} ms of the product process's CPU per invoice. Dynamo
 
 ${callTable([{ name: 'run', calls: run.calls, per: n }], ' / invoice', {}, inFloor)}
 
-**Payments.** A BgMax file (\`buildBgMaxFile\`, one deposit) paying the invoices just written: most in
+**Payments.** A BgMax file (\`buildBgMaxFile\`, one deposit) paying ${billing.chunkedFile ? 'every other invoice' : 'the invoices'} just written: most in
 full, 4 % half, 2 % over the total (the rest becomes credit), 2 % with an OCR no invoice has; every
 other payment with a name record. ${count(billing.file.exact)} full, ${count(billing.file.partial)} half, ${count(billing.file.over)} over, ${count(billing.file.unknown)} unknown,
-${fixed(billing.file.bytes / 1e6, 1)} MB. The floor is parsing the same bytes (\`parsePaymentFile\`), which \`importPayments\` does first.
+${fixed(billing.file.bytes / 1e6, 1)} MB. The floor is parsing the same bytes (\`parsePaymentFile\`), which \`importPayments\` does first.${
+  billing.chunkedFile
+    ? ` A second file of the same kind pays the other invoices (${count(billing.chunkedFile.payments)} payments, ${fixed(billing.chunkedFile.bytes / 1e6, 1)} MB) ` +
+      'through the chunked import of large files (`PaymentImports`, the path of `POST /v1/payment-files/uploads` and `/imports`): the file ' +
+      'from an in-memory object store (S3 in AWS), validated whole, then its chunks through the in-process queue, as many at once as the chunk function runs in AWS.'
+    : ''
+}
 
 ${paymentTable}
 
@@ -449,6 +478,7 @@ ${callTable(
   [
     { name: 'import', calls: first.calls, per: payments },
     { name: 'again', calls: second.calls, per: payments },
+    ...(chunked && billing.chunkedFile ? [{ name: 'chunked', calls: chunked.calls, per: billing.chunkedFile.payments }] : []),
   ],
   ' / payment',
   importDescriptions,
@@ -516,29 +546,39 @@ export function billingFindings(billing: BillingResult, sizes: BillingSizes): st
   const msPerPayment = first.wallMs / payments;
   const callsPerPayment = firstTotal.calls / payments;
   const cores = (first.driverCpuMs + first.dynamoCpuMs) / first.wallMs;
-  const oneAtATime = cores < 1.3;
+  const lanes = defaultBookingLanes;
   const timeout = billing.httpTimeoutSeconds;
   lines.push(
     `- **Payment import**: ${seconds(first.wallMs)} s for ${count(payments)} payments, ${times(first.wallMs / billing.parse.medianMs, 0)} the ` +
       `${fixed(billing.parse.medianMs, 0)} ms it takes to parse the file; ${fixed(callsPerPayment, 2)} DynamoDB calls per payment ` +
-      `(${fixed(msPerPayment, 2)} ms a payment here, ${cpu(first, payments)} ms CPU product + DynamoDB; the two processes used ${fixed(cores, 2)} cores together` +
-      (oneAtATime
-        ? ': one call at a time). ' +
-          `At a DynamoDB round trip of about 5 ms in AWS, one call at a time is about ${fixed((callsPerPayment * 5 * sizes.fullPayments) / 60_000, 0)} minutes for a ` +
-          `${count(sizes.fullPayments)}-payment file`
-        : ': calls overlapped). A ' + `${count(sizes.fullPayments)}-payment file`) +
-      `, and the import runs inside one HTTP request (\`POST /v1/payment-files\`)` +
+      `(${fixed(msPerPayment, 2)} ms a payment here, ${cpu(first, payments)} ms CPU product + DynamoDB; the two processes used ${fixed(cores, 2)} cores together, ` +
+      `the embedded DynamoDB answering one call at a time). Payments to different invoices are booked ${lanes} at once: at a DynamoDB round trip of about 5 ms ` +
+      `in AWS a ${count(sizes.fullPayments)}-payment file takes about ${fixed((callsPerPayment * 5 * sizes.fullPayments) / lanes / 60_000, 0)} minutes, ` +
+      `and this import runs inside one HTTP request (\`POST /v1/payment-files\`)` +
       (timeout ? ` whose function times out after ${timeout} s (ServiceFunction's default, lib/constructs/service-function.ts)` : '') +
       ` behind a body limit of ${count(billing.maxBodyBytes)} bytes (\`MAX_BODY_BYTES\`): ` +
       `${billing.fullParse ? `the ${count(sizes.fullPayments)}-payment file is ${fixed(billing.fullParse.bytes / 1e6, 1)} MB` : `this file is ${fixed(billing.file.bytes / 1e6, 1)} MB`}; ` +
       `at ${fixed(billing.file.bytes / payments, 0)} bytes a payment, ${count(billing.maxBodyBytes / (billing.file.bytes / payments))} payments fit in a request` +
-      (timeout && oneAtATime ? `, and in ${timeout} s at 5 ms a call about ${count((timeout * 1000) / (callsPerPayment * 5))} can be booked` : '') +
-      '.',
+      (timeout ? `, and in ${timeout} s at 5 ms a call about ${count((timeout * 1000 * lanes) / (callsPerPayment * 5))} can be booked` : '') +
+      '. Larger files go by the chunked import (below).',
   );
   lines.push(
     `- **Second import** of the same file: ${count(second.counts.alreadyImported)} of ${count(payments)} already imported, nothing booked twice ` +
       `(${verdict(second.counts.alreadyImported === payments && second.counts.matched === 0 && second.counts.unmatched === 0)}); ` +
-      `${seconds(second.wallMs)} s, ${fixed(secondTotal.calls / payments, 2)} calls per payment (the conditional put fails, then the payment is read).`,
+      `${seconds(second.wallMs)} s, ${fixed(secondTotal.calls / payments, 2)} calls per payment (one BatchGetItem per 100 payments finds them recorded).`,
   );
+  const chunked = billing.chunkedImport;
+  if (chunked && billing.chunkedFile) {
+    const chunkedPayments = billing.chunkedFile.payments;
+    lines.push(
+      `- **Chunked import** (large files: upload, \`POST /v1/payment-files/imports\`, chunks): ${seconds(chunked.wallMs)} s for ${count(chunkedPayments)} payments ` +
+        `(${fixed(chunkedPayments / (chunked.wallMs / 1000), 0)} a second against ${fixed(payments / (first.wallMs / 1000), 0)} for \`importPayments\`), ${chunked.record.status}; ` +
+        `the request's part, reading, hashing, validating the whole file and queuing ${count(chunked.record.chunks)} chunks, took ${fixed(chunked.validateMs / 1000, 2)} s. ` +
+        `${fixed(total(chunked.calls).calls / chunkedPayments, 2)} DynamoDB calls per payment; at 5 ms a call, ${chunked.chunkConcurrency} chunks at once of ${defaultBookingLanes} payments at once, ` +
+        `a ${count(sizes.fullPayments)}-payment file books in about ${fixed((total(chunked.calls).calls / chunkedPayments) * 5 * sizes.fullPayments / (chunked.chunkConcurrency * defaultBookingLanes) / 60_000, 0)} minutes in AWS ` +
+        `if the table keeps up (${fixed(wcu(total(chunked.calls)) / chunkedPayments, 1)} WCU a payment; lib/constructs/payment-imports.ts sizes the concurrency to it), ` +
+        'none of it inside an HTTP request.',
+    );
+  }
   return lines;
 }

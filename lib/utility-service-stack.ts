@@ -1,6 +1,6 @@
 /**
  * The service in one stack: the table, the user directory, the customer API, outage
- * alerts, billing and the dunning workflow, one construct per capability.
+ * alerts, billing, payment-file imports and the dunning workflow, one construct per capability.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,6 +12,7 @@ import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.j
 import { DataTable } from './constructs/data-table.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
+import { PaymentImports } from './constructs/payment-imports.js';
 import { UserDirectory } from './constructs/user-directory.js';
 import { corsOriginsFromContext } from './cors.js';
 import { utilitySettingsFromContext, type UtilitySettings } from './utility-settings.js';
@@ -34,6 +35,7 @@ export class UtilityServiceStack extends Stack {
   readonly outageAlerts: OutageAlerts;
   readonly billing: Billing;
   readonly dunning: DunningWorkflow;
+  readonly paymentImports: PaymentImports;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
@@ -41,6 +43,7 @@ export class UtilityServiceStack extends Stack {
     this.data = new DataTable(this);
     this.users = new UserDirectory(this, 'Users');
     const utility = props.utility ?? utilitySettingsFromContext(this);
+    const corsOrigins = props.corsOrigins ?? corsOriginsFromContext(this);
     // Before the API: the `alerts` and `outages` route groups need its environment (queue URL, settings).
     this.outageAlerts = new OutageAlerts(this, 'OutageAlerts', {
       table: this.data.table,
@@ -59,21 +62,30 @@ export class UtilityServiceStack extends Stack {
       utility,
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
+    // Large payment files: the upload bucket, the chunk queue and its worker (the `billing` route group's too).
+    this.paymentImports = new PaymentImports(this, 'PaymentImports', {
+      table: this.data.table,
+      billingEnvironment: this.billing.environment,
+      corsOrigins,
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+    });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
       userPool: this.users.userPool,
       userPoolClient: this.users.client,
-      corsOrigins: props.corsOrigins ?? corsOriginsFromContext(this),
+      corsOrigins,
       routes: props.routes,
       groupEnvironment: mergeGroupEnvironments(
         this.outageAlerts.routeGroupEnvironment,
         this.billing.routeGroupEnvironment,
         this.dunning.routeGroupEnvironment,
+        this.paymentImports.routeGroupEnvironment,
       ),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
+    this.paymentImports.connectRouteGroups(this.customerApi.functions);
 
     new CfnOutput(this, 'ApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });

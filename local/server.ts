@@ -36,6 +36,8 @@ export interface LocalControls {
   executions(): Promise<unknown[]>;
   /** One execution by name, with its event history; undefined when there is none. */
   execution(name: string): Promise<unknown | undefined>;
+  /** `PUT /_local/uploads/…`: a signed upload URL (local/payment-uploads.ts); reads the body itself. */
+  upload?(method: string, url: URL, req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
 export interface LocalServerOptions {
@@ -217,6 +219,13 @@ export function createLocalServer(options: LocalServerOptions): Server {
       });
       res.end();
       return 204;
+    }
+
+    // Upload URLs stream their body to the file store: files may be larger than API Gateway's limit.
+    if (path.startsWith('/_local/uploads/') && options.controls.upload) {
+      const result = await options.controls.upload(method, url, req);
+      send(res, result, cors);
+      return result.statusCode ?? 200;
     }
 
     let body: Buffer;

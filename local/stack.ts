@@ -43,6 +43,7 @@ import { ConflictError } from '../lambdas/domain/errors.js';
 import { overdueScanCron } from '../lambdas/domain/dunning/schedule.js';
 import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
+import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-uploads.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -71,6 +72,8 @@ export interface EmbeddedStack {
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
   readonly billingQueue: InProcessQueue<SegmentJob>;
+  /** Upload URLs, the file store and the import-chunk queue of large payment files. */
+  readonly paymentUploads: LocalPaymentUploads;
   close(): Promise<void>;
 }
 
@@ -185,6 +188,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   installSendQueue(sendQueue);
   const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log);
   installBillingQueue(billingQueue);
+  const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log });
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
@@ -287,6 +291,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         if (!found) return undefined;
         return { ...(await workflows.describeExecution(found.executionArn)), history: (await workflows.getExecutionHistory(found.executionArn)).events };
       },
+      upload: paymentUploads.handleUpload,
     },
     keys,
     clock,
@@ -294,19 +299,23 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     log,
   });
   const port = await listen(server, options.port ?? 0, host);
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  paymentUploads.store.setBaseUrl(url);
 
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     dynamoEndpoint,
     clock,
     signingKeyFile,
     scheduler,
     billingQueue,
+    paymentUploads,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
       await billingQueue.idle();
+      await paymentUploads.close();
       await workflows.close();
       await close(stepFunctions);
       await close(server);

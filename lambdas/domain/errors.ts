@@ -25,10 +25,23 @@ export class ValidationError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
+  /** The field whose value names nothing, when the id came in a body (e.g. `uploadId`). */
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict' as const;
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** The actor may not do this to this resource. */

@@ -1,6 +1,8 @@
 /** The `billing` route group: tariffs, meter readings, billing runs, invoices and payments. */
 import { buildBilling } from '../adapters/billing-wiring.js';
 import { buildPaymentLedger } from '../adapters/dunning-wiring.js';
+import { buildPaymentImports } from '../adapters/payment-import-wiring.js';
+import { viewOf } from '../domain/billing/payment-imports.js';
 import { loadConfig } from '../adapters/config.js';
 import type { Actor } from '../domain/actor.js';
 import type { TariffVersion } from '../domain/billing/model.js';
@@ -14,6 +16,7 @@ import { groupHandler, type OperationInput } from './handler.js';
 const config = loadConfig();
 const billing = buildBilling();
 const ledger = buildPaymentLedger();
+const paymentImports = buildPaymentImports(billing);
 const customers = new DynamoCustomerRepository(documentClient(config), config.TABLE_NAME);
 const actor = (input: OperationInput): Actor => input.principal!;
 
@@ -77,6 +80,19 @@ export const handler = groupHandler(
       // The ledger is current as of today: dunning's booking-delay guard may act (R-FI-10).
       await ledger.fileBooked();
       return { body: report };
+    },
+    async createPaymentFileUpload(input) {
+      return { body: await paymentImports.createUpload(actor(input)) };
+    },
+    async startPaymentImport(input) {
+      const started = await paymentImports.startImport(actor(input), (input.body as { uploadId: string }).uploadId);
+      return {
+        body: { importId: started.importId, status: started.status },
+        headers: { location: `/v1/payment-files/imports/${started.importId}` },
+      };
+    },
+    async getPaymentImport(input) {
+      return { body: viewOf(await paymentImports.getImport(input.params.importId ?? '')) };
     },
     async listUnmatchedPayments() {
       return { body: { items: await billing.unmatched(), nextCursor: null } };

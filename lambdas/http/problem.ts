@@ -3,7 +3,7 @@
  * A 5xx never carries internals: its detail is a fixed sentence.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, ForbiddenError, RuleViolationError, ValidationError, type FieldError } from '../domain/errors.js';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError, type FieldError } from '../domain/errors.js';
 
 export const problemTypeBase = 'https://problems.nordic-utility.example/';
 
@@ -51,9 +51,9 @@ export function toProblem(error: unknown): ProblemBody {
       case 'validation':
         return problem(422, 'validation-error', 'Invalid request', error.message, (error as ValidationError).errors);
       case 'not_found':
-        return problem(404, 'not-found', 'Not found', error.message);
+        return problem(404, 'not-found', 'Not found', error.message, (error as NotFoundError).errors);
       case 'conflict':
-        return problem(409, 'conflict', 'Conflict', error.message);
+        return problem(409, 'conflict', 'Conflict', error.message, (error as ConflictError).errors);
       case 'forbidden':
         return problem(403, 'forbidden', 'Forbidden', error.message, (error as ForbiddenError).errors);
       case 'rule_violation': {

@@ -28,6 +28,7 @@ import {
   BillingRunRequest,
   DeferralRequest,
   MeterReadingRequest,
+  PaymentImportRequest,
   RefundRequest,
   TariffRequest,
 } from '../domain/billing/schemas.js';
@@ -235,6 +236,20 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Book a bank payment file: BgMax or camt.054 (R-SE-13, R-SE-14)', access: ['admin'],
     rawBody: { mediaTypes: ['text/plain', 'application/xml', 'text/xml', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 },
     successStatus: 200, throttle: { rate: 1, burst: 2 },
+  },
+  {
+    method: 'POST', path: '/v1/payment-files/uploads', group: 'billing', operationId: 'createPaymentFileUpload',
+    summary: 'A URL to PUT a large payment file to (S3 presigned; up to 32 MiB), for an import', access: ['admin'],
+    successStatus: 201, throttle: { rate: 2, burst: 5 },
+  },
+  {
+    method: 'POST', path: '/v1/payment-files/imports', group: 'billing', operationId: 'startPaymentImport',
+    summary: 'Validate an uploaded payment file whole, then book it in chunks in the background (R-SE-13)', access: ['admin'],
+    body: PaymentImportRequest, successStatus: 202, throttle: { rate: 1, burst: 2 },
+  },
+  {
+    method: 'GET', path: '/v1/payment-files/imports/{importId}', group: 'billing', operationId: 'getPaymentImport',
+    summary: "A payment import's progress and outcome", access: ['admin', 'agent'], successStatus: 200,
   },
   {
     method: 'GET', path: '/v1/payments/unmatched', group: 'billing', operationId: 'listUnmatchedPayments',

@@ -33,7 +33,7 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
     return ids.map((id) => [id, all[id]!] as const);
   }
 
-  it('creates one function per route group of the route table, the outage-alert and billing jobs, and the dunning task function and scan', () => {
+  it('creates one function per route group of the route table, the outage-alert and billing jobs, the dunning task function and scan, and the payment-import chunk function', () => {
     // Prepare
     const { stack } = synthesized;
     const jobs = [
@@ -43,6 +43,7 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
       stack.billing.runStarter,
       stack.dunning.taskFunction,
       stack.dunning.overdueScan,
+      stack.paymentImports.chunkFunction,
     ].map((fn) => logicalId(stack, fn));
 
     // Assess

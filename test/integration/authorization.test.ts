@@ -47,6 +47,10 @@ beforeAll(async () => {
   await t.call('POST', '/_local/clock', { body: { advance: 'P2D' } });
   ids.caseId = (await t.call('GET', '/v1/dunning-cases', { token: admin })).body.items[0].caseId;
   ids.workOrderId = (await t.call('GET', '/v1/work-orders', { token: admin })).body.items[0].workOrderId;
+  // A payment import (an empty BgMax file, uploaded to its URL) to read the progress of.
+  const upload = (await t.call('POST', '/v1/payment-files/uploads', { token: admin })).body;
+  await fetch(upload.uploadUrl, { method: 'PUT', body: buildBgMaxFile([], { bankgiro: '5050-1055', date: '2026-12-01' }) });
+  ids.importId = (await t.call('POST', '/v1/payment-files/imports', { token: admin, body: { uploadId: upload.uploadId } })).body.importId;
   for (const role of roles) tokens[role] = await t.token({ role, ...(role === 'customer' ? { customerId: ids.customerId, phone } : {}) });
 });
 afterAll(async () => t.stop());

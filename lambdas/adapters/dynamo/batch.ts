@@ -37,14 +37,22 @@ export async function batchPut(db: DynamoDBDocumentClient, tableName: string, it
   });
 }
 
-/** Gets items by key, 100 a call; returns those found. */
-export async function batchGet(db: DynamoDBDocumentClient, tableName: string, keys: readonly Item[], concurrency = 8): Promise<Item[]> {
+/** Gets items by key, 100 a call; returns those found. `consistent`: strongly consistent reads (twice the RCU). */
+export async function batchGet(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  concurrency = 8,
+  options: { consistent?: boolean } = {},
+): Promise<Item[]> {
   const found: Item[] = [];
   await inPool(chunks(keys, 100), concurrency, async (chunk) => {
     let pending: Item[] = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      const result = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      const result = await db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } } }),
+      );
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
     }

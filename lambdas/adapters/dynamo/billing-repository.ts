@@ -5,11 +5,12 @@ import type { Customer, Deposit, Facility } from '../../domain/customers/model.j
 import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';
 import type { BillingRepository, RecordedPayment, Refund } from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
+import { batchGet, inPool } from './batch.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
-
-
+/** Reference look-ups in the index at once, while a chunk's invoices are found. */
+const referenceQueriesAtOnce = 8;
 
 export class DynamoBillingRepository implements BillingRepository {
   private readonly table: Table;
@@ -20,9 +21,6 @@ export class DynamoBillingRepository implements BillingRepository {
   ) {
     this.table = new Table(db, tableName);
   }
-
-
-
 
   // ---- tariffs -----------------------------------------------------------------------------
 
@@ -264,6 +262,27 @@ export class DynamoBillingRepository implements BillingRepository {
 
   getPayment(paymentId: string): Promise<RecordedPayment | undefined> {
     return this.table.get<RecordedPayment>(`PAYMENT#${paymentId}`, 'PAYMENT');
+  }
+
+  async paymentsByIds(paymentIds: readonly string[]): Promise<Map<string, RecordedPayment>> {
+    const unique = [...new Set(paymentIds)];
+    const items = await batchGet(this.db, this.tableName, unique.map((id) => ({ pk: `PAYMENT#${id}`, sk: 'PAYMENT' })), 4, { consistent: true });
+    return new Map(items.map((item) => [item.paymentId as string, fromItem<RecordedPayment>(item)]));
+  }
+
+  async invoicesByReferences(references: readonly string[]): Promise<Map<string, Invoice>> {
+    const unique = [...new Set(references)];
+    const found = await inPool(unique, referenceQueriesAtOnce, async (reference) => {
+      const [item] = await this.table.queryAll({
+        IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` },
+      });
+      return item ? { reference, invoiceId: item.invoiceId as string } : undefined;
+    });
+    const hits = found.filter((hit) => hit !== undefined);
+    // The index is eventually consistent: the invoices themselves, read consistently in batches.
+    const items = await batchGet(this.db, this.tableName, [...new Set(hits.map((hit) => hit.invoiceId))].map((id) => ({ pk: `INV#${id}`, sk: 'INVOICE' })), 4, { consistent: true });
+    const byId = new Map(items.map((item) => [item.invoiceId as string, fromItem<Invoice>(item)]));
+    return new Map(hits.flatMap((hit) => (byId.has(hit.invoiceId) ? [[hit.reference, byId.get(hit.invoiceId)!] as const] : [])));
   }
 
   async updatePayment(payment: RecordedPayment): Promise<void> {

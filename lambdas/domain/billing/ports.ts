@@ -15,6 +15,11 @@ export interface RecordedPayment extends BankPayment {
   applied: number;
   credited: number;
   importedAt: string;
+  /**
+   * The asynchronous import (payment-imports.ts) that recorded it: a chunk delivered again
+   * counts the payments it booked the first time as its own, not as imported before.
+   */
+  importId?: string;
 }
 
 export interface BillingRepository {
@@ -47,6 +52,10 @@ export interface BillingRepository {
   /** Conditional on the payment id: the existing record when it was imported before. */
   recordPayment(payment: RecordedPayment): Promise<RecordedPayment | undefined>;
   getPayment(paymentId: string): Promise<RecordedPayment | undefined>;
+  /** Many payments by id at once (consistent reads): those recorded, by id. */
+  paymentsByIds(paymentIds: readonly string[]): Promise<Map<string, RecordedPayment>>;
+  /** Invoices by normalised payment reference (the invoice itself read consistently): those found, by reference. */
+  invoicesByReferences(references: readonly string[]): Promise<Map<string, Invoice>>;
   updatePayment(payment: RecordedPayment): Promise<void>;
   unmatchedPayments(): Promise<RecordedPayment[]>;
   /**

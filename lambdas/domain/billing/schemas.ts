@@ -47,3 +47,7 @@ export const RefundRequest = z
     bankAccount: z.string().trim().min(5).max(40).optional(),
   })
   .meta({ id: 'RefundRequest' });
+
+export const PaymentImportRequest = z
+  .strictObject({ uploadId: z.string().trim().regex(/^upl_[0-9a-z]{16}$/, 'an uploadId from POST /v1/payment-files/uploads') })
+  .meta({ id: 'PaymentImportRequest' });

@@ -8,6 +8,16 @@ import { mailingAddress } from '../customers/present.js';
 import type { Service } from '../customers/schemas.js';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../errors.js';
 import { parsePaymentFile } from '../payments/payment-file.js';
+import {
+  afterPayment,
+  bookingEntries,
+  defaultBookingLanes,
+  eachAtOnce,
+  entryId,
+  wholePaymentFile,
+  type BookingCounts,
+  type BookingEntry,
+} from './payment-booking.js';
 import { addDays, finnishSchedule, isoWeekRange, swedishDueDate } from './calendar.js';
 import { draftInvoice, TariffGapError } from './compute.js';
 import type { BillingRun, Invoice, MeterReading, TariffVersion } from './model.js';
@@ -36,6 +46,8 @@ export interface BillingDeps {
   /** Writes to the customer log (R-SE-2). */
   readonly appendLog: (entry: CustomerLogEntry) => Promise<void>;
   readonly newId: (prefix: string) => string;
+  /** Payments (to different invoices) booked at once; default 8. */
+  readonly bookingLanes?: number;
 }
 
 /** R-SE-10: grid prices must be told to customers 15 days before they apply. */
@@ -346,69 +358,124 @@ export class Billing {
   // ---- payments (R-SE-13, R-SE-14) --------------------------------------------------------
 
   /** Books a bank file: whole or not at all; a file imported twice books nothing twice. */
-  async importPayments(bytes: Uint8Array): Promise<{ payments: number; matched: number; unmatched: number; overpaid: number; alreadyImported: number; deductions: number }> {
-    const report = parsePaymentFile(bytes);
-    if (report.errors.length > 0) {
-      throw new ValidationError(
-        report.errors.map((e) => ({ path: e.line > 0 ? `line ${e.line}` : 'file', message: e.message })),
-        'The payment file is not whole; nothing was booked.',
-      );
-    }
-    const counts = { payments: report.payments.length, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
-    for (const { deductionId, ...deduction } of report.deductions ?? []) {
-      const recorded: RecordedPayment = {
-        ...deduction, paymentId: deductionId, deduction: true, status: 'unmatched', applied: 0, credited: 0, importedAt: this.deps.now().toISOString(),
-      };
-      if (await this.deps.repo.recordPayment(recorded)) counts.alreadyImported++;
-      else counts.deductions++;
-    }
-    for (const payment of report.payments) {
-      const recorded: RecordedPayment = { ...payment, status: 'received', applied: 0, credited: 0, importedAt: this.deps.now().toISOString() };
-      const before = await this.deps.repo.recordPayment(recorded);
-      if (before && before.status !== 'received') {
-        counts.alreadyImported++;
+  async importPayments(bytes: Uint8Array): Promise<BookingCounts> {
+    return this.bookEntries(bookingEntries(wholePaymentFile(parsePaymentFile(bytes))));
+  }
+
+  /**
+   * Books payments and deductions of a whole file (or a chunk of one), each once however often
+   * this runs: payments recorded before are found by one batch read, not one read each; the
+   * invoices by reference the same way; then each payment is applied (conditional on the
+   * invoice's version and on the payment not being applied yet) and recorded. Payments to
+   * different invoices are booked several at once, those to one invoice one after another.
+   * `importId`: the asynchronous import booking a chunk; what it booked before counts as booked.
+   */
+  async bookEntries(entries: readonly BookingEntry[], importId?: string): Promise<BookingCounts> {
+    const counts: BookingCounts = { payments: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+    const known = await this.deps.repo.paymentsByIds(entries.map(entryId));
+    const importedAt = this.deps.now().toISOString();
+    const mine = (payment: RecordedPayment) => importId !== undefined && payment.importId === importId;
+    const tally = (payment: RecordedPayment) => {
+      if (payment.deduction) counts.deductions++;
+      else if (payment.status === 'unmatched') counts.unmatched++;
+      else counts.matched++;
+      if (payment.credited > 0) counts.overpaid++;
+    };
+    // Recorded before, or meanwhile by someone else: booked by this import (a chunk delivered again, or twice at once) or not.
+    const settle = (payment: RecordedPayment) => (mine(payment) ? tally(payment) : counts.alreadyImported++);
+
+    const deductions: RecordedPayment[] = [];
+    const toBook: { payment: RecordedPayment; fresh: boolean }[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'payment') counts.payments++;
+      const before = known.get(entryId(entry));
+      if (before && (entry.kind === 'deduction' || before.status !== 'received')) {
+        settle(before);
         continue;
       }
-      const outcome = await this.book(before ?? recorded);
-      if (outcome.status === 'unmatched') counts.unmatched++;
-      else counts.matched++;
-      if (outcome.credited > 0) counts.overpaid++;
+      const stamp = { applied: 0, credited: 0, importedAt, ...(importId ? { importId } : {}) };
+      if (entry.kind === 'deduction') {
+        const { deductionId, ...deduction } = entry.deduction;
+        deductions.push({ ...deduction, paymentId: deductionId, deduction: true, status: 'unmatched', ...stamp });
+      } else {
+        toBook.push(before ? { payment: before, fresh: false } : { payment: { ...entry.payment, status: 'received', ...stamp }, fresh: true });
+      }
     }
+    // A deduction waits for a person: recorded once, never applied.
+    for (const deduction of deductions) {
+      const existing = await this.deps.repo.recordPayment(deduction);
+      if (existing) settle(existing);
+      else tally(deduction);
+    }
+
+    const references = [...new Set(toBook.flatMap(({ payment }) => (payment.reference ? [normaliseReference(payment.reference)] : [])))];
+    const invoices = references.length > 0 ? await this.deps.repo.invoicesByReferences(references) : new Map<string, Invoice>();
+    const groups = new Map<string, { payment: RecordedPayment; fresh: boolean }[]>();
+    for (const item of toBook) {
+      const invoice = item.payment.reference ? invoices.get(normaliseReference(item.payment.reference)) : undefined;
+      const key = invoice ? `invoice:${invoice.invoiceId}` : `payment:${item.payment.paymentId}`;
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
+    }
+    await eachAtOnce([...groups.values()], this.deps.bookingLanes ?? defaultBookingLanes, async (group) => {
+      let invoice = group[0]!.payment.reference ? invoices.get(normaliseReference(group[0]!.payment.reference)) : undefined;
+      for (const { payment, fresh } of group) {
+        const booked = await this.book(payment, { invoice, fresh });
+        invoice = booked.invoice;
+        if (booked.recordedBefore) settle(booked.payment);
+        else tally(booked.payment);
+      }
+    });
     return counts;
   }
 
-  /** Matches by reference and applies; an overpayment becomes credit (R-SE-14). */
-  private async book(payment: RecordedPayment, invoiceId?: string): Promise<RecordedPayment> {
-    const invoice = invoiceId
-      ? await this.deps.repo.getInvoice(invoiceId)
-      : payment.reference
-        ? await this.deps.repo.invoiceByReference(normaliseReference(payment.reference))
-        : undefined;
+  /**
+   * Matches by reference (or the invoice given) and applies; an overpayment becomes credit
+   * (R-SE-14). The payment record is written last: a crash before it leaves the invoice and
+   * the credit applied once (their own conditions), and booking again finds them and writes it.
+   * `fresh`: the payment is not recorded yet (its write is conditional; `recordedBefore` when
+   * someone else recorded it meanwhile). Returns the invoice as it is after this payment.
+   */
+  private async book(
+    payment: RecordedPayment,
+    target: { invoice: Invoice | undefined; fresh: boolean; allocate?: boolean },
+  ): Promise<{ payment: RecordedPayment; invoice: Invoice | undefined; recordedBefore: boolean }> {
+    const invoice = target.invoice;
     if (!invoice || invoice.currency !== payment.amount.currency) {
       const unmatched: RecordedPayment = { ...payment, status: 'unmatched' };
-      await this.deps.repo.updatePayment(unmatched);
-      return unmatched;
+      return { ...(await this.save(unmatched, target.fresh)), invoice };
     }
-    const applied = await this.applyOnce(invoice, payment);
+    const { applied, invoice: after } = await this.applyOnce(invoice, payment);
     const credited = payment.amount.amount - applied;
     if (credited > 0) await this.deps.repo.addCredit(invoice.customerId, `pay-${payment.paymentId}`, credited, payment.amount.currency);
-    const booked: RecordedPayment = { ...payment, status: invoiceId ? 'allocated' : 'matched', invoiceId: invoice.invoiceId, applied, credited };
-    await this.deps.repo.updatePayment(booked);
-    return booked;
+    const booked: RecordedPayment = { ...payment, status: target.allocate ? 'allocated' : 'matched', invoiceId: invoice.invoiceId, applied, credited };
+    return { ...(await this.save(booked, target.fresh)), invoice: after };
+  }
+
+  private async save(payment: RecordedPayment, fresh: boolean): Promise<{ payment: RecordedPayment; recordedBefore: boolean }> {
+    if (!fresh) {
+      await this.deps.repo.updatePayment(payment);
+      return { payment, recordedBefore: false };
+    }
+    const existing = await this.deps.repo.recordPayment(payment);
+    return existing ? { payment: existing, recordedBefore: true } : { payment, recordedBefore: false };
   }
 
   /**
    * Applies as much of the payment as the invoice still owes, once: a payment booked
-   * before (a crash, a re-import) keeps the amount it was booked with.
+   * before (a crash, a re-import) keeps the amount it was booked with. Returns the invoice
+   * as it is after (the next payment to it starts from that version).
    */
-  private async applyOnce(first: Invoice, payment: RecordedPayment): Promise<number> {
+  private async applyOnce(first: Invoice, payment: RecordedPayment): Promise<{ applied: number; invoice: Invoice }> {
     let invoice: Invoice | undefined = first;
     for (let attempt = 0; invoice && attempt < 5; attempt++) {
       const prior = invoice.appliedPayments.find((p) => p.paymentId === payment.paymentId);
-      if (prior) return prior.amount;
+      if (prior) return { applied: prior.amount, invoice };
       const amount = Math.min(invoice.openAmount, payment.amount.amount);
-      if (amount === 0) return 0;
-      if (await this.deps.repo.applyPayment(invoice, { paymentId: payment.paymentId, amount, bookedAt: payment.bookingDate })) return amount;
+      if (amount === 0) return { applied: 0, invoice };
+      const applied = { paymentId: payment.paymentId, amount, bookedAt: payment.bookingDate };
+      if (await this.deps.repo.applyPayment(invoice, applied)) return { applied: amount, invoice: afterPayment(invoice, applied) };
       invoice = await this.deps.repo.getInvoice(invoice.invoiceId);
     }
     throw new ConflictError('The invoice kept changing while the payment was booked; import the file again.');
@@ -453,6 +520,6 @@ export class Billing {
     const invoice = await this.deps.repo.getInvoice(invoiceId);
     if (!invoice) throw new ValidationError([{ path: 'invoiceId', message: 'no such invoice' }]);
     if (invoice.currency !== payment.amount.currency) throw new ValidationError([{ path: 'invoiceId', message: `the invoice is in ${invoice.currency}` }]);
-    return this.book(payment, invoiceId);
+    return (await this.book(payment, { invoice, fresh: false, allocate: true })).payment;
   }
 }
