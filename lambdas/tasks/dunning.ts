@@ -8,6 +8,7 @@
 import { buildDunning } from '../adapters/dunning-wiring.js';
 import { DomainError } from '../domain/errors.js';
 import type { WorkflowState } from '../domain/dunning/case.js';
+import type { DunningStage } from '../domain/dunning/policy.js';
 
 const { dunning } = buildDunning();
 
@@ -15,7 +16,8 @@ export type DunningTaskEvent =
   | { task: 'OpenCase'; caseId?: string; invoiceId: string; executionName?: string; executionArn?: string }
   | { task: 'AwaitOwnerContact'; caseId: string; taskToken: string }
   | { task: 'MarkCaseFailed'; caseId: string; error?: string; cause?: string }
-  | { task: 'ReReadDebt' | 'SendReminder' | 'HandToCollection' | 'SendDisconnectionNotice' | 'HandToEnforcement' | 'CheckGuards' | 'OrderDisconnection' | 'EscalateOwnerContact' | 'EndCase'; caseId: string };
+  | { task: 'SendReminder' | 'HandToCollection' | 'SendDisconnectionNotice' | 'HandToEnforcement'; caseId: string; stage: DunningStage }
+  | { task: 'ReReadDebt' | 'CheckGuards' | 'OrderDisconnection' | 'EscalateOwnerContact' | 'EndCase'; caseId: string };
 
 export class TransientTaskError extends Error {
   override readonly name = 'TransientTaskError';
@@ -32,13 +34,13 @@ async function run(event: DunningTaskEvent): Promise<WorkflowState | null> {
     case 'ReReadDebt':
       return dunning.reReadDebt(event.caseId);
     case 'SendReminder':
-      return dunning.takeStep(event.caseId, ['reminder_1', 'reminder_2']);
+      return dunning.takeStep(event.caseId, ['reminder_1', 'reminder_2'], event.stage);
     case 'HandToCollection':
-      return dunning.takeStep(event.caseId, ['collection']);
+      return dunning.takeStep(event.caseId, ['collection'], event.stage);
     case 'SendDisconnectionNotice':
-      return dunning.takeStep(event.caseId, ['disconnection_notice']);
+      return dunning.takeStep(event.caseId, ['disconnection_notice'], event.stage);
     case 'HandToEnforcement':
-      return dunning.takeStep(event.caseId, ['enforcement']);
+      return dunning.takeStep(event.caseId, ['enforcement'], event.stage);
     case 'CheckGuards':
       return dunning.checkGuards(event.caseId);
     case 'OrderDisconnection':

@@ -395,10 +395,15 @@ export class Dunning {
     this.planNext(c, policy);
   }
 
-  /** SendReminder, HandToCollection, SendDisconnectionNotice, HandToEnforcement: take the next step once. */
-  async takeStep(caseId: string, expected: readonly DunningStage[]): Promise<WorkflowState> {
+  /**
+   * SendReminder, HandToCollection, SendDisconnectionNotice, HandToEnforcement: take `stage`
+   * (the step the workflow waited for) once. A repeated delivery after it was taken, or a stale
+   * one for a step that is no longer next, changes nothing.
+   */
+  async takeStep(caseId: string, expected: readonly DunningStage[], stage: DunningStage): Promise<WorkflowState> {
     const c = await this.update(caseId, async (c) => {
       if (!activeStatuses.includes(c.status) || !c.next) return;
+      if (c.completed.some((s) => s.stage === stage) || c.next.stage !== stage) return;
       const step = c.schedule.find((s) => s.stage === c.next?.stage);
       if (!step || c.completed.some((s) => s.stage === step.stage)) return;
       if (!expected.includes(step.stage)) throw new RuleViolationError(`Case ${caseId} is at ${step.stage}, not ${expected.join('/')}.`, 'DUNNING-STATE');
