@@ -3,14 +3,25 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { ConflictError } from '../../domain/errors.js';
 import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
 import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';
-import type { BillingRepository, RecordedPayment, Refund } from '../../domain/billing/ports.js';
+import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
-import { batchGet, inPool } from './batch.js';
+import { batchGet, batchPut, inPool } from './batch.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 /** Reference look-ups in the index at once, while a chunk's invoices are found. */
 const referenceQueriesAtOnce = 8;
+
+/**
+ * A customer's partition, sorted: `BILLMETER#…` (a meter's newest reading time), `BILLSTATE`,
+ * `CHK#…`, `CREDIT#…`, `DEP#…`, `DUNFEE#…` (reminder fees), `FAC#…`, then `LOG#…`, `PROFILE`,
+ * `REFUND#…`. A billing run reads the first kinds with one Query over this range (the log,
+ * which grows, is after it).
+ */
+const billingRange = { from: 'BILLMETER#', to: 'FAC$' } as const;
+
+/** Calls at once when a page's customers or meters are read one Query each. */
+const readConcurrency = 16;
 
 export class DynamoBillingRepository implements BillingRepository {
   private readonly table: Table;
@@ -105,18 +116,24 @@ export class DynamoBillingRepository implements BillingRepository {
 
   // ---- invoices ----------------------------------------------------------------------------
 
-  async nextInvoiceNumber(): Promise<number> {
+  nextInvoiceNumber(): Promise<number> {
+    return this.reserveInvoiceNumbers(1);
+  }
+
+  async reserveInvoiceNumbers(count: number): Promise<number> {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`reserve at least one invoice number, not ${count}`);
     const result = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: 'COUNTER#invoice', sk: 'COUNTER' },
-        UpdateExpression: 'ADD #value :one',
+        UpdateExpression: 'ADD #value :count',
         ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':count': count },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return 100_000 + Number(result.Attributes?.value);
+    // The counter holds the last number reserved: this block is the `count` numbers up to it.
+    return 100_000 + Number(result.Attributes?.value) - count + 1;
   }
 
   private invoiceItem(invoice: Invoice): Item {
@@ -178,8 +195,16 @@ export class DynamoBillingRepository implements BillingRepository {
     return state?.state ?? {};
   }
 
+  private billingStateItem(customerId: string, invoiceId: string, state: BillingState): Item {
+    return { pk: `CUS#${customerId}`, sk: 'BILLSTATE', entity: 'billingState', invoiceId, state };
+  }
+
   async setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `CUS#${customerId}`, sk: 'BILLSTATE', entity: 'billingState', invoiceId, state } }));
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.billingStateItem(customerId, invoiceId, state) }));
+  }
+
+  async setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState }[]): Promise<void> {
+    await batchPut(this.db, this.tableName, states.map(({ customerId, invoiceId, state }) => this.billingStateItem(customerId, invoiceId, state)));
   }
 
   async applyPayment(invoice: Invoice, payment: { paymentId: string; amount: number; bookedAt: string }): Promise<boolean> {
@@ -211,6 +236,36 @@ export class DynamoBillingRepository implements BillingRepository {
     }
   }
 
+  // ---- a customer's billing data --------------------------------------------------------------
+
+  async billingDataOf(customerIds: readonly string[]): Promise<Map<string, CustomerBillingData>> {
+    const data = await inPool(customerIds, readConcurrency, (customerId) => this.billingDataOfOne(customerId));
+    return new Map(customerIds.map((customerId, i) => [customerId, data[i]!]));
+  }
+
+  private async billingDataOfOne(customerId: string): Promise<CustomerBillingData> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':from': billingRange.from, ':to': billingRange.to },
+      // The state and the credit must be the latest written: the invoice starts from them.
+      ConsistentRead: true,
+    });
+    const data: CustomerBillingData = { facilities: [], deposits: [], state: {}, creditBalance: 0, lastReadAt: {} };
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith('FAC#')) data.facilities.push(fromItem<Facility>(item));
+      else if (sk.startsWith('DEP#')) data.deposits.push(fromItem<Deposit>(item));
+      else if (sk.startsWith('CREDIT#')) data.creditBalance += Number(item.amount);
+      else if (sk.startsWith('BILLMETER#')) data.lastReadAt[meterKey(String(item.facilityId), String(item.meterId))] = String(item.lastReadAt);
+      else if (sk === 'BILLSTATE') {
+        data.state = (item.state as BillingState | undefined) ?? {};
+        if (typeof item.invoiceId === 'string') data.stateInvoiceId = item.invoiceId;
+      }
+      // CHK# (credit checks) are in the range and not billing's.
+    }
+    return data;
+  }
+
   // ---- facilities and readings ---------------------------------------------------------------
 
   async facilitiesOf(customerId: string): Promise<Facility[]> {
@@ -239,8 +294,52 @@ export class DynamoBillingRepository implements BillingRepository {
     return items.map((item) => fromItem<MeterReading>(item));
   }
 
-  putReading(reading: MeterReading): Promise<boolean> {
-    return this.table.putIfAbsent({ pk: `READING#${reading.facilityId}#${reading.meterId}`, sk: reading.readAt, entity: 'meterReading', ...reading });
+  async readingsAt(keys: readonly { facilityId: string; meterId: string; readAt: string }[]): Promise<Map<string, MeterReading>> {
+    const unique = new Map(keys.map(({ facilityId, meterId, readAt }) => [`${meterKey(facilityId, meterId)}|${readAt}`, { pk: `READING#${facilityId}#${meterId}`, sk: readAt }]));
+    const items = await batchGet(this.db, this.tableName, [...unique.values()]);
+    return new Map(items.map((item) => {
+      const reading = fromItem<MeterReading>(item);
+      return [meterKey(reading.facilityId, reading.meterId), reading];
+    }));
+  }
+
+  async readingsAfter(meters: readonly { facilityId: string; meterId: string; after?: string }[]): Promise<Map<string, MeterReading[]>> {
+    const lists = await inPool(meters, readConcurrency, ({ facilityId, meterId, after }) =>
+      this.table.queryAll({
+        KeyConditionExpression: after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `READING#${facilityId}#${meterId}`, ...(after ? { ':after': after } : {}) },
+      }),
+    );
+    return new Map(meters.map((meter, i) => [meterKey(meter.facilityId, meter.meterId), lists[i]!.map((item) => fromItem<MeterReading>(item))]));
+  }
+
+  private readingItem(reading: MeterReading): Item {
+    return { pk: `READING#${reading.facilityId}#${reading.meterId}`, sk: reading.readAt, entity: 'meterReading', ...reading };
+  }
+
+  /** The newest reading time of a meter, in its customer's partition: a billing run queries a meter's readings only when it is newer than what was billed. */
+  private meterMarkerItem(customerId: string, facilityId: string, meterId: string, lastReadAt: string): Item {
+    return { pk: `CUS#${customerId}`, sk: `BILLMETER#${facilityId}#${meterId}`, entity: 'meterMarker', facilityId, meterId, lastReadAt };
+  }
+
+  async putReading(reading: MeterReading, customerId: string): Promise<boolean> {
+    // The marker first: a marker whose reading was never written costs a run one Query that
+    // finds nothing; a reading without its marker would not be billed.
+    const marker = this.meterMarkerItem(customerId, reading.facilityId, reading.meterId, reading.readAt);
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: marker.pk, sk: marker.sk },
+          UpdateExpression: 'SET entity = :entity, facilityId = :facilityId, meterId = :meterId, lastReadAt = :at',
+          ConditionExpression: 'attribute_not_exists(lastReadAt) OR lastReadAt < :at',
+          ExpressionAttributeValues: { ':entity': marker.entity, ':facilityId': reading.facilityId, ':meterId': reading.meterId, ':at': reading.readAt },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error; // a newer reading is marked already
+      });
+    return this.table.putIfAbsent(this.readingItem(reading));
   }
 
   // ---- payments and credit -----------------------------------------------------------------

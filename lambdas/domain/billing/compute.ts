@@ -8,7 +8,7 @@ import type { Customer, Deposit, Facility, FacilityService } from '../customers/
 import { RuleViolationError } from '../errors.js';
 import { addDays, billingPeriodFor, daysBetween, daysInMonth, lastDayOfMonth, type BillingCycle } from './calendar.js';
 import { lineAmounts, prorate, vatRate } from './money.js';
-import { depositStateKey, stateKey, type BillingState, type InvoiceLine, type MeterReading, type TariffVersion } from './model.js';
+import { depositStateKey, stateKey, type BillingState, type InvoiceLine, type MeterReading, type ServiceBillingState, type TariffVersion } from './model.js';
 import type { BillingProfile } from './profile.js';
 
 /** No price for a service on a date: stops this customer's invoice, not the run. */
@@ -24,7 +24,10 @@ export interface InvoiceInput {
   readonly runMonth: string;
   readonly profile: BillingProfile;
   readonly tariffAt: (service: FacilityService['service'], date: string) => TariffVersion | undefined;
-  /** Readings of a meter, oldest first. */
+  /**
+   * Readings of a meter, oldest first. Only the newest on or before a service's window end
+   * (`billingWindow`) is used, when it is newer than the reading last billed: that one at least.
+   */
   readonly readings: (facilityId: string, meterId: string) => readonly MeterReading[];
   readonly previousState: BillingState;
   /** Prepayment (overpayments, R-SE-14) the invoice may use, in minor units. */
@@ -80,16 +83,9 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
     for (const entry of facility.services) {
       const key = stateKey(facility.facilityNumber, entry.service);
       const state = { ...(input.previousState[key] ?? {}) };
-      const cycle: BillingCycle =
-        entry.largeConsumer ? input.profile.largeConsumerCycle : entry.billingCycle ? cycleByName(entry.billingCycle, input.profile, entry.service) : input.profile.cycles[entry.service];
-      const period = billingPeriodFor(cycle, input.runMonth);
-      const runStart = `${input.runMonth}-01`;
-      // R-SE-7: a service that ended before this run goes on the final invoice, whatever its cycle.
-      const ended = entry.endDate !== undefined && entry.endDate < runStart;
-      if (!period.due && !ended) continue;
-      const start = maxDate(entry.startDate, state.billedThrough ? addDays(state.billedThrough, 1) : entry.startDate);
-      const end = minDate(ended ? entry.endDate! : period.periodEnd, entry.endDate ?? '9999-12-31');
-      if (start > end) continue;
+      const window = billingWindow(input.profile, input.runMonth, entry, state);
+      if (!window) continue;
+      const { start, end, ended } = window;
       if (ended && moveOutDate && !finalInvoiceFacilities.includes(facility.facilityNumber)) finalInvoiceFacilities.push(facility.facilityNumber);
 
       const tariff = input.tariffAt(entry.service, end);
@@ -132,6 +128,29 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
     });
   }
   return { lines, stateAfter, finalInvoiceFacilities, creditUsed };
+}
+
+/**
+ * What a run bills of one service: from the day after what was billed to the end of the
+ * service's period, or to its end date; undefined when nothing of it is due. Readings count
+ * up to `end` (usage is billed from the newest reading on or before it).
+ */
+export function billingWindow(
+  profile: BillingProfile,
+  runMonth: string,
+  entry: FacilityService,
+  state: ServiceBillingState | undefined,
+): { start: string; end: string; ended: boolean } | undefined {
+  const cycle: BillingCycle =
+    entry.largeConsumer ? profile.largeConsumerCycle : entry.billingCycle ? cycleByName(entry.billingCycle, profile, entry.service) : profile.cycles[entry.service];
+  const period = billingPeriodFor(cycle, runMonth);
+  const runStart = `${runMonth}-01`;
+  // R-SE-7: a service that ended before this run goes on the final invoice, whatever its cycle.
+  const ended = entry.endDate !== undefined && entry.endDate < runStart;
+  if (!period.due && !ended) return undefined;
+  const start = maxDate(entry.startDate, state?.billedThrough ? addDays(state.billedThrough, 1) : entry.startDate);
+  const end = minDate(ended ? entry.endDate! : period.periodEnd, entry.endDate ?? '9999-12-31');
+  return start > end ? undefined : { start, end, ended };
 }
 
 function cycleByName(name: NonNullable<FacilityService['billingCycle']>, profile: BillingProfile, service: FacilityService['service']): BillingCycle {

@@ -22,6 +22,24 @@ export interface RecordedPayment extends BankPayment {
   importId?: string;
 }
 
+/**
+ * What a billing run needs of one customer, all from the customer's own partition (one
+ * Query): facilities, deposits, the billing state and the invoice that handed it on, the
+ * credit balance, and the newest reading recorded of each meter.
+ */
+export interface CustomerBillingData {
+  facilities: Facility[];
+  deposits: Deposit[];
+  state: BillingState;
+  /** The invoice whose `stateAfter` the state is; none before the customer's first invoice. */
+  stateInvoiceId?: string;
+  creditBalance: number;
+  /** `readAt` of the newest reading recorded of each meter, by `meterKey(facilityId, meterId)`. */
+  lastReadAt: Record<string, string>;
+}
+
+export const meterKey = (facilityId: string, meterId: string) => `${facilityId}|${meterId}`;
+
 export interface BillingRepository {
   // tariffs (R-SE-10)
   tariffVersions(service: string): Promise<TariffVersion[]>;
@@ -32,8 +50,15 @@ export interface BillingRepository {
   /** Counts a segment page once, however often it is delivered; false when counted before. */
   recordSegmentPage(runId: string, segment: number, page: number, counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] }): Promise<boolean>;
   customerPage(segment: number, limit: number, cursor?: string): Promise<{ customers: Customer[]; nextCursor?: string }>;
+  /** One read of each customer's partition (consistent), several customers at a time. */
+  billingDataOf(customerIds: readonly string[]): Promise<Map<string, CustomerBillingData>>;
   // invoices
   nextInvoiceNumber(): Promise<number>;
+  /**
+   * Reserves `count` consecutive invoice numbers with one write and returns the first.
+   * Numbers are unique; one reserved and not used (its invoice existed) leaves a gap.
+   */
+  reserveInvoiceNumbers(count: number): Promise<number>;
   /** Conditional on the id being new: false when it exists (a re-run). */
   insertInvoice(invoice: Invoice): Promise<boolean>;
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
@@ -42,12 +67,19 @@ export interface BillingRepository {
   invoiceByReference(reference: string): Promise<Invoice | undefined>;
   billingState(customerId: string): Promise<BillingState>;
   setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;
+  /** Many customers' states at once (batched, unconditional: each as `setBillingState`). */
+  setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState }[]): Promise<void>;
   // facilities, deposits and readings
   facilitiesOf(customerId: string): Promise<Facility[]>;
   depositsOf(customerId: string): Promise<Deposit[]>;
   facilityById(facilityId: string): Promise<Facility | undefined>;
   readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]>;
-  putReading(reading: MeterReading): Promise<boolean>;
+  /** The readings at these times, by `meterKey` (those that exist), read in batches. */
+  readingsAt(keys: readonly { facilityId: string; meterId: string; readAt: string }[]): Promise<Map<string, MeterReading>>;
+  /** Readings of each meter after `after` (all when none), oldest first, by `meterKey`; several meters at a time. */
+  readingsAfter(meters: readonly { facilityId: string; meterId: string; after?: string }[]): Promise<Map<string, MeterReading[]>>;
+  /** Conditional on the meter and time; also records the reading's time in the customer's partition for billing runs. */
+  putReading(reading: MeterReading, customerId: string): Promise<boolean>;
   // payments and credit (R-SE-13, R-SE-14)
   /** Conditional on the payment id: the existing record when it was imported before. */
   recordPayment(payment: RecordedPayment): Promise<RecordedPayment | undefined>;

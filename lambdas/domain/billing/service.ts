@@ -19,9 +19,9 @@ import {
   type BookingEntry,
 } from './payment-booking.js';
 import { addDays, finnishSchedule, isoWeekRange, swedishDueDate } from './calendar.js';
-import { draftInvoice, TariffGapError } from './compute.js';
-import type { BillingRun, Invoice, MeterReading, TariffVersion } from './model.js';
-import type { BillingRepository, RecordedPayment, Refund } from './ports.js';
+import { billingWindow, draftInvoice, TariffGapError, type InvoiceDraft } from './compute.js';
+import { stateKey, type BillingRun, type BillingState, type Invoice, type MeterReading, type TariffVersion } from './model.js';
+import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
 
@@ -56,6 +56,79 @@ const gridNoticeDays = 15;
 const deferralWindowMonths = 12;
 
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+/** Writes (and reads after nothing was drafted) at once, within one page of a billing run. */
+const writeConcurrency = 16;
+
+/** One invoice per customer and run month: a re-run or a second run finds it. */
+const invoiceIdFor = (customer: Customer, run: BillingRun) => `inv_${customer.customerId.slice(4)}_${run.runMonth}`;
+
+interface MeterRead {
+  facilityId: string;
+  meterId: string;
+  /** The reading last billed (none: every reading counts). */
+  after?: string;
+  /** The meter's newest reading (its `BILLMETER#` marker). */
+  newest: string;
+  /** The newest reading is after a window's end: the run needs the one before it, found by a Query. */
+  ranged: boolean;
+}
+
+/**
+ * The meters a run must read: those with a reading newer than the one last billed, on a
+ * service the run bills (compute.ts uses the newest reading up to the service's window end,
+ * when it is newer than the last billed one). When the meter's newest reading is within the
+ * window, it is that one, read by its key; otherwise the readings after the last billed one.
+ */
+function metersToRead(profile: BillingProfile, runMonth: string, customers: readonly CustomerBillingData[]): MeterRead[] {
+  const wanted = new Map<string, MeterRead>();
+  for (const data of customers) {
+    for (const facility of data.facilities) {
+      for (const entry of facility.services) {
+        if (!entry.meter) continue;
+        const key = meterKey(facility.facilityNumber, entry.meter.meterId);
+        const newest = data.lastReadAt[key];
+        const state = data.state[stateKey(facility.facilityNumber, entry.service)];
+        const billed = state?.lastReading?.readAt;
+        if (!newest || (billed !== undefined && billed >= newest)) continue;
+        const window = billingWindow(profile, runMonth, entry, state);
+        if (!window) continue;
+        const ranged = newest.slice(0, 10) > window.end;
+        // One meter on two services: after the older of their last billed readings, ranged if either is.
+        const earlier = wanted.get(key);
+        const after = !earlier ? billed : earlier.after === undefined || billed === undefined ? undefined : earlier.after < billed ? earlier.after : billed;
+        wanted.set(key, {
+          facilityId: facility.facilityNumber, meterId: entry.meter.meterId, newest, ranged: ranged || (earlier?.ranged ?? false), ...(after !== undefined ? { after } : {}),
+        });
+      }
+    }
+  }
+  return [...wanted.values()];
+}
+
+/**
+ * Runs `task` over `items`, at most `concurrency` at once; the results in the items' order.
+ * After a failure no further item starts, and it is thrown once those running have ended
+ * (nothing keeps writing after the page has failed).
+ */
+async function inTurns<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const index = next++;
+      try {
+        results[index] = await task(items[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
 
 export class Billing {
   constructor(private readonly deps: BillingDeps) {}
@@ -151,33 +224,24 @@ export class Billing {
     return run;
   }
 
-  /** One page of one segment; the next page goes back on the queue. Safe to deliver twice. */
+  /**
+   * One page of one segment; the next page goes back on the queue. Safe to deliver twice,
+   * and to run beside a second run of the same month: each customer's invoice has a
+   * deterministic id and is written with a conditional put, and the billing state records
+   * the invoice that handed it on, so a customer whose state this run's invoice handed on is
+   * done. Per page, the DynamoDB work is: one Query of each customer's partition, the newest
+   * reading of each meter read since it was last billed (by key, in batches; a Query where
+   * that is not the one to bill), one reservation of invoice numbers, the conditional put of
+   * each invoice, and the states they hand on, in batches (docs/DATA.md).
+   */
   async processSegment(job: SegmentJob): Promise<void> {
     const run = await this.getRun(job.runId);
     const page = await this.deps.repo.customerPage(job.segment, this.deps.pageSize, job.cursor);
-    let invoicesWritten = 0;
-    let customersDone = 0;
-    const errorSamples: { customerId: string; reason: string }[] = [];
-    // The price lists are the same for every customer of the page: read each service's once.
-    const tariffs = new Map<string, Promise<TariffVersion[]>>();
-    const tariffsOf = (service: Service) => {
-      if (!tariffs.has(service)) tariffs.set(service, this.tariffs(service));
-      return tariffs.get(service)!;
-    };
-    for (const customer of page.customers) {
-      const region = customer.billingRegion ?? this.deps.profile.defaultRegion;
-      if (run.region !== 'all' && region !== run.region) continue;
-      customersDone++;
-      try {
-        if (await this.invoiceCustomer(customer, run, tariffsOf)) invoicesWritten++;
-      } catch (error) {
-        if (!(error instanceof TariffGapError || error instanceof RuleViolationError)) throw error;
-        errorSamples.push({ customerId: customer.customerId, reason: error.message });
-      }
-    }
+    const customers = page.customers.filter((customer) => run.region === 'all' || (customer.billingRegion ?? this.deps.profile.defaultRegion) === run.region);
+    const { invoicesWritten, errorSamples } = await this.invoicePage(customers, run);
     if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
     await this.deps.repo.recordSegmentPage(job.runId, job.segment, job.page, {
-      customersDone, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
+      customersDone: customers.length, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
     });
   }
 
@@ -191,47 +255,107 @@ export class Billing {
     return swedishDueDate(year, month);
   }
 
-  /** Writes this customer's invoice for the run, once; false when there is nothing to bill or it exists. */
-  private async invoiceCustomer(customer: Customer, run: BillingRun, tariffsOf: (service: Service) => Promise<TariffVersion[]>): Promise<boolean> {
-    const invoiceId = `inv_${customer.customerId.slice(4)}_${run.runMonth}`;
-    const existing = await this.deps.repo.getInvoice(invoiceId);
-    if (existing) {
-      // A re-delivered segment: make sure the state the invoice handed on was saved.
-      await this.deps.repo.setBillingState(customer.customerId, invoiceId, existing.stateAfter);
-      return false;
-    }
-    const [facilities, previousState, credit, deposits] = await Promise.all([
-      this.deps.repo.facilitiesOf(customer.customerId),
-      this.deps.repo.billingState(customer.customerId),
-      this.deps.repo.creditBalance(customer.customerId),
-      this.deps.repo.depositsOf(customer.customerId),
-    ]);
-    const tariffs = new Map<string, TariffVersion[]>();
-    for (const service of new Set(facilities.flatMap((f) => f.services.map((s) => s.service)))) {
-      tariffs.set(service, await tariffsOf(service));
-    }
-    const readings = new Map<string, MeterReading[]>();
-    for (const facility of facilities) {
-      for (const entry of facility.services) {
-        if (entry.meter) readings.set(`${facility.facilityNumber}|${entry.meter.meterId}`, await this.deps.repo.readingsOf(facility.facilityNumber, entry.meter.meterId));
+  /** Writes each customer's invoice for the run, once; returns how many were written now and the customers that could not be billed. */
+  private async invoicePage(customers: readonly Customer[], run: BillingRun): Promise<{ invoicesWritten: number; errorSamples: { customerId: string; reason: string }[] }> {
+    const errorSamples: { customerId: string; reason: string }[] = [];
+    // The price lists are the same for every customer of the page: read each service's once.
+    const tariffs = new Map<string, Promise<TariffVersion[]>>();
+    const tariffsOf = (service: Service) => {
+      if (!tariffs.has(service)) tariffs.set(service, this.tariffs(service));
+      return tariffs.get(service)!;
+    };
+    // Each customer's partition, read once: facilities, deposits, credit, billing state, meters.
+    const data = await this.deps.repo.billingDataOf(customers.map((customer) => customer.customerId));
+    const dataOf = (customer: Customer) => data.get(customer.customerId)!;
+    // Done when this run's invoice handed the state on (a re-delivered page, a second run).
+    const open = customers.filter((customer) => dataOf(customer).stateInvoiceId !== invoiceIdFor(customer, run));
+    const readings = await this.readingsFor(metersToRead(this.deps.profile, run.runMonth, open.map(dataOf)));
+
+    const drafted: { customer: Customer; draft: InvoiceDraft }[] = [];
+    const nothingDrafted: { customer: Customer; error?: RuleViolationError }[] = [];
+    for (const customer of open) {
+      try {
+        const draft = await this.draftFor(customer, run, dataOf(customer), readings, tariffsOf);
+        if (draft.lines.length > 0) drafted.push({ customer, draft });
+        else nothingDrafted.push({ customer });
+      } catch (error) {
+        if (!(error instanceof TariffGapError || error instanceof RuleViolationError)) throw error;
+        nothingDrafted.push({ customer, error });
       }
     }
-    const draft = draftInvoice({
+    // An invoice an earlier attempt wrote before the customer's data changed: finish it.
+    const finished = await inTurns(nothingDrafted, writeConcurrency, ({ customer }) => this.finishWritten(customer, run, dataOf(customer)));
+    nothingDrafted.forEach(({ customer, error }, i) => {
+      if (error && !finished[i]) errorSamples.push({ customerId: customer.customerId, reason: error.message });
+    });
+    if (drafted.length === 0) return { invoicesWritten: 0, errorSamples };
+
+    // One reservation of invoice numbers for the page (docs/DATA.md: unique, gaps possible).
+    const firstNumber = await this.deps.repo.reserveInvoiceNumbers(drafted.length);
+    // The states the new invoices hand on, written last and together: a state names its invoice
+    // as done, so it goes after the invoice and the credit it used (also when another failed).
+    const states: { customerId: string; invoiceId: string; state: BillingState }[] = [];
+    try {
+      const dates = { issueDate: this.today(), dueDate: this.dueDate(run.runMonth) };
+      await inTurns(drafted, writeConcurrency, async ({ customer, draft }, i) => {
+        if (await this.writeInvoice(customer, run, dataOf(customer), draft, firstNumber + i, dates)) {
+          states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter });
+        }
+      });
+    } finally {
+      if (states.length > 0) await this.deps.repo.setBillingStates(states);
+    }
+    return { invoicesWritten: states.length, errorSamples };
+  }
+
+  /** The readings `metersToRead` asked for: by key where it can, else (or when that reading is missing) by Query. */
+  private async readingsFor(meters: readonly MeterRead[]): Promise<Map<string, MeterReading[]>> {
+    const byKey = meters.filter((meter) => !meter.ranged);
+    const found = await this.deps.repo.readingsAt(byKey.map(({ facilityId, meterId, newest }) => ({ facilityId, meterId, readAt: newest })));
+    // A marker is written before its reading: one whose reading never came is read by Query.
+    const ranged = meters.filter((meter) => meter.ranged || !found.has(meterKey(meter.facilityId, meter.meterId)));
+    const lists = await this.deps.repo.readingsAfter(ranged.map(({ facilityId, meterId, after }) => ({ facilityId, meterId, ...(after !== undefined ? { after } : {}) })));
+    for (const [key, reading] of found) lists.set(key, [reading]);
+    return lists;
+  }
+
+  private async draftFor(
+    customer: Customer,
+    run: BillingRun,
+    data: CustomerBillingData,
+    readings: Map<string, MeterReading[]>,
+    tariffsOf: (service: Service) => Promise<TariffVersion[]>,
+  ): Promise<InvoiceDraft> {
+    const tariffs = new Map<string, TariffVersion[]>();
+    for (const service of new Set(data.facilities.flatMap((f) => f.services.map((s) => s.service)))) {
+      tariffs.set(service, await tariffsOf(service));
+    }
+    return draftInvoice({
       customer,
-      facilities,
+      facilities: data.facilities,
       runMonth: run.runMonth,
       profile: this.deps.profile,
       tariffAt: (service, date) => tariffs.get(service)?.filter((v) => v.effectiveFrom <= date).at(-1),
-      readings: (facilityId, meterId) => readings.get(`${facilityId}|${meterId}`) ?? [],
-      previousState,
-      creditAvailable: credit,
-      deposits,
+      readings: (facilityId, meterId) => readings.get(meterKey(facilityId, meterId)) ?? [],
+      previousState: data.state,
+      creditAvailable: data.creditBalance,
+      deposits: data.deposits,
     });
-    if (draft.lines.length === 0) return false;
+  }
+
+  /** Writes the invoice and the credit it used (the caller then writes the state it hands on); false when it existed (then finishes it). */
+  private async writeInvoice(
+    customer: Customer,
+    run: BillingRun,
+    data: CustomerBillingData,
+    draft: InvoiceDraft,
+    invoiceNumber: number,
+    dates: { issueDate: string; dueDate: string },
+  ): Promise<boolean> {
+    const invoiceId = invoiceIdFor(customer, run);
     const net = draft.lines.reduce((sum, l) => sum + l.net, 0);
     const vat = draft.lines.reduce((sum, l) => sum + l.vat, 0);
     const total = draft.lines.reduce((sum, l) => sum + l.gross, 0);
-    const invoiceNumber = await this.deps.repo.nextInvoiceNumber();
     const reference = invoiceReference(this.deps.profile.country, invoiceNumber);
     const channel = customer.protectedIdentity ? 'paper' : customer.deliveryChannel ?? (customer.email ? 'email' : 'paper');
     const invoice: Invoice = {
@@ -240,8 +364,7 @@ export class Billing {
       customerId: customer.customerId,
       runId: run.runId,
       runMonth: run.runMonth,
-      issueDate: this.today(),
-      dueDate: this.dueDate(run.runMonth),
+      ...dates,
       currency: this.deps.profile.currency,
       lines: draft.lines,
       net,
@@ -263,9 +386,30 @@ export class Billing {
       createdAt: this.deps.now().toISOString(),
       version: 1,
     };
-    if (!(await this.deps.repo.insertInvoice(invoice))) return false;
+    if (!(await this.deps.repo.insertInvoice(invoice))) {
+      // Written before: by an attempt that stopped before the state was saved, or by a second run.
+      await this.finishWritten(customer, run, data);
+      return false;
+    }
     if (draft.creditUsed > 0) await this.deps.repo.addCredit(customer.customerId, `use-${invoiceId}`, -draft.creditUsed, invoice.currency);
-    await this.deps.repo.setBillingState(customer.customerId, invoiceId, draft.stateAfter);
+    return true;
+  }
+
+  /**
+   * When this run's invoice of the customer exists: records the credit it used and the state
+   * it hands on (both idempotent), unless a later invoice has handed on a newer state. False
+   * when there is no such invoice.
+   */
+  private async finishWritten(customer: Customer, run: BillingRun, data: CustomerBillingData): Promise<boolean> {
+    const invoiceId = invoiceIdFor(customer, run);
+    const existing = await this.deps.repo.getInvoice(invoiceId);
+    if (!existing) return false;
+    const creditUsed = -existing.lines.filter((l) => l.kind === 'prepayment').reduce((sum, l) => sum + l.gross, 0);
+    if (creditUsed > 0) await this.deps.repo.addCredit(customer.customerId, `use-${invoiceId}`, -creditUsed, existing.currency);
+    // Invoice ids of one customer differ only in their month (`inv_<customer>_<yyyy-mm>`): a greater id is a later invoice.
+    if (data.stateInvoiceId === undefined || data.stateInvoiceId < invoiceId) {
+      await this.deps.repo.setBillingState(customer.customerId, invoiceId, existing.stateAfter);
+    }
     return true;
   }
 
@@ -343,7 +487,7 @@ export class Billing {
       facilityId: input.facilityId, meterId: input.meterId, value: input.value, readAt: new Date(input.readAt).toISOString(),
       source: actor.role === 'customer' ? 'customer' : 'staff', recordedAt: this.deps.now().toISOString(),
     };
-    if (!(await this.deps.repo.putReading(reading))) throw new ConflictError('A reading at this time is already recorded.');
+    if (!(await this.deps.repo.putReading(reading, facility.customerId))) throw new ConflictError('A reading at this time is already recorded.');
     return reading;
   }
 
