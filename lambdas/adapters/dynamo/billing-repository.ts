@@ -2,7 +2,7 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
-import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from '../../domain/billing/model.js';
+import type { BillingRun, BillingState, Invoice, MeterReading, PendingFee, TariffVersion } from '../../domain/billing/model.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
 import { batchGet, batchPut, inPool } from './batch.js';
@@ -250,12 +250,13 @@ export class DynamoBillingRepository implements BillingRepository {
       // The state and the credit must be the latest written: the invoice starts from them.
       ConsistentRead: true,
     });
-    const data: CustomerBillingData = { facilities: [], deposits: [], state: {}, creditBalance: 0, lastReadAt: {} };
+    const data: CustomerBillingData = { facilities: [], deposits: [], state: {}, creditBalance: 0, lastReadAt: {}, fees: [] };
     for (const item of items) {
       const sk = String(item.sk);
       if (sk.startsWith('FAC#')) data.facilities.push(fromItem<Facility>(item));
       else if (sk.startsWith('DEP#')) data.deposits.push(fromItem<Deposit>(item));
       else if (sk.startsWith('CREDIT#')) data.creditBalance += Number(item.amount);
+      else if (sk.startsWith('DUNFEE#')) data.fees.push(fromItem<PendingFee>(item));
       else if (sk.startsWith('BILLMETER#')) data.lastReadAt[meterKey(String(item.facilityId), String(item.meterId))] = String(item.lastReadAt);
       else if (sk === 'BILLSTATE') {
         data.state = (item.state as BillingState | undefined) ?? {};

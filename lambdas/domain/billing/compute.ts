@@ -8,7 +8,7 @@ import type { Customer, Deposit, Facility, FacilityService } from '../customers/
 import { RuleViolationError } from '../errors.js';
 import { addDays, billingPeriodFor, daysBetween, daysInMonth, lastDayOfMonth, type BillingCycle } from './calendar.js';
 import { lineAmounts, prorate, vatRate } from './money.js';
-import { depositStateKey, stateKey, type BillingState, type InvoiceLine, type MeterReading, type ServiceBillingState, type TariffVersion } from './model.js';
+import { depositStateKey, feeStateKey, stateKey, type PendingFee, type BillingState, type InvoiceLine, type MeterReading, type ServiceBillingState, type TariffVersion } from './model.js';
 import type { BillingProfile } from './profile.js';
 
 /** No price for a service on a date: stops this customer's invoice, not the run. */
@@ -34,6 +34,8 @@ export interface InvoiceInput {
   readonly creditAvailable: number;
   /** Deposits required of the customer (R-SE-6); each is invoiced once. */
   readonly deposits: readonly Deposit[];
+  /** Reminder fees from dunning (R-FI-5); each is invoiced once, on the next invoice. */
+  readonly fees?: readonly PendingFee[];
 }
 
 export interface InvoiceDraft {
@@ -116,6 +118,15 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
       net: deposit.amount.amount, vatRate: 0, vat: 0, gross: deposit.amount.amount,
     });
     stateAfter[key] = { billedThrough: deposit.requestedAt.slice(0, 10) };
+  }
+
+  // R-FI-5: a reminder fee goes on the next invoice, once, without VAT (a charge for the
+  // reminder, not a sale); its state key records that it was invoiced.
+  for (const fee of input.fees ?? []) {
+    const key = feeStateKey(fee.feeId);
+    if (input.previousState[key] || fee.currency !== input.profile.currency) continue;
+    lines.push({ facilityId: '-', service: fee.service, kind: 'reminder_fee', description: fee.description, net: fee.amount, vatRate: 0, vat: 0, gross: fee.amount });
+    stateAfter[key] = { billedThrough: input.runMonth };
   }
 
   // R-SE-14: a prepayment from an overpayment is deducted from the next invoice.

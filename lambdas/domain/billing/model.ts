@@ -53,6 +53,18 @@ export interface ServiceBillingState {
 export type BillingState = Record<string, ServiceBillingState>;
 
 export const stateKey = (facilityId: string, service: Service) => `${facilityId}|${service}`;
+export const feeStateKey = (feeId: string) => `fee|${feeId}`;
+
+/** A reminder fee the dunning workflow charged (R-FI-5), waiting for the customer's next invoice. */
+export interface PendingFee {
+  feeId: string;
+  amount: number;
+  currency: Currency;
+  description: string;
+  /** The service of the invoice the reminder was for (fees are no service's debt: debt.ts). */
+  service: Service;
+  rule: string;
+}
 export const depositStateKey = (depositId: string) => `deposit|${depositId}`;
 
 export interface Invoice {

@@ -1,6 +1,6 @@
 /** What billing and payments need from storage. */
 import type { Customer, Deposit, Facility } from '../customers/model.js';
-import type { BillingRun, BillingState, Invoice, MeterReading, TariffVersion } from './model.js';
+import type { BillingRun, BillingState, Invoice, MeterReading, PendingFee, TariffVersion } from './model.js';
 import type { BankPayment } from '../payments/payment-file.js';
 
 export interface RecordedPayment extends BankPayment {
@@ -36,6 +36,8 @@ export interface CustomerBillingData {
   creditBalance: number;
   /** `readAt` of the newest reading recorded of each meter, by `meterKey(facilityId, meterId)`. */
   lastReadAt: Record<string, string>;
+  /** Reminder fees charged by dunning (`DUNFEE#`), invoiced once each (R-FI-5). */
+  fees: PendingFee[];
 }
 
 export const meterKey = (facilityId: string, meterId: string) => `${facilityId}|${meterId}`;

@@ -340,6 +340,7 @@ export class Billing {
       previousState: data.state,
       creditAvailable: data.creditBalance,
       deposits: data.deposits,
+      fees: data.fees,
     });
   }
 

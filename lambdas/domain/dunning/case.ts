@@ -163,6 +163,8 @@ export interface DunningFee {
   amount: number;
   currency: Currency;
   description: string;
+  /** The service of the dunned invoice's largest debt (the fee line needs one; fees are no service's debt). */
+  service: Service;
   rule: string;
   createdAt: string;
 }

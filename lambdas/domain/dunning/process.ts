@@ -438,6 +438,7 @@ export class Dunning {
           amount: step.fee.amount,
           currency: step.fee.currency,
           description: `${step.stage === 'reminder_2' ? 'Second reminder' : 'Reminder'} fee, invoice ${invoice.invoiceNumber}`,
+          service: (Object.entries(debtBreakdown(invoice).byService) as [Service, number][]).sort((a, b) => b[1] - a[1])[0]?.[0] ?? invoice.lines[0]?.service ?? 'water',
           rule: step.rule,
           createdAt: this.deps.now().toISOString(),
         };

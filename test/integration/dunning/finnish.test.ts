@@ -48,6 +48,15 @@ beforeAll(async () => {
   c.at170 = (await caseOf(t, agent, s.at170.invoice.invoiceId)).body;
   c.under170 = (await caseOf(t, agent, s.under170.invoice.invoiceId)).body;
   c.orders = (await t.call('GET', '/v1/work-orders?type=disconnection', { token: admin })).body.items;
+
+  // The next quarter's invoice carries the reminder fees (R-FI-5).
+  await t.call('PUT', '/v1/tariffs/water', { token: admin, body: { effectiveFrom: '2026-01-01', currency: 'EUR', fixedPerMonth: 1_000, unitPrice: 0, unit: 'm3' } });
+  await moveClock(t, { set: '2027-10-05T09:00:00Z' });
+  const run = await t.call('POST', '/v1/billing-runs', { token: admin, body: { runMonth: '2027-10' } });
+  for (let i = 0; i < 100 && (await t.call('GET', `/v1/billing-runs/${run.body.runId}`, { token: admin })).body.status !== 'completed'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  c.nextInvoice = (await t.call('GET', `/v1/customers/${s.at170.customerId}/invoices`, { token: agent })).body.items.find((i: { runMonth: string }) => i.runMonth === '2027-10');
 }, 180_000);
 afterAll(async () => {
   await t?.stop();
@@ -80,6 +89,13 @@ describe('Finnish ladder (R-FI-5..9)', () => {
     ]);
     expect(c.at170.guardDecisions).toContainEqual(expect.objectContaining({ verdict: 'wait', decisions: expect.arrayContaining([expect.objectContaining({ guard: 'BookingDelayGuard', rule: 'R-FI-10' })]) }));
     expect(c.orders.map((o: { caseId: string }) => o.caseId).sort()).toEqual([c.at170.caseId, c.under170.caseId].sort());
+  });
+
+  it('puts both reminder fees on the next invoice, once each (R-FI-5)', () => {
+    expect(c.nextInvoice.lines.filter((l: { kind: string }) => l.kind === 'reminder_fee').map((l: { gross: number; vat: number }) => [l.gross, l.vat])).toEqual([
+      [500, 0],
+      [500, 0],
+    ]);
   });
 
   it('charges 5.00 EUR per reminder, twice at most, and never a third reminder (R-FI-5)', () => {

@@ -99,6 +99,18 @@ describe('draftInvoice', () => {
     expect(second.lines.some((l) => l.kind === 'deposit')).toBe(false);
   });
 
+  it('puts each dunning reminder fee on the next invoice once, without VAT (R-FI-5)', () => {
+    // Prepare
+    const fee = { feeId: 'dun_a_2027-01_reminder_1', amount: 6_000, currency: 'SEK' as const, description: 'Reminder fee, invoice 100001', service: 'waste' as const, rule: 'R-FI-5' };
+    const waste = [facility([{ service: 'waste', startDate: '2026-11-01' }])];
+    // Act
+    const first = draftInvoice(input({ facilities: waste, fees: [fee] }));
+    const second = draftInvoice(input({ runMonth: '2027-03', facilities: waste, fees: [fee], previousState: first.stateAfter }));
+    // Assess
+    expect(first.lines.filter((l) => l.kind === 'reminder_fee')).toEqual([expect.objectContaining({ net: 6_000, vat: 0, gross: 6_000, description: 'Reminder fee, invoice 100001' })]);
+    expect(second.lines.some((l) => l.kind === 'reminder_fee')).toBe(false);
+  });
+
   it('stops on a tariff gap with the service and date', () => {
     expect(() => draftInvoice(input({ facilities: [facility([{ service: 'district_heating', startDate: '2026-11-01' }])] }))).toThrow(TariffGapError);
   });
