@@ -205,7 +205,7 @@ describe("a customer's billing data", () => {
     expect(data.stateInvoiceId).toBe('inv_0000000000000001_2026-11');
     expect(data.lastReadAt).toEqual({ 'F00010000|VM-1': '2026-12-14T10:00:00.000Z' });
     expect(Object.fromEntries(calls)).toEqual({ 'QueryCommand CUS': 3 });
-    expect(nobody).toEqual({ facilities: [], deposits: [], state: {}, creditBalance: 0, lastReadAt: {} });
+    expect(nobody).toEqual({ facilities: [], deposits: [], state: {}, creditBalance: 0, lastReadAt: {}, fees: [] });
   });
 
   it("keeps a meter's newest reading time when an older reading is recorded after it", async () => {
