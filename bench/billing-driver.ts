@@ -2,7 +2,8 @@
  * The billing benchmark's driver, run as its own process by bench/billing.ts against a
  * DynamoDB of its own: seeds customers (sharded as the customer repository shards them) and
  * their facilities with BatchWriteItem, in the items the customer repository itself builds
- * (its `customerItem` / `facilityItem`), and tariffs with the billing repository. Then:
+ * (its `customerItem` / `facilityItem`), meter readings as the billing repository stores them
+ * (`readingItem`, `meterMarkerItem`), and tariffs with the billing repository. Then:
  * - a billing run (`Billing.startRun`, every segment through the embedded stack's in-process
  *   queue, `processSegment` per page) against its floor: the same paged read of the customers
  *   and one PutItem of each invoice, with the run's concurrency;
@@ -24,7 +25,7 @@ import { batchPut, inPool } from '../lambdas/adapters/dynamo/batch.js';
 import { DynamoBillingRepository } from '../lambdas/adapters/dynamo/billing-repository.js';
 import { customerShards, DynamoCustomerRepository } from '../lambdas/adapters/dynamo/customer-repository.js';
 import { randomIds } from '../lambdas/adapters/ids.js';
-import type { Invoice, TariffVersion } from '../lambdas/domain/billing/model.js';
+import type { Invoice, MeterReading, TariffVersion } from '../lambdas/domain/billing/model.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
 import { invoiceReference } from '../lambdas/domain/billing/references.js';
 import { Billing, type SegmentJob } from '../lambdas/domain/billing/service.js';
@@ -64,7 +65,7 @@ export interface ImportResult {
 
 export interface BillingResult {
   readonly settings: BillingSettings;
-  readonly seed: { customers: number; facilities: number; byMix: Record<string, number>; services: Record<string, number>; tariffs: number; items: number; wallMs: number };
+  readonly seed: { customers: number; facilities: number; byMix: Record<string, number>; services: Record<string, number>; tariffs: number; readings: number; items: number; wallMs: number };
   readonly run: Phase & { readonly invoices: number; readonly customersDone: number; readonly errors: number; readonly status: string; readonly deadLetters: number; readonly pages: number };
   readonly floor: Phase & { readonly invoices: number; readonly pages: number };
   /** Sizes as the meter saw them: an invoice item's table WCU. */
@@ -148,6 +149,7 @@ const extra = settings.facilities / settings.customers - 1; // 0.6 for 160,000 o
 const threeShare = Math.max(0, extra - 0.5);
 let facilityNumber = 0;
 let seededItems = 0;
+let readings = 0;
 const chunk = 5000;
 for (let from = 0; from < settings.customers; from += chunk) {
   const items: Record<string, unknown>[] = [];
@@ -201,6 +203,21 @@ for (let from = 0; from < settings.customers; from += chunk) {
       byMix[mix.name] = (byMix[mix.name] ?? 0) + 1;
       for (const s of facility.services) services[s.service] = (services[s.service] ?? 0) + 1;
       items.push(customerRepo['facilityItem'](facility));
+      // Readings: remote meters are read at the end of every month; 1 in 10 water meters was read by its customer in
+      // December. In the items `putReading` writes: the reading, and the meter's newest reading time in the customer's partition.
+      for (const s of facility.services) {
+        if (!s.meter) continue;
+        const remote = s.meter.readingMode === 'remote';
+        const readAts = remote ? ['2026-11-30T23:00:00.000Z', '2026-12-31T23:00:00.000Z'] : rng() < 0.1 ? ['2026-12-14T10:00:00.000Z'] : [];
+        let value = Math.floor(rng() * 50_000);
+        for (const readAt of readAts) {
+          value += remote ? 300 + Math.floor(rng() * 900) : 20 + Math.floor(rng() * 30);
+          const reading: MeterReading = { facilityId: facility.facilityNumber, meterId: s.meter.meterId, value, readAt, source: remote ? 'remote' : 'customer', recordedAt: readAt };
+          items.push(billingRepo['readingItem'](reading));
+          readings++;
+        }
+        if (readAts.length > 0) items.push(billingRepo['meterMarkerItem'](id, facility.facilityNumber, s.meter.meterId, readAts.at(-1)!));
+      }
     }
   }
   await batchPut(driver.db, benchTable, items);
@@ -208,7 +225,7 @@ for (let from = 0; from < settings.customers; from += chunk) {
   if ((from / chunk) % 4 === 3) driver.progress(`seeded ${Math.min(settings.customers, from + chunk)} customers, ${facilityNumber} facilities`);
 }
 const seed = {
-  customers: settings.customers, facilities: facilityNumber, byMix, services, tariffs: tariffs.length, items: seededItems,
+  customers: settings.customers, facilities: facilityNumber, byMix, services, tariffs: tariffs.length, readings, items: seededItems,
   wallMs: performance.now() - seedStarted,
 };
 

@@ -417,7 +417,7 @@ export function renderReport(machine: MachineFacts, sections: Sections, billingS
   if (billing) {
     findings.push(
       `Billing and payments (the run and the import beside their floors; a second import books nothing):\n\n${
-        billing instanceof Error ? '- No billing numbers this run (section 4 says why).' : guarded('billing', () => billingFindings(billing, billingSizes).join('\n'))
+        billing instanceof Error ? '- No billing numbers this run (section 4 says why).' : guarded('billing', () => billingFindings(billing, billingSizes, sections.billing?.seconds).join('\n'))
       }`,
     );
   }

@@ -4,7 +4,7 @@
  * BENCHMARKS.md. Without `--only` every section runs; with it, the sections not named keep
  * their last results (bench/.out/results). It reports; it never fails on a number.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fromRepoRoot } from '../lib/paths.js';
@@ -15,7 +15,7 @@ import { measureBilling } from './billing.js';
 import type { BillingSettings } from './billing-driver.js';
 import { measureColdStart } from './cold-start.js';
 import { renderReport, sectionKeys, type Measured, type SectionKey, type Sections } from './report.js';
-import type { BillingSizes } from './report-usecases.js';
+import type { BillingBefore, BillingSizes } from './report-usecases.js';
 import { loadResult, saveResult } from './results.js';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } }, strict: true });
@@ -42,15 +42,20 @@ const alertsSettings: AlertsSettings = {
 };
 
 /**
- * Billing at 30 % of the issue's size: at full size the run and the import each take longer
- * than a scenario may here, and all of it about 30-40 minutes (BENCHMARKS.md section 4 gives
- * the projection from the run's own rates). 30,000 customers keep the section within about
- * 10 minutes on this 2-core machine under the load other processes put on it.
+ * Billing at the issue's size: 100,000 customers with 160,000 facilities, and a BgMax file
+ * paying every invoice (100,000 payments). bench/billing-before.json keeps the billing run of
+ * the code before the run's DynamoDB calls were cut (~9.5 per invoice), measured on the same
+ * data at the same size, for the report to compare with.
  */
-const billingSizes: BillingSizes = { fullCustomers: 100_000, fullFacilities: 160_000, fullPayments: 100_000, budgetMinutes: 25 };
+const billingBefore = existsSync(fromRepoRoot('bench/billing-before.json'))
+  ? (JSON.parse(readFileSync(fromRepoRoot('bench/billing-before.json'), 'utf8')) as BillingBefore)
+  : undefined;
+const billingSizes: BillingSizes = {
+  fullCustomers: 100_000, fullFacilities: 160_000, fullPayments: 100_000, budgetMinutes: 25, ...(billingBefore ? { before: billingBefore } : {}),
+};
 const billingSettings: BillingSettings = {
-  customers: 30_000,
-  facilities: 48_000,
+  customers: billingSizes.fullCustomers,
+  facilities: billingSizes.fullFacilities,
   pageSize: 200,
   runMonth: '2027-01',
   parseRuns: 5,
