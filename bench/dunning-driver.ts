@@ -25,6 +25,7 @@
  *   node --import tsx bench/dunning-driver.ts '<DunningDriverArgs as JSON>'
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { getHeapStatistics } from 'node:v8';
 import { tmpdir } from 'node:os';
@@ -285,20 +286,37 @@ const keys = await devKeys(stack.signingKeyFile);
 const admin = await keys.sign({ role: 'admin' });
 const agent = await keys.sign({ role: 'agent', subject: 'bench-agent' });
 
-async function call(method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+/**
+ * An HTTP call to the stack, with node:http and no client timeout: a clock move over thousands
+ * of open cases answers only when it is done (fetch gives up after 5 minutes without headers).
+ */
+function call(method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const body = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(stack.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON
+  if (body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
   }
-  return { status: response.status, headers: response.headers, body: parsed as any };
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(path, stack.url), { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // not JSON
+        }
+        resolve({ status: response.statusCode ?? 0, body: parsed });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 const api = { call, lines: [] as string[], stack: { dynamoEndpoint: stack.dynamoEndpoint } };
@@ -379,7 +397,8 @@ async function runPaths(plan: PathsArgs): Promise<PathsResult> {
   let fileDays = 0;
   let endedOn: string | undefined;
   const paid = new Set<string>();
-  const lastPayment = plan.paths.map((p) => p.paidOn ?? '').reduce((a, b) => (a > b ? a : b), '');
+  // Nothing can have ended before the last payment, nor before the first morning after the last due date.
+  const lastPayment = plan.paths.flatMap((p) => [p.paidOn ?? '', addDays(p.dueDate, 1)]).reduce((a, b) => (a > b ? a : b), '');
   for (let day = plan.firstFile; day <= plan.until; day = addDays(day, 1)) {
     if (!isBankingDay(day, plan.country)) continue;
     await moveClock({ set: localInstant(day, 7).toISOString() });
@@ -708,6 +727,7 @@ async function runScale(settings: ScaleArgs): Promise<ScaleResult> {
     profileMs = Object.fromEntries([...bucketProfile(settings.profileFile, component)].map(([bucket, us]) => [bucket, us / 1000]));
   }
   const to = stack.clock.now().toISOString();
+  const scansAfterMove = scans.length;
 
   // After the move: where the cases are (gsi2 holds every case by opening), and the executions (the runner's own events).
   const { byStage, caseItemBytes, caseItems } = await caseCensus();
@@ -721,7 +741,7 @@ async function runScale(settings: ScaleArgs): Promise<ScaleResult> {
 
   if (settings.noFloors) {
     return {
-      mode: 'scale', args: settings, seed, start: { ...start, scan: startScan }, move: { ...move, from, to, scans: scans.slice(scansBeforeMove) },
+      mode: 'scale', args: settings, seed, start: { ...start, scan: startScan }, move: { ...move, from, to, scans: scans.slice(scansBeforeMove, scansAfterMove) },
       outcome: { byStage, executions }, caseItemBytes: caseItems > 0 ? caseItemBytes / caseItems : 0,
       dynamoFloor: { pairs: 0, wallMs: 0, cpuMs: 0, calls: {} }, runnerFloor: { executions: 0, startMs: 0, move: { wallMs: 0, cpuMs: 0, events: {}, calls: {}, taskMs: {}, memory: [] } },
       heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20, maxRssMb: process.resourceUsage().maxRSS / 1024, meterOverheadMs: meters.overheadMs(),
@@ -773,7 +793,7 @@ async function runScale(settings: ScaleArgs): Promise<ScaleResult> {
     args: settings,
     seed,
     start: { ...start, scan: startScan },
-    move: { ...move, from, to, scans: scans.slice(scansBeforeMove) },
+    move: { ...move, from, to, scans: scans.slice(scansBeforeMove, scansAfterMove) },
     outcome: { byStage, executions },
     caseItemBytes: meanCaseBytes,
     dynamoFloor,

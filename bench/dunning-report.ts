@@ -367,7 +367,10 @@ export function dunningSection(result: DunningResult): string {
   const size = atFull
     ? `Full size: the issue's ${count(settings.issueCases)} cases.`
     : `**Not full size**: ${count(scale.args.cases)} cases of the issue's ${count(settings.issueCases)} (${percent(scale.args.cases / settings.issueCases)}), ` +
-      `the largest that keeps this scenario (seeding, the move, both floors) within about ${settings.budgetMinutes} minutes on this machine; this one took ${fixed(result.scaleSeconds / 60, 1)} min. ` +
+      (settings.scaleCasesSource === 'DUNNING_SCALE_CASES'
+        ? 'as DUNNING_SCALE_CASES asked; '
+        : `the size set in bench/dunning.ts: the largest that keeps this scenario (seeding, the move, both floors) within about ${settings.budgetMinutes} minutes on this machine; `) +
+      `this one took ${fixed(result.scaleSeconds / 60, 1)} min (the experiment and the profiled pass come on top). ` +
       `\`DUNNING_SCALE_CASES=${settings.issueCases} npm run bench -- --only dunning\` runs it at full size` +
       (full ? ` (the last such run is the second row, ${full.measuredAt.slice(0, 10)}, ${fixed(full.seconds / 60, 0)} min for the scenario).` : '.');
 
@@ -477,9 +480,13 @@ ${callTable([
 export function dunningFindings(result: DunningResult): string[] {
   const { settings, se, fi, scale, profile, full } = result;
   const lines: string[] = [];
-  const describePaths = (paths: PathsResult, country: string) =>
-    paths.paths.map((path) => countPath(path)).map((c) => `${c.label}: ${count(c.transitions)}`).join('; ') + ` (${country})`;
-  lines.push(`- **State transitions per case**: ${describePaths(se, 'SE')}; ${describePaths(fi, 'FI')}. A paid-on-time invoice starts no execution at all: the scan only reads open invoices past their due date.`);
+  const describePaths = (paths: PathsResult) =>
+    paths.paths.map((path) => countPath(path)).map((c) => `${c.label} **${count(c.transitions)}**`).join(', ');
+  lines.push(
+    `- **State transitions per case**, Sweden: ${describePaths(se)}. Finland: ${describePaths(fi)}. A paid-on-time invoice starts no execution at all ` +
+      '(the scan only reads open invoices past their due date); every other case costs 6 transitions per step taken plus its start and end, and the cut ' +
+      'more (the guards, the booking-delay wait, the work order).',
+  );
 
   const costs = settings.cost.countries.map((assumptions) => countryCost(result, assumptions.country === 'FI' ? fi : se, assumptions));
   for (const c of costs) {

@@ -65,6 +65,8 @@ export interface DunningSettings {
   readonly se: Omit<PathsArgs, 'mode' | 'country' | 'zone'>;
   readonly fi: Omit<PathsArgs, 'mode' | 'country' | 'zone'>;
   readonly scaleCases: number;
+  /** Where `scaleCases` comes from: the default here, or DUNNING_SCALE_CASES. */
+  readonly scaleCasesSource?: 'default' | 'DUNNING_SCALE_CASES';
   /** The issue's size. */
   readonly issueCases: number;
   readonly scaleDueDate: string;
@@ -125,6 +127,7 @@ export function dunningSettings(): DunningSettings {
     // The largest size whose scenario (seeding, the move, both floors) keeps within about 15
     // minutes on this 2-core machine under the load other processes put on it; see the section.
     scaleCases: Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2_000,
+    scaleCasesSource: Number.isInteger(fromEnv) && fromEnv > 0 ? 'DUNNING_SCALE_CASES' : 'default',
     issueCases: 10_000,
     scaleDueDate: '2027-04-30',
     advance: 'P1M',
