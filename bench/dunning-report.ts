@@ -351,6 +351,8 @@ function profileTable(profile: ScaleResult): string | undefined {
 
 // ---- the section ----------------------------------------------------------------------------
 
+const labelOf = (paths: PathsResult, key: string) => paths.paths.find((path) => path.plan.key === key)?.plan.label ?? key;
+
 export function dunningSection(result: DunningResult): string {
   const { settings, se, fi, scale, profile, full, experiment } = result;
   const prices = settings.cost.prices;
@@ -437,7 +439,7 @@ cases a month × (transitions, invocations, task time, RRU and WRU of their path
   another at ${settings.cost.roundTripMs} ms a round trip; the scan's is ${settings.cost.roundTripMs} ms per call plus ${settings.cost.startExecutionMs} ms per StartExecution
   (an assumed API round trip). Cold starts are not in it.
 - Overdue: ${settings.cost.overdueBasis}. Funnel: ${settings.cost.funnelBasis}.
-${settings.cost.countries.map((c) => `- ${c.country} (${c.utility}): ${fixed(c.invoicesPerCustomerMonth, 2)} invoices per customer a month (${c.invoicesBasis}); of the overdue cases ${Object.entries(c.funnel).map(([key, share]) => `${percent(share)} ${key}`).join(', ')}; a disconnected case stays unpaid (in the scan's list) ${c.disconnectedMonths} months.`).join('\n')}
+${settings.cost.countries.map((c) => `- ${c.country} (${c.utility}): ${fixed(c.invoicesPerCustomerMonth, 2)} invoices per customer a month (${c.invoicesBasis}); of the overdue cases ${Object.entries(c.funnel).map(([key, share]) => `${percent(share)} ${labelOf(c.country === 'FI' ? fi : se, key)}`).join(', ')}; a disconnected case stays unpaid (in the scan's list) ${c.disconnectedMonths} months.`).join('\n')}
 - Not in it: the runner's store (local only), CloudWatch Logs of the state machine (logging level ALL with execution data:
   the history above is ${seFull?.history ? amount(seFull.history.bytes / 1024, 0) : '?'} KB of JSON for the Swedish full ladder), X-Ray traces, the payment import.
 
@@ -499,12 +501,22 @@ export function dunningFindings(result: DunningResult): string[] {
     lines.push(
       `- **Cost, ${c.assumptions.country}**: ${usd(c.total.total)} a month per ${count(settings.cost.customers)} customers at ${percent(c.assumptions.overdueShare)} overdue ` +
         `(${count(c.overdue)} cases a month): Step Functions ${usd(c.total.stepFunctions)}, DynamoDB ${usd(c.total.dynamo)}, Lambda ${usd(c.total.lambda)}; ` +
-        `${largest[0]} is ${percent(largest[1] / c.total.total)}. ${c.sensitivity.map((s) => `At ${percent(s.share)} overdue: ${usd(s.total)}`).join('; ')}. ` +
-        `Per overdue case: ${usd((c.total.total - (c.lines.at(-1)?.dollars.total ?? 0)) / Math.max(1, c.overdue))}.`,
+        `${percent(largest[1] / c.total.total)} of it is ${largest[0]}. ${c.sensitivity.map((s, i) => `${i === 0 ? 'At' : 'at'} ${percent(s.share)} overdue it is ${usd(s.total)}`).join(', ')}. ` +
+        `Per overdue case: ${usd((c.total.total - (c.lines.at(-1)?.dollars.total ?? 0)) / Math.max(1, c.overdue))}; a year: ${usd(c.total.total * 12)}.`,
     );
   }
 
   const seFull = se.paths.find((path) => path.plan.key === 'full');
+  if (seFull?.history) {
+    const history = seFull.history;
+    const choices = history.byType.ChoiceStateEntered ?? 0;
+    lines.push(
+      `- **Where the transitions go**: of the Swedish full ladder's ${count(history.stateEntered)} transitions, ${count(choices)} are Choice states ` +
+        `(RouteNextStep, IsStillUnpaid, RouteAction, GuardVerdict), ${count(history.byType.TaskStateEntered ?? 0)} Task states and ${count(history.byType.WaitStateEntered ?? 0)} Wait states. ` +
+        'Each step costs six: Wait, ReReadDebt, IsStillUnpaid, RouteAction, the step, RouteNextStep. Step Functions is most of the cost, so a definition that routes ' +
+        'with fewer Choice states is the lever; at these amounts it is not worth much.',
+    );
+  }
   if (seFull) {
     const calls = DynamoMeter.total(seFull.taskCalls);
     const casePuts = seFull.taskCalls['PutItem DCASE#·CASE (conditional)'];
@@ -512,8 +524,9 @@ export function dunningFindings(result: DunningResult): string[] {
       lines.push(
         `- **Writes**: over the Swedish full ladder the task function writes ${amount(wru(calls), 0)} WRU, ${percent(calls.wcuIndex / wru(calls))} of it index entries. ` +
           `The case is written whole at every change (${count(casePuts.calls)} times, ${fixed(casePuts.wcuTable / casePuts.calls, 1)} WRU on the table each: it carries ` +
-          `its schedule, history and guard decisions, and grows with them), and both its index entries (gsi1, gsi2) project ALL, so each write is paid three times ` +
-          `(${fixed(wru(casePuts) / casePuts.calls, 1)} WRU a write). An index projecting only the keys and the listed fields would cut the index share; the case item's size drives the rest.`,
+          `its schedule, history and guard decisions, and grows with them), and both its index entries (gsi1, gsi2) project ALL, as every index of the table does, so each write is paid three times ` +
+          `(${fixed(wru(casePuts) / casePuts.calls, 1)} WRU a write, twice when the next date moves its gsi1 entry). The case item's size and its index copies are what a case write costs; ` +
+          'the amounts stay small (the cost table), but they grow with the history a case carries.',
       );
     }
   }
@@ -556,8 +569,9 @@ export function dunningFindings(result: DunningResult): string[] {
         ? `In the profile the AWS SDK clients take ${percent(bucket('AWS SDK') / profileTotal)} of the main thread and dynalite ${percent(bucket('dynalite') / profileTotal)}; ` +
           `the runner's own code ${percent(bucket('runner:') / profileTotal)}, the dunning tasks, scan and handlers ${percent(bucket('service code') / profileTotal)}; ` +
           `${percent(bucket('idle') / profileTotal)} is idle, waiting for LevelDB while one execution at a time advances ` +
-          '(`tickOnce` releases due waits one by one, each after the previous execution has settled, so the second core mostly waits). '
+          '(`tickOnce` releases due waits one by one, each after the previous execution has settled). '
         : '') +
+      `The stack's process used ${fixed(move.cpuMs / move.wallMs, 2)} cores on average during the move (CPU / wall), on a machine with 2. ` +
       (experiment
         ? `Measured: the same month on a runner with its in-memory store (the experiment row) takes ${fixed(perStep(experiment.move), 0)} ms per case step instead of ${fixed(mainStep, 0)} ` +
           `(${times(mainStep / perStep(experiment.move), 1)}), so the store costs ${percent(1 - perStep(experiment.move) / mainStep)} of the move. `
