@@ -3,6 +3,8 @@ import type { AlertsResult } from './alerts-driver.js';
 import type { ApiReport, ScenarioReport } from './api.js';
 import type { BillingResult } from './billing-driver.js';
 import type { ColdStartReport, ColdStartResult } from './cold-start.js';
+import type { DunningResult } from './dunning.js';
+import { dunningFindings, dunningSection } from './dunning-report.js';
 import { table, verdict } from './markdown.js';
 import { alertsFindings, alertsSection, billingFindings, billingSection, useCaseMethod, type BillingSizes } from './report-usecases.js';
 import { fixed } from './stats.js';
@@ -21,7 +23,7 @@ export interface MachineFacts {
   readonly measured: readonly SectionKey[];
 }
 
-export const sectionKeys = ['cold-start', 'api', 'alerts', 'billing'] as const;
+export const sectionKeys = ['cold-start', 'api', 'alerts', 'billing', 'dunning'] as const;
 export type SectionKey = (typeof sectionKeys)[number];
 
 /** One section's result, from this run or an earlier one (bench/.out/results). */
@@ -36,6 +38,7 @@ export interface Sections {
   readonly api?: Measured<ApiReport | Error>;
   readonly alerts?: Measured<AlertsResult | Error>;
   readonly billing?: Measured<BillingResult | Error>;
+  readonly dunning?: Measured<DunningResult | Error>;
 }
 
 const coldTarget = 1.2;
@@ -358,6 +361,7 @@ const sectionTitles: Record<SectionKey, string> = {
   api: '2. API on the embedded stack',
   alerts: '3. Outage alerts',
   billing: '4. Billing and payments',
+  dunning: '5. Dunning',
 };
 
 /** A section that could not be measured, or not rendered: why, in a few lines. */
@@ -397,6 +401,8 @@ export function renderReport(machine: MachineFacts, sections: Sections, billingS
   if (api) body.push(api instanceof Error ? apiFailure(api) : guarded('api', () => apiSection(api)));
   if (alerts) body.push(alerts instanceof Error ? failure('alerts', alerts) : guarded('alerts', () => alertsSection(alerts)));
   if (billing) body.push(billing instanceof Error ? failure('billing', billing) : guarded('billing', () => billingSection(billing, billingSizes, sections.billing?.seconds)));
+  const dunning = sections.dunning?.value;
+  if (dunning) body.push(dunning instanceof Error ? failure('dunning', dunning) : guarded('dunning', () => dunningSection(dunning)));
 
   const findings: string[] = [];
   if (cold) {
@@ -422,11 +428,17 @@ export function renderReport(machine: MachineFacts, sections: Sections, billingS
     );
   }
 
+  if (dunning) {
+    findings.push(`Dunning (transitions per path, the monthly cost, many cases moved one month beside two floors):\n\n${
+      dunning instanceof Error ? '- No dunning numbers this run (section 5 says why).' : guarded('dunning', () => dunningFindings(dunning).join('\n'))
+    }`);
+  }
+
   return `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts) on ${machine.date}; every run overwrites this file.
 The bench reports only: no number here fails a build. \`npm run bench -- --only alerts,billing\` measures
-some sections (cold-start, api, alerts, billing) and keeps the others' last results (bench/.out/results).
+some sections (${sectionKeys.join(', ')}) and keeps the others' last results (bench/.out/results).
 
 - Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fixed(machine.memoryGb, 0)} GB, ${machine.os}
 - Node.js ${machine.node} (the \`node\` devDependency)

@@ -14,6 +14,7 @@ import { measureApi } from './api.js';
 import { measureBilling } from './billing.js';
 import type { BillingSettings } from './billing-driver.js';
 import { measureColdStart } from './cold-start.js';
+import { dunningSettings, measureDunning } from './dunning.js';
 import { renderReport, sectionKeys, type Measured, type SectionKey, type Sections } from './report.js';
 import type { BillingBefore, BillingSizes } from './report-usecases.js';
 import { loadResult, saveResult } from './results.js';
@@ -104,6 +105,9 @@ for (const key of sectionKeys) {
       break;
     case 'billing':
       sections[key] = await section(key, 'Billing: a billing run, then a BgMax file imported twice ...', () => measureBilling(billingSettings));
+      break;
+    case 'dunning':
+      sections[key] = await section(key, 'Dunning: each path on the embedded stack, then many open cases moved one month ...', () => measureDunning(dunningSettings()));
       break;
   }
 }
