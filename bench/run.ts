@@ -19,10 +19,13 @@ import { renderReport, sectionKeys, type Measured, type SectionKey, type Section
 import type { BillingBefore, BillingSizes } from './report-usecases.js';
 import { loadResult, saveResult } from './results.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string' } }, strict: true });
-const only = values.only
-  ? values.only.split(',').map((name) => name.trim()).filter((name) => name !== '')
-  : [...sectionKeys];
+// `--render`: write BENCHMARKS.md from the last saved results (bench/.out/results), measuring nothing.
+const { values } = parseArgs({ options: { only: { type: 'string' }, render: { type: 'boolean' } }, strict: true });
+const only = values.render
+  ? []
+  : values.only
+    ? values.only.split(',').map((name) => name.trim()).filter((name) => name !== '')
+    : [...sectionKeys];
 const unknown = only.filter((name) => !(sectionKeys as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(`Unknown section ${unknown.join(', ')}; the sections are ${sectionKeys.join(', ')}.`);
