@@ -656,11 +656,11 @@ async function runExperiment(settings: ExperimentArgs): Promise<ExperimentResult
   progress(`experiment: seeding ${settings.cases.toLocaleString('en-US')} customers, facilities and invoices ...`);
   await seedScale({ mode: 'scale', cases: settings.cases, dueDate: settings.dueDate, advance: settings.advance, sampleMs: settings.sampleMs });
   const store = new InMemoryExecutionStore();
-  const append = store.appendEvent.bind(store);
+  const save = store.save.bind(store);
   // The history events, counted as the table's are (bench/dunning-meter.ts taps those).
-  store.appendEvent = (executionArn, event) => {
-    meters.events.set(event.type, (meters.events.get(event.type) ?? 0) + 1);
-    return append(executionArn, event);
+  store.save = (record, events) => {
+    for (const event of events) meters.events.set(event.type, (meters.events.get(event.type) ?? 0) + 1);
+    return save(record, events);
   };
   const workflows = new LocalWorkflows({ clock: stack.clock, store });
   workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, timedTask as never));

@@ -61,11 +61,17 @@ export class ComponentMeters {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
-        const key = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+        // A BatchWriteItem counts by its first item (the runner's saves: the record and its events' chunk).
+        const batch = input.RequestItems ? (Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]>)[0] ?? []) : [];
+        const key = (input.Key ?? input.Item ?? batch[0]?.PutRequest?.Item) as Record<string, unknown> | undefined;
         const runner = typeof key?.pk === 'string' && key.pk.startsWith('EXEC#');
-        if (runner && typeof key.eventJson === 'string' && /^Put(Item)?Command$/.test(String(context.commandName))) {
-          const type = /"type":"(\w+)"/.exec(key.eventJson)?.[1] ?? '?';
-          this.events.set(type, (this.events.get(type) ?? 0) + 1);
+        if (runner) {
+          for (const item of batch.length > 0 ? batch.map((b) => b.PutRequest?.Item) : [key]) {
+            const chunk = item?.eventsJson ?? item?.eventJson;
+            if (typeof chunk !== 'string') continue;
+            const parsed = JSON.parse(chunk) as { type: string } | { type: string }[];
+            for (const { type } of Array.isArray(parsed) ? parsed : [parsed]) this.events.set(type, (this.events.get(type) ?? 0) + 1);
+          }
         }
         const execution = runner && this.perExecution ? `:${String(key.pk).split(':').at(-1)}` : '';
         const component: Component = runner ? `runner${execution}` : (this.context.getStore() ?? 'api');

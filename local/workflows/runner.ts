@@ -1,7 +1,8 @@
 /**
  * Local Step Functions for the embedded stack: runs the same JSONPath ASL definitions with
  * aws-local-stepfunctions, but
- * - Wait states follow the one local clock (tick() releases due waits one at a time, in time order),
+ * - Wait states follow the one local clock (tick() releases due waits in time order; the executions
+ *   whose waits are due at the same instant advance together, a bounded number at a time),
  * - `.waitForTaskToken` tasks wait for sendTaskSuccess/sendTaskFailure,
  * - every execution (current state, its input, pending wait/token, history) is persisted in an
  *   ExecutionStore and resumed from its current state after a restart (resumeOpenExecutions()),
@@ -38,6 +39,12 @@ export interface LocalWorkflowsOptions {
   tickIntervalMs?: number;
   /** Overrides every Retry interval (real milliseconds); default: as the ASL says. */
   retryIntervalMs?: number;
+  /**
+   * How many executions whose waits are due at the same instant advance at once (each until it
+   * waits again or ends); default 8. Waits due at different instants are always released in time
+   * order, one instant after the other.
+   */
+  releaseConcurrency?: number;
 }
 
 const ACCOUNT = '000000000000';
@@ -78,7 +85,11 @@ interface Runtime {
   running: number;
   detached: boolean;
   abort?: () => void;
+  /** The store writes of this execution, one after another. */
   writes: Promise<void>;
+  /** History events recorded since the last save, and whether the record changed since then. */
+  unsaved: StoredEvent[];
+  dirty: boolean;
   consumerIdle: boolean;
   consumerListeners: (() => void)[];
   /** Set on a resumed run: the first entry of the current state is already in the history. */
@@ -176,7 +187,7 @@ export class LocalWorkflows {
     };
     const rt = this.newRuntime(record, machine.definition, undefined);
     this.appendEvent(rt, { type: 'ExecutionStarted', input: normalizedInput });
-    await rt.writes;
+    await this.save(rt);
     this.log(`workflow ${stateMachineName}: started ${name}`);
     this.run(rt, machine, normalizedInput);
     return { executionArn, startDate, alreadyStarted: false };
@@ -251,8 +262,8 @@ export class LocalWorkflows {
     const { rt } = pending;
     if (rt.record.pendingTask?.token === token) delete rt.record.pendingTask;
     rt.record.closedTokens = [...(rt.record.closedTokens ?? []), token];
-    this.putRecord(rt);
-    await rt.writes;
+    rt.dirty = true;
+    await this.save(rt);
   }
 
   // ---------------------------------------------------------------- clock
@@ -262,7 +273,7 @@ export class LocalWorkflows {
     return this.waiters.reduce<number | undefined>((min, w) => (min === undefined || w.dueAt < min ? w.dueAt : min), undefined);
   }
 
-  /** Releases due waits one at a time in due-time order, each after the previous one settled. */
+  /** Releases due waits in due-time order: all due at one instant (a bounded pool at a time), then the next instant. */
   tick(): Promise<void> {
     this.tickChain = this.tickChain.then(() => this.tickOnce()).catch((error: unknown) => this.log(`workflow tick failed: ${String(error)}`));
     return this.tickChain;
@@ -290,6 +301,7 @@ export class LocalWorkflows {
     const closing = new Error('LocalWorkflows closed');
     for (const rt of this.runtimes.values()) {
       if (rt.phase === 'done') continue;
+      await this.save(rt); // what was recorded since the last save, as a graceful stop keeps it
       rt.detached = true;
       rt.abort?.();
       for (const fail of rt.blockers) fail(closing);
@@ -304,8 +316,10 @@ export class LocalWorkflows {
   async idle(): Promise<void> {
     for (;;) {
       const open = [...this.runtimes.values()].filter((rt) => rt.phase !== 'done' && !rt.detached);
-      if (open.some((rt) => !this.quiet(rt))) {
-        await this.changed();
+      // Waits for one busy execution at a time (checking them all on every change would be quadratic with thousands open).
+      const busy = open.find((rt) => !this.quiet(rt));
+      if (busy) {
+        await this.settled(busy);
         continue;
       }
       for (const rt of open) await this.drain(rt);
@@ -321,14 +335,32 @@ export class LocalWorkflows {
 
   private async tickOnce(): Promise<void> {
     this.ticking = true;
+    const concurrency = Math.max(1, this.options.releaseConcurrency ?? 8);
     try {
       for (;;) {
+        // The earliest instant a wait is due at, if it has come; every wait due at it is released.
         const now = this.clock.now().getTime();
-        const due = this.waiters.filter((w) => w.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq)[0];
-        if (!due) return;
-        this.waiters.splice(this.waiters.indexOf(due), 1);
-        due.release();
-        await this.settled(due.rt);
+        let instant: number | undefined;
+        for (const w of this.waiters) if (w.dueAt <= now && (instant === undefined || w.dueAt < instant)) instant = w.dueAt;
+        if (instant === undefined) return;
+        const due: Waiter[] = [];
+        let kept = 0;
+        for (const w of this.waiters) {
+          if (w.dueAt === instant) due.push(w);
+          else this.waiters[kept++] = w;
+        }
+        this.waiters.length = kept;
+        due.sort((a, b) => a.seq - b.seq);
+        // A bounded pool: each worker releases the next wait and lets its execution settle.
+        let next = 0;
+        const worker = async () => {
+          while (next < due.length) {
+            const w = due[next++]!;
+            w.release();
+            await this.settled(w.rt);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
       }
     } finally {
       this.ticking = false;
@@ -350,7 +382,7 @@ export class LocalWorkflows {
         await this.changed();
       }
     }
-    await rt.writes;
+    await this.save(rt);
   }
 
   private changed(): Promise<void> {
@@ -427,6 +459,8 @@ export class LocalWorkflows {
       running: 0,
       detached: false,
       writes: Promise.resolve(),
+      unsaved: [],
+      dirty: false,
       consumerIdle: false,
       consumerListeners: [],
       blockers: new Set(),
@@ -474,7 +508,6 @@ export class LocalWorkflows {
         rt.consumerIdle = false;
         if (next.done || rt.detached) break;
         this.onEvent(rt, next.value as unknown as LibEvent);
-        await rt.writes;
         this.notify();
       }
       rt.consumerIdle = true;
@@ -510,7 +543,7 @@ export class LocalWorkflows {
       record.cause = final?.cause ?? '';
       this.appendEvent(rt, { type: 'ExecutionFailed', error: record.error, cause: record.cause });
     }
-    await rt.writes;
+    await this.save(rt);
     this.log(`workflow ${record.stateMachineName}: ${record.name} ${record.status}${record.error ? ` (${record.error}: ${record.cause})` : ''}`);
     rt.phase = 'done';
     this.notify();
@@ -535,7 +568,7 @@ export class LocalWorkflows {
           rt.record.currentInput = state.input;
           if (rt.resume?.skipEntered && rt.resume.stateName === state.name) {
             rt.resume.skipEntered = false;
-            this.putRecord(rt);
+            rt.dirty = true;
             return;
           }
         }
@@ -561,34 +594,41 @@ export class LocalWorkflows {
 
   // ---------------------------------------------------------------- persistence helpers
 
-  private enqueue(rt: Runtime, write: () => Promise<void>): void {
-    const next = rt.writes.then(() => (rt.detached ? undefined : write()));
-    rt.writes = next.catch((error: unknown) => this.log(`workflow store write failed: ${String(error)}`));
-  }
-
-  private putRecord(rt: Runtime): void {
+  /**
+   * Saves the record and the events recorded since the last save in one store call (queued behind
+   * the execution's earlier writes). Events are only recorded in memory as they happen; the runner
+   * saves where a restart needs it: before a task or callback handler runs (drain), when a wait
+   * or callback blocks, when a token closes, and when the execution ends.
+   */
+  private save(rt: Runtime): Promise<void> {
+    if (!rt.dirty && rt.unsaved.length === 0) return rt.writes;
     const snapshot = JSON.parse(JSON.stringify(rt.record)) as ExecutionRecord;
-    this.enqueue(rt, () => this.store.put(snapshot));
+    const events = rt.unsaved.splice(0);
+    rt.dirty = false;
+    const next = rt.writes.then(() => (rt.detached ? undefined : this.store.save(snapshot, events)));
+    rt.writes = next.catch((error: unknown) => this.log(`workflow store write failed: ${String(error)}`));
+    return rt.writes;
   }
 
   private appendEvent(rt: Runtime, event: Omit<StoredEvent, 'id' | 'previousEventId' | 'timestamp'>): void {
     const id = rt.record.eventCount + 1;
     rt.record.eventCount = id;
-    const stored: StoredEvent = JSON.parse(
-      JSON.stringify({ ...event, id, previousEventId: id - 1, timestamp: this.clock.now().toISOString() }),
-    ) as StoredEvent;
-    const arn = rt.record.executionArn;
-    this.enqueue(rt, () => this.store.appendEvent(arn, stored));
-    this.putRecord(rt);
+    rt.unsaved.push(
+      JSON.parse(JSON.stringify({ ...event, id, previousEventId: id - 1, timestamp: this.clock.now().toISOString() })) as StoredEvent,
+    );
+    rt.dirty = true;
   }
 
-  /** Waits until every event the library has dispatched so far is recorded (current state persisted). */
-  private async drain(rt: Runtime): Promise<void> {
+  /**
+   * Waits until every event the library has dispatched so far is recorded and, unless `save` is
+   * false, saved (the current state persisted).
+   */
+  private async drain(rt: Runtime, save = true): Promise<void> {
     for (;;) {
       if (rt.detached) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (rt.consumerIdle) {
-        await rt.writes;
+        await (save ? this.save(rt) : rt.writes);
         if (rt.consumerIdle) return;
       } else {
         await new Promise<void>((resolve) => rt.consumerListeners.push(resolve));
@@ -662,7 +702,8 @@ export class LocalWorkflows {
   }
 
   private async waitBody(rt: Runtime, stateName: string, spec: WaitSpec, rawInput: unknown): Promise<unknown> {
-    await this.drain(rt);
+    await this.drain(rt, false); // saved below, with the wait
+
     const effective = applyInputPath(spec.InputPath, rawInput);
     let dueAt: number;
     const resumed = rt.resume?.pendingWait;
@@ -683,8 +724,8 @@ export class LocalWorkflows {
       }
     }
     rt.record.pendingWait = { stateName, dueAt: new Date(dueAt).toISOString() };
-    this.putRecord(rt);
-    await rt.writes;
+    rt.dirty = true;
+    await this.save(rt);
     const released = this.block<void>(rt, (resolve, reject) => {
       this.waiters.push({ rt, stateName, dueAt, seq: ++this.waiterSeq, release: () => resolve(), fail: reject });
     });
@@ -692,7 +733,7 @@ export class LocalWorkflows {
     if (dueAt <= this.clock.now().getTime() && !this.ticking) setImmediate(() => void this.tick());
     await released.promise;
     delete rt.record.pendingWait;
-    this.putRecord(rt);
+    rt.dirty = true;
     return effective;
   }
 
@@ -782,8 +823,8 @@ export class LocalWorkflows {
         this.appendEvent(rt, { type: 'TaskScheduled', stateName, input: { resource, parameters: input } });
         this.appendEvent(rt, { type: 'TaskStarted', stateName });
         rt.record.pendingTask = { stateName, token, since: this.clock.now().toISOString() };
-        this.putRecord(rt);
-        await rt.writes;
+        rt.dirty = true;
+        await this.save(rt);
         pending = register(token);
         const handler = machine.handlers[stateName];
         try {
@@ -794,7 +835,7 @@ export class LocalWorkflows {
           this.tokens.delete(token);
           delete rt.record.pendingTask;
           rt.record.closedTokens = [...(rt.record.closedTokens ?? []), token];
-          this.putRecord(rt);
+          rt.dirty = true;
           throw error;
         }
         this.appendEvent(rt, { type: 'TaskSubmitted', stateName });

@@ -1,9 +1,14 @@
 /**
  * Persistence for local workflow executions: one record per execution plus its event history.
  * DynamoDB layout (single table): pk = EXEC#<executionArn>, sk = META (the record) and
- * sk = EVENT#<000001> (one item per history event).
+ * sk = EVENT#<000001> (a chunk of history events, keyed by its first event's id: the events the
+ * runner recorded between two saves).
+ *
+ * The runner saves at the points that matter for a restart (before a task runs, before it waits
+ * on the clock or a callback, when the execution ends): one BatchWriteItem of the record and the
+ * chunk of events since the previous save, not one write per event.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -45,12 +50,12 @@ export interface StoredEvent {
   cause?: string;
 }
 
-/** Kept small on purpose: a record put/get/list and an append-only event list. */
+/** Kept small on purpose: a record with its new events saved together, get/list, and the event list. */
 export interface ExecutionStore {
-  put(record: ExecutionRecord): Promise<void>;
+  /** Stores the record and the history events recorded since the previous save (consecutive ids, oldest first). */
+  save(record: ExecutionRecord, newEvents: readonly StoredEvent[]): Promise<void>;
   get(executionArn: string): Promise<ExecutionRecord | undefined>;
   list(): Promise<ExecutionRecord[]>;
-  appendEvent(executionArn: string, event: StoredEvent): Promise<void>;
   events(executionArn: string): Promise<StoredEvent[]>;
 }
 
@@ -60,7 +65,11 @@ export class InMemoryExecutionStore implements ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly eventLists = new Map<string, StoredEvent[]>();
 
-  async put(record: ExecutionRecord): Promise<void> {
+  async save(record: ExecutionRecord, newEvents: readonly StoredEvent[]): Promise<void> {
+    const list = this.eventLists.get(record.executionArn) ?? [];
+    for (const event of newEvents) if (!list.some((e) => e.id === event.id)) list.push(clone(event));
+    list.sort((a, b) => a.id - b.id);
+    this.eventLists.set(record.executionArn, list);
     this.records.set(record.executionArn, clone(record));
   }
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {
@@ -69,12 +78,6 @@ export class InMemoryExecutionStore implements ExecutionStore {
   async list(): Promise<ExecutionRecord[]> {
     return [...this.records.values()].map(clone);
   }
-  async appendEvent(executionArn: string, event: StoredEvent): Promise<void> {
-    const list = this.eventLists.get(executionArn) ?? [];
-    if (!list.some((e) => e.id === event.id)) list.push(clone(event));
-    list.sort((a, b) => a.id - b.id);
-    this.eventLists.set(executionArn, list);
-  }
   async events(executionArn: string): Promise<StoredEvent[]> {
     return clone(this.eventLists.get(executionArn) ?? []);
   }
@@ -82,9 +85,32 @@ export class InMemoryExecutionStore implements ExecutionStore {
 
 const pk = (executionArn: string) => `EXEC#${executionArn}`;
 const eventSk = (id: number) => `EVENT#${String(id).padStart(6, '0')}`;
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_LIMIT = 25;
+/** A chunk stays well under DynamoDB's 400 KB item limit. */
+const CHUNK_BYTES = 300_000;
+
+/** Consecutive runs of events whose JSON stays under CHUNK_BYTES (an event larger than that is a chunk of its own). */
+function chunksOf(events: readonly StoredEvent[]): StoredEvent[][] {
+  const chunks: StoredEvent[][] = [];
+  let current: StoredEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event));
+    if (current.length > 0 && bytes + size > CHUNK_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /**
- * DynamoDB implementation. Values are stored as JSON strings (`recordJson`, `eventJson`) so any
+ * DynamoDB implementation. Values are stored as JSON strings (`recordJson`, `eventsJson`) so any
  * JSON shape (nulls, empty strings, nested arrays) round-trips unchanged.
  * list() scans for META items: fine for the local stack's handful of executions.
  */
@@ -94,20 +120,32 @@ export class DynamoExecutionStore implements ExecutionStore {
     private readonly tableName: string,
   ) {}
 
-  async put(record: ExecutionRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: pk(record.executionArn),
-          sk: 'META',
-          kind: 'workflowExecution',
-          status: record.status,
-          stateMachineName: record.stateMachineName,
-          recordJson: JSON.stringify(record),
-        },
-      }),
-    );
+  async save(record: ExecutionRecord, newEvents: readonly StoredEvent[]): Promise<void> {
+    const items: Record<string, unknown>[] = [
+      {
+        pk: pk(record.executionArn),
+        sk: 'META',
+        kind: 'workflowExecution',
+        status: record.status,
+        stateMachineName: record.stateMachineName,
+        recordJson: JSON.stringify(record),
+      },
+    ];
+    for (const chunk of chunksOf(newEvents)) {
+      items.push({ pk: pk(record.executionArn), sk: eventSk(chunk[0]!.id), eventsJson: JSON.stringify(chunk) });
+    }
+    for (let i = 0; i < items.length; i += BATCH_LIMIT) await this.batchPut(items.slice(i, i + BATCH_LIMIT));
+  }
+
+  /** One BatchWriteItem; what DynamoDB leaves unprocessed is sent again after a short, growing pause. */
+  private async batchPut(items: Record<string, unknown>[]): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      if (attempt >= 10 && requests.length > 0) throw new Error(`execution store: ${requests.length} items left unprocessed after ${attempt + 1} attempts`);
+    }
   }
 
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {
@@ -137,15 +175,6 @@ export class DynamoExecutionStore implements ExecutionStore {
     return records;
   }
 
-  async appendEvent(executionArn: string, event: StoredEvent): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: pk(executionArn), sk: eventSk(event.id), eventJson: JSON.stringify(event) },
-      }),
-    );
-  }
-
   async events(executionArn: string): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -160,10 +189,15 @@ export class DynamoExecutionStore implements ExecutionStore {
         }),
       );
       for (const item of out.Items ?? []) {
-        if (typeof item.eventJson === 'string') events.push(JSON.parse(item.eventJson) as StoredEvent);
+        if (typeof item.eventsJson === 'string') events.push(...(JSON.parse(item.eventsJson) as StoredEvent[]));
+        // One event per item: how histories were stored before chunks (a .data directory from then).
+        else if (typeof item.eventJson === 'string') events.push(JSON.parse(item.eventJson) as StoredEvent);
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return events;
+    // A chunk written again after a restart replaces the one with the same first id; keep each id once, in order.
+    const byId = new Map<number, StoredEvent>();
+    for (const event of events) byId.set(event.id, event);
+    return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 }

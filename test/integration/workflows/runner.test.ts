@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from '../../../lambdas/adapters/table-schema.js';
 import {
   DynamoExecutionStore,
@@ -121,6 +121,43 @@ describe('clock-driven waits', () => {
     await workflows.tick();
     // Assess: each fired at the jump's "now", but in date order
     expect(fired.map((f) => f.id)).toEqual(['A-first', 'B-first', 'B-second', 'A-second']);
+  });
+
+  it('executions due at the same instant advance together, at most releaseConcurrency at a time', async () => {
+    // Prepare: five executions wait for the same instant; their task holds until released by the test
+    const clock = new TestClock();
+    const workflows = new LocalWorkflows({ clock, store: new InMemoryExecutionStore(), retryIntervalMs: 0, releaseConcurrency: 3 });
+    open.push(workflows);
+    let inside = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const handler: TaskHandler = async (input) => {
+      inside += 1;
+      most = Math.max(most, inside);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inside -= 1;
+      return { id: (input as { id: string }).id };
+    };
+    workflows.register('dunning', fixture('wait-until-due.asl.json'), { Record: handler });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await workflows.startExecution('dunning', id, { id, dueAt: '2026-02-01T00:00:00Z' });
+    await workflows.idle();
+    // Act
+    clock.set(new Date('2026-02-01T00:00:00Z'));
+    const ticked = workflows.tick();
+    const opened = async (n: number) => {
+      while (gates.length < n) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    await opened(3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Assess: three at once, not one and not five
+    expect(inside).toBe(3);
+    for (const open of gates.splice(0)) open();
+    await opened(2);
+    for (const open of gates.splice(0)) open();
+    await ticked;
+    await workflows.idle();
+    expect(most).toBe(3);
+    expect((await workflows.listExecutions('dunning', 'SUCCEEDED')).executions).toHaveLength(5);
   });
 
   it('waits inside Parallel branches follow the clock too', async () => {
@@ -352,11 +389,12 @@ describe('resume after a restart (DynamoDB store)', () => {
   let server: Server;
   let db: DynamoDBDocumentClient;
   let tableCount = 0;
+  let endpoint = '';
 
   beforeAll(async () => {
     server = dynalite({ createTableMs: 0 }) as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const raw = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   });
@@ -364,10 +402,13 @@ describe('resume after a restart (DynamoDB store)', () => {
     db.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  async function freshStore(): Promise<DynamoExecutionStore> {
+  async function freshTable(): Promise<string> {
     const table = `workflows-it-${++tableCount}`;
     await db.send(new CreateTableCommand(createTableInput(table)));
-    return new DynamoExecutionStore(db, table);
+    return table;
+  }
+  async function freshStore(): Promise<DynamoExecutionStore> {
+    return new DynamoExecutionStore(db, await freshTable());
   }
 
   it('a new instance on the same store continues a waiting execution from where it was', async () => {
@@ -467,5 +508,59 @@ describe('resume after a restart (DynamoDB store)', () => {
     expect(failed.cause).toContain('state "WaitUntilDue" no longer exists');
     const failedTypes = (await second.workflows.getExecutionHistory(b.executionArn)).events.map((e) => e.type);
     expect(failedTypes.at(-1)).toBe('ExecutionFailed');
+  });
+
+  it('saves the record with the events of a stretch in one BatchWriteItem, not one write per event', async () => {
+    // Prepare: count the store's write calls
+    const writes: string[] = [];
+    const counting = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    counting.middlewareStack.add((next, context) => async (args) => {
+      if (/Put|Write|Update/.test(String(context.commandName))) writes.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countWrites' });
+    const counted = new DynamoExecutionStore(counting, await freshTable());
+    const { workflows, clock } = setup(counted);
+    workflows.register('dunning', fixture('wait-until-due.asl.json'), { Record: recorder(clock).handler });
+    // Act
+    const { executionArn } = await workflows.startExecution('dunning', 'case-30', { id: 'case-30', dueAt: '2026-02-01T00:00:00Z' });
+    await workflows.idle();
+    clock.set(new Date('2026-02-01T00:00:00Z'));
+    await workflows.idle();
+    // Assess: the whole history is there, written in fewer calls than it has events (start, the wait, the task, the end)
+    const history = (await workflows.getExecutionHistory(executionArn)).events;
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+    ]);
+    expect(history.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(writes)).toEqual(new Set(['BatchWriteItemCommand']));
+    expect(writes.length).toBeLessThanOrEqual(4);
+    counting.destroy();
+  });
+
+  it('reads histories stored one event per item (before chunks) together with newer chunks', async () => {
+    const tableName = await freshTable();
+    const store = new DynamoExecutionStore(db, tableName);
+    const arn = 'arn:aws:states:local:000000000000:execution:dunning:old-1';
+    const event = (id: number, type: string) => ({ id, previousEventId: id - 1, type, timestamp: '2026-01-10T09:00:00.000Z' });
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: `EXEC#${arn}`, sk: 'EVENT#000001', eventJson: JSON.stringify(event(1, 'ExecutionStarted')) } }));
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: `EXEC#${arn}`, sk: 'EVENT#000002', eventJson: JSON.stringify(event(2, 'WaitStateEntered')) } }));
+    await store.save(
+      { executionArn: arn, stateMachineName: 'dunning', name: 'old-1', status: 'RUNNING', startDate: '2026-01-10T09:00:00.000Z', input: {}, eventCount: 4 },
+      [event(3, 'WaitStateExited'), event(4, 'TaskStateEntered')],
+    );
+    expect((await store.events(arn)).map((e) => [e.id, e.type])).toEqual([
+      [1, 'ExecutionStarted'], [2, 'WaitStateEntered'], [3, 'WaitStateExited'], [4, 'TaskStateEntered'],
+    ]);
+  });
+
+  it('splits a save whose events would pass the 400 KB item limit into several items', async () => {
+    const store = await freshStore();
+    const arn = 'arn:aws:states:local:000000000000:execution:dunning:big-1';
+    const big = 'x'.repeat(150_000);
+    const events = [1, 2, 3, 4].map((id) => ({ id, previousEventId: id - 1, type: 'TaskSucceeded', timestamp: '2026-01-10T09:00:00.000Z', output: { big } }));
+    await store.save({ executionArn: arn, stateMachineName: 'dunning', name: 'big-1', status: 'RUNNING', startDate: '2026-01-10T09:00:00.000Z', input: {}, eventCount: 4 }, events);
+    const read = await store.events(arn);
+    expect(read.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect((read[3]!.output as { big: string }).big).toHaveLength(150_000);
   });
 });
