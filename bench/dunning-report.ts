@@ -30,8 +30,9 @@ const described: Readonly<Record<string, string>> = {
   'PutItem CUS#·DUNFEE# (conditional)': 'the reminder fee (Finland, 5.00 EUR, R-FI-5)',
   'Query gsi3 OPEN_INVOICES·range': 'open invoices due before today that have no case (gsi3)',
   'Query gsi1 DCASES#': 'disconnected cases, to close the ones paid since (gsi1)',
-  'PutItem EXEC#·EVENT#': 'one history event of the execution',
-  'PutItem EXEC#·META': 'the whole execution record, written again after every event and around every wait',
+  'BatchWriteItem EXEC#·META': 'a save: the execution record and, in the same call, the history events recorded since the last save (before each task, when it waits, when it ends)',
+  'PutItem EXEC#·EVENT#': 'one history event of the execution (the runner before its saves were batched)',
+  'PutItem EXEC#·META': 'the whole execution record, written after every event (the runner before its saves were batched)',
   'GetItem EXEC#·META': 'the execution record, when an execution starts (is the name taken?)',
 };
 
@@ -371,7 +372,7 @@ export function dunningSection(result: DunningResult): string {
     : `**Not full size**: ${count(scale.args.cases)} cases of the issue's ${count(settings.issueCases)} (${percent(scale.args.cases / settings.issueCases)}), ` +
       (settings.scaleCasesSource === 'DUNNING_SCALE_CASES'
         ? 'as DUNNING_SCALE_CASES asked; '
-        : `the size set in bench/dunning.ts: the largest that keeps this scenario (seeding, the move, both floors) within about ${settings.budgetMinutes} minutes on this machine; `) +
+        : `the size set in bench/dunning.ts (the full size takes about ${settings.budgetMinutes} minutes on this machine); `) +
       `this one took ${fixed(result.scaleSeconds / 60, 1)} min (the experiment and the profiled pass come on top). ` +
       `\`DUNNING_SCALE_CASES=${settings.issueCases} npm run bench -- --only dunning\` runs it at full size` +
       (full ? ` (the last such run is the second row, ${full.measuredAt.slice(0, 10)}, ${fixed(full.seconds / 60, 0)} min for the scenario).` : '.');
@@ -453,8 +454,8 @@ the stack's \`moveClockTo\` releases every due wait and runs each morning's scan
 collection and disconnection-letter steps (${Object.entries(scale.outcome.byStage).map(([stage, n]) => `${count(n)} ${stage}`).join(', ')} after the move).
 Memory is the process's (the stack, dynalite, the runner, the bench), sampled every ${fixed(scale.args.sampleMs / 1000, 0)} s.
 Floor 1 is the least DynamoDB work the tasks of the move must do: per task invocation, one consistent GetItem and one
-conditional PutItem of a case-sized item (every task reads the case and writes it), one after another as the runner releases
-waits one at a time, in the same process against the same dynalite, after the move. Floor 2 is the runner without the
+conditional PutItem of a case-sized item (every task reads the case and writes it), one after another, in the same process
+against the same dynalite, after the move (the move itself runs the executions due at one instant eight at a time). Floor 2 is the runner without the
 tasks: as many executions of a one-Wait ASL (Wait until a timestamp, then Succeed), all due at one time, released by one
 clock move in the same stack after the move; it shows what the runner itself costs per execution step. The experiment
 (its own process, the same cases and month, seeded the same way) runs the executions on a second LocalWorkflows with the
@@ -466,7 +467,7 @@ ${table(scaleHeader, scaleAlign, rows)}
 
 ${waveText}
 
-${profileSplit ? `A separate, smaller pass (${count(profile!.args.cases)} cases, the same move, a V8 CPU profile of the stack's process at 1 ms) splits the main thread by component: the innermost frame of a package or of this repository decides; Node's own frames count to their caller. "idle" is the main thread waiting (LevelDB works on libuv's thread pool; one execution advances at a time).\n\n${profileSplit}\n` : ''}
+${profileSplit ? `A separate, smaller pass (${count(profile!.args.cases)} cases, the same move, a V8 CPU profile of the stack's process at 1 ms) splits the main thread by component: the innermost frame of a package or of this repository decides; Node's own frames count to their caller. "idle" is the main thread waiting (LevelDB works on libuv's thread pool; up to eight executions advance at once).\n\n${profileSplit}\n` : ''}
 DynamoDB calls of the move by kind (all cases):
 
 ${callTable([
@@ -545,7 +546,7 @@ export function dunningFindings(result: DunningResult): string[] {
   lines.push(
     `- **One month in one clock move**: ${count(scale.args.cases)} cases, ${seconds(move.wallMs)} s (${fixed(move.wallMs / 60_000, 1)} min) for ${count(entered)} state transitions ` +
       `(${fixed((entered / move.wallMs) * 1000, 0)} a second) and ${count(invocations)} task invocations: ${fixed(mainStep, 0)} ms per case step (a released wait: ReReadDebt, then the step's task), ` +
-      `one after another. ` +
+      `up to eight executions at a time. ` +
       (dynamoFloor.pairs > 0 ? `Floor 1 (the tasks' least DynamoDB work, one call after another) took ${seconds(dynamoFloor.wallMs)} s: the move is ${times(move.wallMs / dynamoFloor.wallMs, 1)} it. ` : '') +
       (runnerFloor.executions > 0 ? `Floor 2 (the runner with a one-Wait ASL) took ${fixed(runnerFloor.move.wallMs / runnerFloor.executions, 1)} ms per released wait: the move is ${times(mainStep / (runnerFloor.move.wallMs / runnerFloor.executions), 1)} it per case step. ` : '') +
       (atFull
@@ -559,25 +560,25 @@ export function dunningFindings(result: DunningResult): string[] {
   const profileMs = profile?.profileMs;
   const profileTotal = profileMs ? sumOf(Object.values(profileMs)) : 0;
   const bucket = (prefix: string) => (profileMs ? sumOf(Object.entries(profileMs).filter(([name]) => name.startsWith(prefix)).map(([, ms]) => ms)) : 0);
-  const runnerPuts = (label: string) => fixed((move.calls.runner?.[label]?.calls ?? 0) / Math.max(1, steps), 1);
+  const saves = (move.calls.runner?.['BatchWriteItem EXEC#·META']?.calls ?? 0) / Math.max(1, steps);
   lines.push(
-    `- **The bottleneck is the local runner's persistence, not the dunning code.** Per case step the runner writes ${fixed(runnerCalls / Math.max(1, steps), 1)} DynamoDB items ` +
-      `(${percent(share)} of the move's calls) against the task function's ${fixed(taskCalls / Math.max(1, steps), 1)} calls: local/workflows/runner.ts stores every history event ` +
-      `(\`PutItem EXEC#·EVENT#\`, ${runnerPuts('PutItem EXEC#·EVENT#')} a step) and after each one puts the whole execution record again ` +
-      `(\`PutItem EXEC#·META\`, ${runnerPuts('PutItem EXEC#·META')} a step: \`appendEvent\` calls \`putRecord\`), each awaited in turn. ` +
+    `- **Where the move's time goes.** Per case step the runner makes ${fixed(runnerCalls / Math.max(1, steps), 1)} DynamoDB calls ` +
+      `(${percent(share)} of the move's calls) against the task function's ${fixed(taskCalls / Math.max(1, steps), 1)}: local/workflows/runner.ts keeps the history events in memory ` +
+      `as they happen and saves where a restart needs it, before each task runs, when the execution waits and when it ends, with one BatchWriteItem of the record ` +
+      `and the events since the last save (${fixed(saves, 1)} saves a step). ` +
       (profileMs
         ? `In the profile the AWS SDK clients take ${percent(bucket('AWS SDK') / profileTotal)} of the main thread and dynalite ${percent(bucket('dynalite') / profileTotal)}; ` +
-          `the runner's own code ${percent(bucket('runner:') / profileTotal)}, the dunning tasks, scan and handlers ${percent(bucket('service code') / profileTotal)}; ` +
-          `${percent(bucket('idle') / profileTotal)} is idle, waiting for LevelDB while one execution at a time advances ` +
-          '(`tickOnce` releases due waits one by one, each after the previous execution has settled). '
+          `the runner's own code ${percent(bucket('runner: local/workflows') / profileTotal)}, aws-local-stepfunctions ${percent(bucket('runner: aws-local') / profileTotal)}, the dunning tasks, scan and handlers ${percent(bucket('service code') / profileTotal)}; ` +
+          `${percent(bucket('idle') / profileTotal)} is idle. `
         : '') +
-      `The stack's process used ${fixed(move.cpuMs / move.wallMs, 2)} cores on average during the move (CPU / wall), on a machine with 2. ` +
+      `The executions whose waits are due at one instant advance eight at a time (\`releaseConcurrency\`; 1 and 32 were tried on 300 cases: 15.1 s and 11.0 s for the move against 11.1 s at 8); ` +
+      `the stack's process used ${fixed(move.cpuMs / move.wallMs, 2)} cores on average during the move (CPU / wall), on a machine with 2: the main thread is busy, LevelDB has the rest. ` +
       (experiment
-        ? `Measured: the same month on a runner with its in-memory store (the experiment row) takes ${fixed(perStep(experiment.move), 0)} ms per case step instead of ${fixed(mainStep, 0)} ` +
-          `(${times(mainStep / perStep(experiment.move), 1)}), so the store costs ${percent(1 - perStep(experiment.move) / mainStep)} of the move. `
+        ? `The same month on a runner with its in-memory store (the experiment row, ${count(experiment.args.cases)} cases) takes ${fixed(perStep(experiment.move), 0)} ms per case step against ${fixed(mainStep, 0)} ` +
+          `(${times(mainStep / perStep(experiment.move), 1)}): the runner's persistence now costs ${percent(Math.max(0, 1 - perStep(experiment.move) / mainStep))} of the move. `
         : '') +
-      'Writing the record once per state (not once per event) and the events of a state with one BatchWriteItem would keep it durable across restarts ' +
-      `with about ${fixed((entered / Math.max(1, steps)) * 2, 0)} calls per step instead of ${fixed(runnerCalls / Math.max(1, steps), 0)}; releasing the waits due at one instant several at a time would use the second core.`,
+      'Before the saves were batched (BENCHMARKS.md of commit 7b96663, 100 cases) the runner wrote every event and then the whole record after it, 38 puts a step ' +
+      'awaited in turn, and released due waits one execution at a time: 86 ms per case step, 13.8× floor 1, about 43 min projected for 10,000 cases.',
   );
   const rssPeak = peak(move, 'rssMb');
   const before = scale.start.memory[0];
