@@ -93,6 +93,13 @@ export class LocalScheduler {
     return { found: true, result: await (entry.fireNow ?? entry.job)() };
   }
 
+  /** Runs one job as its schedule does (not its `fireNow`): what a tick runs of it. */
+  async run(name: string): Promise<unknown> {
+    const entry = this.jobs.get(name);
+    if (!entry) throw new Error(`no scheduled job ${name}`);
+    return entry.job();
+  }
+
   /** Runs every job once, one run at a time. */
   tick(): Promise<void> {
     this.running = this.running.then(async () => {

@@ -237,7 +237,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const started: string[] = [];
     for (const region of profile.regions) {
       const cron = new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! });
-      const last = cron.previousRuns(1, now)[0];
+      // The last fire time at or before now (previousRuns excludes the instant itself; a clock move stops exactly on it).
+      const last = cron.previousRuns(1, new Date(now.getTime() + 1))[0];
       if (last && last.toISOString().slice(0, 7) === now.toISOString().slice(0, 7)) {
         started.push((await billingRun.handler({ region: region.region })).runId);
       }
@@ -268,14 +269,22 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       },
       // Through every due wait and every morning's overdue scan on the way, each at its own time.
       moveClockTo: async (target) => {
+        // On the way: every due wait, each morning's overdue scan and each region's billing run
+        // (its invoices written before the next scan reads them), at their own times, in order.
         const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
+        const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
         for (;;) {
           const now = clock.now().getTime();
           const nextWait = workflows.nextDueAt() ?? Infinity;
           const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
-          const step = Math.min(nextWait, nextScan);
+          const nextRun = Math.min(...billingRuns.map((cron) => cron.nextRun(new Date(now))?.getTime() ?? Infinity));
+          const step = Math.min(nextWait, nextScan, nextRun);
           if (step > target.getTime()) break;
           if (step > now) clock.set(new Date(step));
+          if (step === nextRun) {
+            await scheduler.run('billing-run');
+            await billingQueue.idle();
+          }
           if (step === nextScan) await scheduler.fire('overdue-scan');
           await workflows.tick();
           await workflows.idle();

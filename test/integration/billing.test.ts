@@ -96,6 +96,23 @@ describe('a billing run', () => {
     expect(arvika.errorSamples).toEqual([{ customerId: ids.cecilia, reason: 'No tariff for district_heating on 2026-12-31.' }]);
   });
 
+  it('one clock move over months runs every month\'s schedule on its own day, and the invoices are due after they are issued', async () => {
+    // Act: beforeAll moved the clock from 1 October to 5 January in one request
+    const runs = await Promise.all(
+      ['2026-11_eda', '2026-11_arvika', '2026-12_eda', '2026-12_arvika'].map(async (id) => (await t.call('GET', `/v1/billing-runs/run_${id}`, { token: admin })).body),
+    );
+    // Assess: each started on its region's day (Eda the 1st, Arvika the 4th), at 05:00 Swedish time (the local clock runs on from there)
+    expect(runs.map((run) => [run.runId, run.status, run.startedAt.slice(0, 16)])).toEqual([
+      ['run_2026-11_eda', 'completed', '2026-11-01T04:00'],
+      ['run_2026-11_arvika', 'completed', '2026-11-04T04:00'],
+      ['run_2026-12_eda', 'completed', '2026-12-01T04:00'],
+      ['run_2026-12_arvika', 'completed', '2026-12-04T04:00'],
+    ]);
+    for (const invoice of [...(await invoicesOf(ids.anna)), ...(await invoicesOf(ids.bertil))]) {
+      expect(invoice.dueDate > invoice.issueDate).toBe(true);
+    }
+  });
+
   it('writes one invoice per customer with a line per service, a valid OCR and the last weekday as due date', async () => {
     // Act
     const [anna] = await invoicesOf(ids.anna);

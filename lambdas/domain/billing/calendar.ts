@@ -230,6 +230,36 @@ export function swedishDueDate(year: number, month: number): string {
 
 // ---- Finland's quarterly schedule (R-FI-3) -----------------------------------------------------
 
+/**
+ * The fewest days an invoice gives to pay (the project's reading; the schedules give more: a
+ * Swedish run on the 1st or the 4th is due at the month's end, a Finnish quarterly run 5-6 weeks
+ * after it). It matters for runs off their schedule: a late re-run, or a Finnish monthly run in a
+ * month without a quarterly run that bills only reminder fees or large consumers. Without it such
+ * an invoice would be due before it was issued, and the overdue scan would open a case on it the
+ * same day.
+ */
+export const MIN_PAYMENT_DAYS = 14;
+
+/**
+ * The due date of an invoice of the run for `runMonth` issued on `issueDate`: the schedule's
+ * (R-SE-12: the month's last banking day; R-FI-3: the quarter's, for a run in the month after a
+ * quarter, or in any other month the last quarter's), but never sooner than MIN_PAYMENT_DAYS
+ * after the issue date, moved to the next banking day.
+ */
+export function invoiceDueDate(country: Country, runMonth: string, issueDate: string): string {
+  const [year, month] = runMonth.split('-').map(Number) as [number, number];
+  let scheduled: string;
+  if (country === 'FI') {
+    // R-FI-3: a run in April, July, October or January bills the quarter before it.
+    const quarter = ((Math.floor((month - 1) / 3) + 3) % 4) + 1;
+    scheduled = finnishSchedule(quarter === 4 ? year - 1 : year, quarter as FinnishQuarter).dueDate;
+  } else {
+    scheduled = swedishDueDate(year, month);
+  }
+  const earliest = nextBankingDay(addDays(issueDate, MIN_PAYMENT_DAYS), country);
+  return scheduled >= earliest ? scheduled : earliest;
+}
+
 export type FinnishQuarter = 1 | 2 | 3 | 4;
 
 /** The calendar quarter a date belongs to. */

@@ -18,7 +18,7 @@ import {
   type BookingCounts,
   type BookingEntry,
 } from './payment-booking.js';
-import { addDays, finnishSchedule, isoWeekRange, swedishDueDate } from './calendar.js';
+import { addDays, invoiceDueDate, isoWeekRange } from './calendar.js';
 import { billingWindow, draftInvoice, TariffGapError, type InvoiceDraft } from './compute.js';
 import { stateKey, type BillingRun, type BillingState, type Invoice, type MeterReading, type TariffVersion } from './model.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
@@ -245,16 +245,6 @@ export class Billing {
     });
   }
 
-  private dueDate(runMonth: string): string {
-    const [year, month] = runMonth.split('-').map(Number) as [number, number];
-    if (this.deps.profile.country === 'FI') {
-      // R-FI-3: a run in April, July, October or January bills the quarter before it.
-      const quarter = (Math.floor((month - 1) / 3) + 3) % 4 + 1;
-      return finnishSchedule(quarter === 4 ? year - 1 : year, quarter as 1 | 2 | 3 | 4).dueDate;
-    }
-    return swedishDueDate(year, month);
-  }
-
   /** Writes each customer's invoice for the run, once; returns how many were written now and the customers that could not be billed. */
   private async invoicePage(customers: readonly Customer[], run: BillingRun): Promise<{ invoicesWritten: number; errorSamples: { customerId: string; reason: string }[] }> {
     const errorSamples: { customerId: string; reason: string }[] = [];
@@ -296,7 +286,8 @@ export class Billing {
     // as done, so it goes after the invoice and the credit it used (also when another failed).
     const states: { customerId: string; invoiceId: string; state: BillingState }[] = [];
     try {
-      const dates = { issueDate: this.today(), dueDate: this.dueDate(run.runMonth) };
+      const issueDate = this.today();
+      const dates = { issueDate, dueDate: invoiceDueDate(this.deps.profile.country, run.runMonth, issueDate) };
       await inTurns(drafted, writeConcurrency, async ({ customer, draft }, i) => {
         if (await this.writeInvoice(customer, run, dataOf(customer), draft, firstNumber + i, dates)) {
           states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter });

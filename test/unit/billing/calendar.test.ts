@@ -10,6 +10,7 @@ import {
   daysBetween,
   finnishQuarter,
   finnishSchedule,
+  invoiceDueDate,
   isBankingDay,
   isIsoDate,
   isoWeek,
@@ -17,6 +18,7 @@ import {
   isoWeeksInYear,
   isoWeekday,
   lastDayOfMonth,
+  MIN_PAYMENT_DAYS,
   nextBankingDay,
   previousBankingDay,
   runDateFor,
@@ -285,6 +287,36 @@ describe('Finnish quarterly schedule (R-FI-3)', () => {
     expect(finnishQuarter('2026-03-31')).toEqual({ year: 2026, quarter: 1 });
     expect(finnishQuarter('2026-04-01')).toEqual({ year: 2026, quarter: 2 });
     expect(finnishQuarter('2026-12-31')).toEqual({ year: 2026, quarter: 4 });
+  });
+});
+
+describe('invoice due dates: the schedule, never sooner than MIN_PAYMENT_DAYS after issue', () => {
+  it('a run on its schedule keeps the schedule\'s date (R-SE-12, R-FI-3)', () => {
+    expect(invoiceDueDate('SE', '2027-01', '2027-01-04')).toBe('2027-01-29');
+    expect(invoiceDueDate('FI', '2027-04', '2027-04-06')).toBe('2027-05-17');
+    expect(invoiceDueDate('FI', '2027-07', '2027-07-01')).toBe('2027-08-16');
+  });
+
+  it('a Finnish run in a month without a quarterly run is not due before it is issued', () => {
+    // September bills only reminder fees or large consumers; the last quarter's date (16 August) has passed
+    expect(invoiceDueDate('FI', '2027-09', '2027-09-01')).toBe('2027-09-15');
+    expect(invoiceDueDate('FI', '2027-09', '2027-09-02')).toBe('2027-09-16');
+  });
+
+  it('a late Swedish re-run gets 14 days, on a banking day', () => {
+    expect(invoiceDueDate('SE', '2027-01', '2027-01-25')).toBe('2027-02-08'); // Monday
+    expect(invoiceDueDate('SE', '2026-12', '2026-12-17')).toBe('2027-01-04'); // 31 Dec is nyårsafton, 1 Jan a holiday, then a weekend
+  });
+
+  it('is always a banking day at least MIN_PAYMENT_DAYS after the issue date', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('SE' as const, 'FI' as const), fc.integer({ min: 0, max: 3650 }), (country, offset) => {
+        const issueDate = addDays('2025-01-01', offset);
+        const due = invoiceDueDate(country, issueDate.slice(0, 7), issueDate);
+        expect(daysBetween(issueDate, due)).toBeGreaterThanOrEqual(MIN_PAYMENT_DAYS);
+        expect(isBankingDay(due, country)).toBe(true);
+      }),
+    );
   });
 });
 
