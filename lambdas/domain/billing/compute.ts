@@ -121,8 +121,11 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
   }
 
   // R-FI-5: a reminder fee goes on the next invoice, once, without VAT (a charge for the
-  // reminder, not a sale); its state key records that it was invoiced.
-  for (const fee of input.fees ?? []) {
+  // reminder, not a sale); its state key records that it was invoiced. The next invoice is the
+  // customer's next regular one: a run that bills nothing else (a Finnish month between the
+  // quarterly runs) leaves the fees pending, unless no service is left to bill (then they go alone).
+  const feesWait = lines.length === 0 && stillBilled(input);
+  for (const fee of feesWait ? [] : (input.fees ?? [])) {
     const key = feeStateKey(fee.feeId);
     if (input.previousState[key] || fee.currency !== input.profile.currency) continue;
     lines.push({ facilityId: '-', service: fee.service, kind: 'reminder_fee', description: fee.description, net: fee.amount, vatRate: 0, vat: 0, gross: fee.amount });
@@ -139,6 +142,17 @@ export function draftInvoice(input: InvoiceInput): InvoiceDraft {
     });
   }
   return { lines, stateAfter, finalInvoiceFacilities, creditUsed };
+}
+
+/** Whether some service of the customer will be billed again (it has not ended, or not been billed to its end). */
+function stillBilled(input: InvoiceInput): boolean {
+  return input.facilities.some((facility) =>
+    facility.services.some((entry) => {
+      if (entry.endDate === undefined) return true;
+      const billedThrough = input.previousState[stateKey(facility.facilityNumber, entry.service)]?.billedThrough;
+      return billedThrough === undefined || billedThrough < entry.endDate;
+    }),
+  );
 }
 
 /**

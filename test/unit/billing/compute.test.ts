@@ -111,6 +111,21 @@ describe('draftInvoice', () => {
     expect(second.lines.some((l) => l.kind === 'reminder_fee')).toBe(false);
   });
 
+  it('keeps a fee for the next regular invoice when a run would bill only the fee; a customer with nothing left to bill gets it alone (R-FI-5)', () => {
+    // Prepare: Finnish water billed through the first quarter; a reminder fee pending in May
+    const fee = { feeId: 'dun_b_2027-04_reminder_1', amount: 500, currency: 'EUR' as const, description: 'Reminder fee, invoice 100001', service: 'water' as const, rule: 'R-FI-5' };
+    const waterFi = (endDate?: string) => [facility([{ service: 'water', startDate: '2027-01-01', ...(endDate ? { endDate } : {}), meter: { meterId: 'VM-1', readingMode: 'remote' } }])];
+    const april = draftInvoice(input({ runMonth: '2027-04', profile: finnishProfile, facilities: waterFi() }));
+    // Act: June (no quarterly run: nothing else to bill), then July (the second quarter)
+    const june = draftInvoice(input({ runMonth: '2027-06', profile: finnishProfile, facilities: waterFi(), fees: [fee], previousState: april.stateAfter }));
+    const july = draftInvoice(input({ runMonth: '2027-07', profile: finnishProfile, facilities: waterFi(), fees: [fee], previousState: june.stateAfter }));
+    const ended = draftInvoice(input({ runMonth: '2027-06', profile: finnishProfile, facilities: waterFi('2027-03-31'), fees: [fee], previousState: april.stateAfter }));
+    // Assess
+    expect(june.lines).toEqual([]);
+    expect(july.lines.map((l) => l.kind)).toEqual(['fixed', 'reminder_fee']);
+    expect(ended.lines.map((l) => [l.kind, l.gross])).toEqual([['reminder_fee', 500]]);
+  });
+
   it('stops on a tariff gap with the service and date', () => {
     expect(() => draftInvoice(input({ facilities: [facility([{ service: 'district_heating', startDate: '2026-11-01' }])] }))).toThrow(TariffGapError);
   });
