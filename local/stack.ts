@@ -267,10 +267,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         await workflows.tick();
         await workflows.idle();
       },
-      // Through every due wait and every morning's overdue scan on the way, each at its own time.
+      // On the way: every due wait, each morning's overdue scan and each region's billing run
+      // (its invoices written before the next scan reads them), each at its own time, in order.
       moveClockTo: async (target) => {
-        // On the way: every due wait, each morning's overdue scan and each region's billing run
-        // (its invoices written before the next scan reads them), at their own times, in order.
         const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
         const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
         for (;;) {

@@ -703,7 +703,6 @@ export class LocalWorkflows {
 
   private async waitBody(rt: Runtime, stateName: string, spec: WaitSpec, rawInput: unknown): Promise<unknown> {
     await this.drain(rt, false); // saved below, with the wait
-
     const effective = applyInputPath(spec.InputPath, rawInput);
     let dueAt: number;
     const resumed = rt.resume?.pendingWait;
