@@ -3,8 +3,10 @@
  * CustomerApi), the runtime's region and credentials (dummies: init makes no calls),
  * NODE_OPTIONS from ServiceFunction, the outage-alert settings the alerts and outages
  * groups parse at cold start (lambdas/adapters/alerts-config.ts, MESSAGING=sns as in AWS)
- * and the billing group's queue (lambdas/adapters/billing-wiring.ts). Placeholder values
- * of the right shape.
+ * the billing group's queue (lambdas/adapters/billing-wiring.ts), its payment-file bucket and
+ * import queue (lambdas/adapters/payment-import-wiring.ts, lib/constructs/payment-imports.ts)
+ * and the dunning group's state machine (lambdas/adapters/dunning-wiring.ts). Placeholder
+ * values of the right shape.
  */
 export const lambdaEnv: Readonly<Record<string, string>> = {
   PATH: process.env.PATH ?? '',
@@ -30,4 +32,7 @@ export const lambdaEnv: Readonly<Record<string, string>> = {
   SEND_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/sms-send',
   VOICE_ORIGINATION_IDENTITY: '+46701740605',
   BILLING_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/billing-segments',
+  PAYMENT_FILE_BUCKET: 'utility-payment-files-000000000000',
+  PAYMENT_IMPORT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/payment-import-chunks',
+  DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:000000000000:stateMachine:dunning',
 };
