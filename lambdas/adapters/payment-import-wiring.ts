@@ -83,7 +83,8 @@ export function paymentImportSettings(): PaymentImportSettings {
   return schema.parse(process.env);
 }
 
-export function buildPaymentImports(billing: Billing): PaymentImports {
+/** `ledger`: the route group's own, when it has one (one Dunning built per cold start, not two). */
+export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Promise<void> } = buildPaymentLedger()): PaymentImports {
   const config = loadConfig();
   const env = paymentImportSettings();
   const now = () => clock().now();
@@ -92,7 +93,6 @@ export function buildPaymentImports(billing: Billing): PaymentImports {
   if (env.PAYMENT_FILE_BUCKET) store = lazyS3Store(env.PAYMENT_FILE_BUCKET, config.AWS_REGION, now);
   if (env.PAYMENT_IMPORT_QUEUE_URL) queue = new SqsPaymentImportQueue(new SQSClient({ region: config.AWS_REGION }), env.PAYMENT_IMPORT_QUEUE_URL);
   if (!store || !queue) throw new Error('PAYMENT_FILE_BUCKET and PAYMENT_IMPORT_QUEUE_URL are required outside the embedded stack');
-  const ledger = buildPaymentLedger();
   return new PaymentImports({
     repo: new DynamoPaymentImportRepository(documentClient(config), config.TABLE_NAME),
     store,

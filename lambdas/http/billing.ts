@@ -16,7 +16,7 @@ import { groupHandler, type OperationInput } from './handler.js';
 const config = loadConfig();
 const billing = buildBilling();
 const ledger = buildPaymentLedger();
-const paymentImports = buildPaymentImports(billing);
+const paymentImports = buildPaymentImports(billing, ledger);
 const customers = new DynamoCustomerRepository(documentClient(config), config.TABLE_NAME);
 const actor = (input: OperationInput): Actor => input.principal!;
 

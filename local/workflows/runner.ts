@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { inPool } from '../../lambdas/adapters/dynamo/batch.js';
 import { deriveDefinition, LOCAL_WAIT_RESOURCE, type DerivedDefinition, type WaitSpec } from './derive.js';
 import { apiError, TaskFailure } from './errors.js';
 import { applyInputPath, PathError, readPath } from './jsonpath.js';
@@ -351,16 +352,11 @@ export class LocalWorkflows {
         }
         this.waiters.length = kept;
         due.sort((a, b) => a.seq - b.seq);
-        // A bounded pool: each worker releases the next wait and lets its execution settle.
-        let next = 0;
-        const worker = async () => {
-          while (next < due.length) {
-            const w = due[next++]!;
-            w.release();
-            await this.settled(w.rt);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+        // A bounded pool: each releases the next wait and lets its execution settle.
+        await inPool(due, concurrency, async (w) => {
+          w.release();
+          await this.settled(w.rt);
+        });
       }
     } finally {
       this.ticking = false;

@@ -8,7 +8,8 @@
  * on the clock or a callback, when the execution ends): one BatchWriteItem of the record and the
  * chunk of events since the previous save, not one write per event.
  */
-import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from '../../lambdas/adapters/dynamo/batch.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -85,8 +86,6 @@ export class InMemoryExecutionStore implements ExecutionStore {
 
 const pk = (executionArn: string) => `EXEC#${executionArn}`;
 const eventSk = (id: number) => `EVENT#${String(id).padStart(6, '0')}`;
-/** BatchWriteItem takes at most 25 items. */
-const BATCH_LIMIT = 25;
 /** A chunk stays well under DynamoDB's 400 KB item limit. */
 const CHUNK_BYTES = 300_000;
 
@@ -121,31 +120,17 @@ export class DynamoExecutionStore implements ExecutionStore {
   ) {}
 
   async save(record: ExecutionRecord, newEvents: readonly StoredEvent[]): Promise<void> {
-    const items: Record<string, unknown>[] = [
-      {
-        pk: pk(record.executionArn),
-        sk: 'META',
-        kind: 'workflowExecution',
-        status: record.status,
-        stateMachineName: record.stateMachineName,
-        recordJson: JSON.stringify(record),
-      },
-    ];
-    for (const chunk of chunksOf(newEvents)) {
-      items.push({ pk: pk(record.executionArn), sk: eventSk(chunk[0]!.id), eventsJson: JSON.stringify(chunk) });
-    }
-    for (let i = 0; i < items.length; i += BATCH_LIMIT) await this.batchPut(items.slice(i, i + BATCH_LIMIT));
-  }
-
-  /** One BatchWriteItem; what DynamoDB leaves unprocessed is sent again after a short, growing pause. */
-  private async batchPut(items: Record<string, unknown>[]): Promise<void> {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-      requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      if (attempt >= 10 && requests.length > 0) throw new Error(`execution store: ${requests.length} items left unprocessed after ${attempt + 1} attempts`);
-    }
+    const events = chunksOf(newEvents).map((chunk) => ({ pk: pk(record.executionArn), sk: eventSk(chunk[0]!.id), eventsJson: JSON.stringify(chunk) }));
+    const meta = {
+      pk: pk(record.executionArn),
+      sk: 'META',
+      kind: 'workflowExecution',
+      status: record.status,
+      stateMachineName: record.stateMachineName,
+      recordJson: JSON.stringify(record),
+    };
+    // One call as a rule; the record last, so it never counts events a crash left unwritten.
+    await batchPut(this.db, this.tableName, [...events, meta], 1);
   }
 
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {

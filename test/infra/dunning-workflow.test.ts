@@ -14,6 +14,7 @@ import {
 } from '../../lib/constructs/dunning-workflow.js';
 import { logRetention } from '../../lib/constructs/service-function.js';
 import { fromRepoRoot } from '../../lib/paths.js';
+import { placeholdersOf } from '../../local/workflows/definitions.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
 import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
 
@@ -121,7 +122,7 @@ describe('DunningWorkflow', () => {
   describe('the definition', () => {
     it('deploys the ASL file as it is, with exactly one substitution per ${Placeholder} of the file', () => {
       // Prepare
-      const placeholders = [...new Set([...aslText.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!))].sort();
+      const placeholders = placeholdersOf(aslText);
 
       // Act
       const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;

@@ -79,6 +79,7 @@ describe('a large payment file: upload, import, progress', () => {
   it('books an uploaded file in chunks through the queue; the progress ends completed with the balances right', async () => {
     // Prepare
     expect(Object.keys(invoices).sort()).toEqual(['anna', 'bertil', 'cecilia']);
+    for (const invoice of Object.values(invoices)) expect(invoice).toMatchObject({ invoiceId: expect.any(String), reference: expect.any(String), total: expect.any(Number) });
     const { anna, bertil, cecilia } = invoices;
     file = payFile([
       { reference: anna.reference, amountOre: anna.total, payerName: 'Anna Test' },

@@ -116,10 +116,6 @@ export class DynamoBillingRepository implements BillingRepository {
 
   // ---- invoices ----------------------------------------------------------------------------
 
-  nextInvoiceNumber(): Promise<number> {
-    return this.reserveInvoiceNumbers(1);
-  }
-
   async reserveInvoiceNumbers(count: number): Promise<number> {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`reserve at least one invoice number, not ${count}`);
     const result = await this.db.send(
@@ -182,17 +178,6 @@ export class DynamoBillingRepository implements BillingRepository {
   async invoicesOf(customerId: string): Promise<Invoice[]> {
     const items = await this.table.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `CUSINV#${customerId}` } });
     return items.map((item) => fromItem<Invoice>(item));
-  }
-
-  async invoiceByReference(reference: string): Promise<Invoice | undefined> {
-    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` } });
-    // The index is eventually consistent: read the invoice itself.
-    return items[0] ? this.getInvoice(items[0].invoiceId as string) : undefined;
-  }
-
-  async billingState(customerId: string): Promise<BillingState> {
-    const state = await this.table.get<{ state: BillingState }>(`CUS#${customerId}`, 'BILLSTATE');
-    return state?.state ?? {};
   }
 
   private billingStateItem(customerId: string, invoiceId: string, state: BillingState): Item {
@@ -275,14 +260,6 @@ export class DynamoBillingRepository implements BillingRepository {
       ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':fac': 'FAC#' },
     });
     return items.map((item) => fromItem<Facility>(item));
-  }
-
-  async depositsOf(customerId: string): Promise<Deposit[]> {
-    const items = await this.table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dep)',
-      ExpressionAttributeValues: { ':pk': `CUS#${customerId}`, ':dep': 'DEP#' },
-    });
-    return items.map((item) => fromItem<Deposit>(item));
   }
 
   async facilityById(facilityId: string): Promise<Facility | undefined> {

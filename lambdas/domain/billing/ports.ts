@@ -55,7 +55,6 @@ export interface BillingRepository {
   /** One read of each customer's partition (consistent), several customers at a time. */
   billingDataOf(customerIds: readonly string[]): Promise<Map<string, CustomerBillingData>>;
   // invoices
-  nextInvoiceNumber(): Promise<number>;
   /**
    * Reserves `count` consecutive invoice numbers with one write and returns the first.
    * Numbers are unique; one reserved and not used (its invoice existed) leaves a gap.
@@ -66,14 +65,11 @@ export interface BillingRepository {
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
   replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void>;
   invoicesOf(customerId: string): Promise<Invoice[]>;
-  invoiceByReference(reference: string): Promise<Invoice | undefined>;
-  billingState(customerId: string): Promise<BillingState>;
   setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;
   /** Many customers' states at once (batched, unconditional: each as `setBillingState`). */
   setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState }[]): Promise<void>;
   // facilities, deposits and readings
   facilitiesOf(customerId: string): Promise<Facility[]>;
-  depositsOf(customerId: string): Promise<Deposit[]>;
   facilityById(facilityId: string): Promise<Facility | undefined>;
   readingsOf(facilityId: string, meterId: string): Promise<MeterReading[]>;
   /** The readings at these times, by `meterKey` (those that exist), read in batches. */

@@ -121,10 +121,15 @@ export class Dunning {
     return zonedTimeToUtc({ year, month, day, hour: this.actionHour, minute: 0, second: 0 }, policy.timeZone).toISOString();
   }
 
-  private policyFor(invoice: Invoice): DunningPolicy {
+  /** The service with the largest unpaid amount on the invoice, or its first line's when nothing is owed. */
+  private mainService(invoice: Invoice): Service | undefined {
     const debt = debtBreakdown(invoice).byService;
     const services = (Object.entries(debt) as [Service, number][]).filter(([, amount]) => amount > 0).sort((a, b) => b[1] - a[1]);
-    const service = services[0]?.[0] ?? invoice.lines[0]?.service;
+    return services[0]?.[0] ?? invoice.lines[0]?.service;
+  }
+
+  private policyFor(invoice: Invoice): DunningPolicy {
+    const service = this.mainService(invoice);
     if (!service) throw new RuleViolationError(`Invoice ${invoice.invoiceId} has no service lines to dun.`, 'DUNNING-POLICY');
     return selectPolicy(this.deps.policies, this.deps.country, service);
   }
@@ -400,12 +405,16 @@ export class Dunning {
    * (the step the workflow waited for) once. A repeated delivery after it was taken, or a stale
    * one for a step that is no longer next, changes nothing.
    */
-  async takeStep(caseId: string, expected: readonly DunningStage[], stage: DunningStage): Promise<WorkflowState> {
+  async takeStep(caseId: string, expected: readonly DunningStage[], stage?: DunningStage): Promise<WorkflowState> {
     const c = await this.update(caseId, async (c) => {
       if (!activeStatuses.includes(c.status) || !c.next) return;
-      if (c.completed.some((s) => s.stage === stage) || c.next.stage !== stage) return;
-      const step = c.schedule.find((s) => s.stage === c.next?.stage);
+      // Without a stage (an execution started on an older definition), the step due now.
+      const due = stage ?? c.next.stage;
+      if (c.next.stage !== due) return;
+      const step = c.schedule.find((s) => s.stage === due);
       if (!step || c.completed.some((s) => s.stage === step.stage)) return;
+      // Without a stage a repeated delivery finds the next step already due: not this task's, nothing to do.
+      if (!expected.includes(step.stage) && stage === undefined) return;
       if (!expected.includes(step.stage)) throw new RuleViolationError(`Case ${caseId} is at ${step.stage}, not ${expected.join('/')}.`, 'DUNNING-STATE');
       const policy = this.policyById(c.policyId);
       const today = this.today(policy);
@@ -438,7 +447,7 @@ export class Dunning {
           amount: step.fee.amount,
           currency: step.fee.currency,
           description: `${step.stage === 'reminder_2' ? 'Second reminder' : 'Reminder'} fee, invoice ${invoice.invoiceNumber}`,
-          service: (Object.entries(debtBreakdown(invoice).byService) as [Service, number][]).sort((a, b) => b[1] - a[1])[0]?.[0] ?? invoice.lines[0]?.service ?? 'water',
+          service: this.mainService(invoice) ?? 'water',
           rule: step.rule,
           createdAt: this.deps.now().toISOString(),
         };

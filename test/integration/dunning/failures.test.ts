@@ -7,19 +7,14 @@ import { describe, expect, it } from '@jest/globals';
 import { lineAmounts } from '../../../lambdas/domain/billing/money.js';
 import type { Invoice } from '../../../lambdas/domain/billing/model.js';
 import type { Customer, Facility } from '../../../lambdas/domain/customers/model.js';
-import { builtInPolicies, type DunningStage } from '../../../lambdas/domain/dunning/index.js';
+import { builtInPolicies } from '../../../lambdas/domain/dunning/index.js';
+import { dunningTaskHandler, DunningTaskError, TransientTaskError, type DunningTaskEvent } from '../../../lambdas/tasks/dunning-task.js';
 import { Dunning } from '../../../lambdas/domain/dunning/process.js';
 import { dunningPolicies } from '../../../lambdas/adapters/dunning-wiring.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from '../../../local/workflows/definitions.js';
 import { executionArnOf, InMemoryExecutionStore, LocalWorkflows } from '../../../local/workflows/runner.js';
 import { Clock, World } from './memory.js';
 
-class TransientTaskError extends Error {
-  override readonly name = 'TransientTaskError';
-}
-class DunningTaskError extends Error {
-  override readonly name = 'DunningTaskError';
-}
 
 async function runWith(failing: { task: string; times: number; error: () => Error }) {
   const clock = new Clock(Date.parse('2027-04-30T12:00:00Z'));
@@ -43,24 +38,15 @@ async function runWith(failing: { task: string; times: number; error: () => Erro
   });
   let failures = 0;
   const calls: string[] = [];
-  const tasks = async (event: { task: string; caseId: string; invoiceId?: string; stage?: DunningStage; error?: string; cause?: string }) => {
+  const handler = dunningTaskHandler(dunning);
+  // The task function, failing first as the test says.
+  const tasks = async (event: DunningTaskEvent) => {
     calls.push(event.task);
     if (event.task === failing.task && failures < failing.times) {
       failures++;
       throw failing.error();
     }
-    switch (event.task) {
-      case 'OpenCase': return dunning.openCase(event as { invoiceId: string });
-      case 'ReReadDebt': return dunning.reReadDebt(event.caseId);
-      case 'SendReminder': return dunning.takeStep(event.caseId, ['reminder_1', 'reminder_2'], event.stage!);
-      case 'HandToCollection': return dunning.takeStep(event.caseId, ['collection'], event.stage!);
-      case 'SendDisconnectionNotice': return dunning.takeStep(event.caseId, ['disconnection_notice'], event.stage!);
-      case 'CheckGuards': return dunning.checkGuards(event.caseId);
-      case 'OrderDisconnection': return dunning.orderDisconnection(event.caseId);
-      case 'EndCase': return dunning.endCase(event.caseId);
-      case 'MarkCaseFailed': return dunning.markFailed(event.caseId, event);
-      default: throw new Error(event.task);
-    }
+    return handler(event);
   };
   workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, tasks as never));
   const settle = async () => {

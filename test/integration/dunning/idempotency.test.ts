@@ -105,4 +105,15 @@ describe('every dunning task run twice', () => {
     expect(first.ownerContact?.outcome).toBe('proceed');
     expect(await world.getCase(caseId)).toEqual(before);
   });
+
+  it('a step task without a stage (an execution started on an older definition) takes the step due, once, and a stale stage nothing', async () => {
+    const { clock, world, dunning, caseId } = setup('SE', 'fiber', '2027-04-30');
+    await dunning.openCase({ invoiceId: 'inv_twice_2027-01', caseId });
+    clock.at = Date.parse('2027-05-10T06:00:00Z');
+    await twice(() => dunning.takeStep(caseId, ['reminder_1', 'reminder_2']));
+    await dunning.takeStep(caseId, ['reminder_1', 'reminder_2'], 'reminder_1');
+    const c = await world.getCase(caseId);
+    expect(c!.completed.map((s) => s.stage)).toEqual(['reminder_1']);
+    expect(c!.next?.stage).toBe('collection');
+  });
 });

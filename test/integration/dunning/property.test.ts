@@ -13,8 +13,9 @@ import { lineAmounts } from '../../../lambdas/domain/billing/money.js';
 import type { Invoice } from '../../../lambdas/domain/billing/model.js';
 import type { Customer, Facility } from '../../../lambdas/domain/customers/model.js';
 import type { Service } from '../../../lambdas/domain/customers/schemas.js';
-import { builtInPolicies, type DunningStage } from '../../../lambdas/domain/dunning/index.js';
+import { builtInPolicies } from '../../../lambdas/domain/dunning/index.js';
 import { Dunning } from '../../../lambdas/domain/dunning/process.js';
+import { dunningTaskHandler, type DunningTaskEvent } from '../../../lambdas/tasks/dunning-task.js';
 import { ConflictError, NotFoundError } from '../../../lambdas/domain/errors.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from '../../../local/workflows/definitions.js';
 import { executionArnOf, InMemoryExecutionStore, LocalWorkflows } from '../../../local/workflows/runner.js';
@@ -77,22 +78,10 @@ async function run(scenario: Scenario): Promise<string[]> {
     now: clock.now,
     newId: (prefix) => `${prefix}_${Math.random().toString(36).slice(2)}`,
   });
-  const tasks = async (event: { task: string; caseId: string; stage?: DunningStage; invoiceId?: string; taskToken?: string; executionName?: string; error?: string; cause?: string }) => {
-    switch (event.task) {
-      case 'OpenCase': return dunning.openCase(event as { invoiceId: string });
-      case 'ReReadDebt': return dunning.reReadDebt(event.caseId);
-      case 'SendReminder': return dunning.takeStep(event.caseId, ['reminder_1', 'reminder_2'], event.stage!);
-      case 'HandToCollection': return dunning.takeStep(event.caseId, ['collection'], event.stage!);
-      case 'SendDisconnectionNotice': return dunning.takeStep(event.caseId, ['disconnection_notice'], event.stage!);
-      case 'HandToEnforcement': return dunning.takeStep(event.caseId, ['enforcement'], event.stage!);
-      case 'CheckGuards': return dunning.checkGuards(event.caseId);
-      case 'OrderDisconnection': return dunning.orderDisconnection(event.caseId);
-      case 'AwaitOwnerContact': await dunning.awaitOwnerContact(event.caseId, event.taskToken!); return null;
-      case 'EscalateOwnerContact': return dunning.escalateOwnerContact(event.caseId);
-      case 'EndCase': return dunning.endCase(event.caseId);
-      case 'MarkCaseFailed': world.violations.push(`case failed: ${event.error} ${event.cause}`); return dunning.markFailed(event.caseId, event);
-      default: throw new Error(event.task);
-    }
+  const handler = dunningTaskHandler(dunning);
+  const tasks = async (event: DunningTaskEvent) => {
+    if (event.task === 'MarkCaseFailed') world.violations.push(`case failed: ${event.error} ${event.cause}`);
+    return handler(event);
   };
   workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, tasks as never));
   const settle = async () => {

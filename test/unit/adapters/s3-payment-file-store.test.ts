@@ -21,13 +21,24 @@ beforeEach(() => {
 
 describe('S3PaymentFileStore', () => {
   it('presigns a PUT of the key for the given time, with no checksum of an empty body in the URL', async () => {
-    // Prepare: a real client, static credentials (presigning is offline)
+    // Prepare: the client the adapter builds in AWS, with credentials from the environment (presigning is offline)
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
     const client = S3PaymentFileStore.client('eu-north-1');
-    const signing = new S3Client({ region: 'eu-north-1', requestChecksumCalculation: 'WHEN_REQUIRED', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' } });
-    const store = new S3PaymentFileStore(signing, 'payment-files', now);
+    const store = new S3PaymentFileStore(client, 'payment-files', now);
 
     // Act
-    const { url, expiresAt } = await store.uploadUrl('uploads/upl_0000000000000001', 900);
+    let url: string;
+    let expiresAt: string;
+    try {
+      ({ url, expiresAt } = await store.uploadUrl('uploads/upl_0000000000000001', 900));
+    } finally {
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
     const parsed = new URL(url);
 
     // Assess
