@@ -50,7 +50,6 @@ const { addDays, isBankingDay } = await import('../lambdas/domain/billing/calend
 const { lineAmounts } = await import('../lambdas/domain/billing/money.js');
 const { zonedTimeToUtc } = await import('../lambdas/domain/alerts/quiet-hours.js');
 const { caseIdFor } = await import('../lambdas/domain/dunning/case.js');
-const { buildBgMaxFile } = await import('../lambdas/domain/payments/bgmax.js');
 const { LocalWorkflows, InMemoryExecutionStore } = await import('../local/workflows/runner.js');
 const { overdueScanCron } = await import('../lambdas/domain/dunning/schedule.js');
 const { Cron } = await import('croner');
@@ -328,11 +327,7 @@ const localInstant = (date: string, hour: number) => {
   return zonedTimeToUtc({ year, month, day, hour, minute: 0, second: 0 }, zone);
 };
 
-async function moveClock(body: { set?: string; advance?: string }): Promise<string> {
-  const moved = await call('POST', '/_local/clock', { body });
-  if (moved.status !== 200) throw new Error(`clock: ${moved.status} ${JSON.stringify(moved.body)}`);
-  return moved.body.now as string;
-}
+const moveClock = (body: { set?: string; advance?: string }): Promise<string> => support.moveClock(api as never, body);
 
 function taskTimes(group: string): TaskTimes {
   return Object.fromEntries(taskMs.get(group) ?? []);
@@ -408,9 +403,7 @@ async function runPaths(plan: PathsArgs): Promise<PathsResult> {
       await setup(() => support.pay(invoiceId, total, `pay-${path.key}`, day));
       paid.add(path.key);
     }
-    const file = buildBgMaxFile([{ reference: '99999999999', amountOre: 100, payerName: 'Okänd' }], { bankgiro: '5050-1055', date: day });
-    const booked = await call('POST', '/v1/payment-files', { token: admin, raw: file as unknown as string, headers: { 'content-type': 'text/plain' } });
-    if (booked.status !== 200) throw new Error(`payment file ${day}: ${booked.status} ${JSON.stringify(booked.body)}`);
+    await support.bookBankFile(api as never, admin, day);
     fileDays++;
     if (!endedOn && day >= lastPayment) {
       const running = (await stack.workflows.listExecutions('dunning', 'RUNNING')).executions.length;

@@ -9,6 +9,16 @@ import type { ExperimentResult, MovePhase, PathResult, PathsResult, ScaleResult,
 import { DynamoMeter, type CallStats, type MeterSnapshot } from './dynamo-meter.js';
 import { amount, count, seconds, table, times } from './markdown.js';
 import { fixed } from './stats.js';
+import { readFileSync } from 'node:fs';
+import { fromRepoRoot } from '../lib/paths.js';
+import { defaultReleaseConcurrency } from '../local/workflows/runner.js';
+
+/** The overdue scan function's timeout in lib/constructs/dunning-workflow.ts (read, not imported: no CDK in the report). */
+function scanTimeoutMinutes(): number {
+  const match = /overdueScanTimeout = Duration\.minutes\((\d+)\)/.exec(readFileSync(fromRepoRoot('lib/constructs/dunning-workflow.ts'), 'utf8'));
+  if (!match) throw new Error('no overdueScanTimeout in lib/constructs/dunning-workflow.ts');
+  return Number(match[1]);
+}
 
 const code = (label: string) => `\`${label}\``;
 const usd = (value: number) => (value >= 1 ? `$${value.toFixed(2)}` : value >= 0.01 ? `$${value.toFixed(3)}` : `$${value.toFixed(4)}`);
@@ -293,7 +303,7 @@ export function waves(scale: ScaleResult): { day: string; ms: number; entered: n
 }
 
 /** A case step: a released wait, i.e. ReReadDebt and then the step's own task (two invocations in the first month). */
-const stepsOf = (phase: MovePhase) => invocationsOf(phase) / 2;
+const stepsOf = (phase: MovePhase) => phase.taskMs.ReReadDebt?.length ?? 0;
 const perStep = (phase: MovePhase) => phase.wallMs / Math.max(1, stepsOf(phase));
 
 function scaleRows(scale: ScaleResult, label: string, experiment?: ExperimentResult): string[][] {
@@ -341,7 +351,7 @@ const scaleAlign = ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:
 function profileTable(profile: ScaleResult): string | undefined {
   if (!profile.profileMs) return undefined;
   const total = sumOf(Object.values(profile.profileMs));
-  const steps = invocationsOf(profile.move) / 2; // two tasks per step: ReReadDebt, then the step's own
+  const steps = stepsOf(profile.move);
   const rows = Object.entries(profile.profileMs)
     .sort((a, b) => b[1] - a[1])
     .filter(([, ms]) => ms / total >= 0.005)
@@ -351,6 +361,12 @@ function profileTable(profile: ScaleResult): string | undefined {
 }
 
 // ---- the section ----------------------------------------------------------------------------
+
+/** How many task retries the paths saw (they count as transitions). */
+function retriesText(...countries: PathsResult[]): string {
+  const retries = sumOf(countries.flatMap((paths) => paths.paths.map((path) => countPath(path).retries)));
+  return retries === 0 ? 'none happened' : `${count(retries)} happened, counted in the tables`;
+}
 
 const labelOf = (paths: PathsResult, key: string) => paths.paths.find((path) => path.plan.key === key)?.plan.label ?? key;
 
@@ -370,12 +386,10 @@ export function dunningSection(result: DunningResult): string {
   const size = atFull
     ? `Full size: the issue's ${count(settings.issueCases)} cases.`
     : `**Not full size**: ${count(scale.args.cases)} cases of the issue's ${count(settings.issueCases)} (${percent(scale.args.cases / settings.issueCases)}), ` +
-      (settings.scaleCasesSource === 'DUNNING_SCALE_CASES'
-        ? 'as DUNNING_SCALE_CASES asked; '
-        : `the size set in bench/dunning.ts (the full size takes about ${settings.budgetMinutes} minutes on this machine); `) +
+      'as DUNNING_SCALE_CASES asked; ' +
       `this one took ${fixed(result.scaleSeconds / 60, 1)} min (the experiment and the profiled pass come on top). ` +
       `\`DUNNING_SCALE_CASES=${settings.issueCases} npm run bench -- --only dunning\` runs it at full size` +
-      (full ? ` (the last such run is the second row, ${full.measuredAt.slice(0, 10)}, ${fixed(full.seconds / 60, 0)} min for the scenario).` : '.');
+      (full ? ` (the last such run is in the rows dated ${full.measuredAt.slice(0, 10)}, ${fixed(full.seconds / 60, 0)} min for the scenario).` : '.');
 
   const waveText =
     wavesTable.length > 0
@@ -406,7 +420,7 @@ each morning's 06:00 scan on the way); that morning's payments are booked and a 
 every execution has ended and ${settings.se.extraDays} days more. **State transitions** are counted from each execution's history
 (\`getExecutionHistory\`, AWS shapes) as Step Functions bills them, "each time a step of your workflow is executed ...
 including retries": one per \`*StateEntered\` event (Task, Choice, Wait, Succeed), plus one per task retry (\`TaskScheduled\`
-beyond \`TaskStateEntered\`; none happened). \`ExecutionStarted\` / \`ExecutionSucceeded\` are not counted; if AWS counted the
+beyond \`TaskStateEntered\`; ${retriesText(se, fi)}). \`ExecutionStarted\` / \`ExecutionSucceeded\` are not counted; if AWS counted the
 start and the end as transitions too, add 2 per execution. **Lambda invocations** are the Task states' \`TaskScheduled\`
 events (the task function once each).
 
@@ -446,7 +460,7 @@ ${settings.cost.countries.map((c) => `- ${c.country} (${c.utility}): ${fixed(c.i
 
 ${costs.map((c) => `${c.assumptions.country}, ${count(c.invoices)} invoices a month, ${count(c.overdue)} of them overdue:\n\n${costTable(c)}`).join('\n\n')}
 
-**${count(settings.issueCases)} open cases, one month in one clock move.** ${size} ${count(scale.args.cases)} customers (one facility, water + sewage + waste),
+**${count(scale.args.cases)} open cases, one month in one clock move.** ${size} ${count(scale.args.cases)} customers (one facility, water + sewage + waste),
 and their open invoices (due ${scale.args.dueDate}, three lines) written with BatchWriteItem in ${seconds(scale.seed.wallMs)} s. At 05:00 the next
 day the overdue scan is fired (\`POST /_local/schedules/overdue-scan/fire\`): ${count(scale.start.scan?.result.started ?? 0)} executions start and open their
 cases (${seconds(scale.start.wallMs)} s until every one waits for its reminder date). Then ONE \`POST /_local/clock {advance: "${scale.args.advance}"}\`:
@@ -455,7 +469,7 @@ collection and disconnection-letter steps (${Object.entries(scale.outcome.byStag
 Memory is the process's (the stack, dynalite, the runner, the bench), sampled every ${fixed(scale.args.sampleMs / 1000, 0)} s.
 Floor 1 is the least DynamoDB work the tasks of the move must do: per task invocation, one consistent GetItem and one
 conditional PutItem of a case-sized item (every task reads the case and writes it), one after another, in the same process
-against the same dynalite, after the move (the move itself runs the executions due at one instant eight at a time). Floor 2 is the runner without the
+against the same dynalite, after the move (the move itself runs the executions due at one instant ${defaultReleaseConcurrency} at a time). Floor 2 is the runner without the
 tasks: as many executions of a one-Wait ASL (Wait until a timestamp, then Succeed), all due at one time, released by one
 clock move in the same stack after the move; it shows what the runner itself costs per execution step. The experiment
 (its own process, the same cases and month, seeded the same way) runs the executions on a second LocalWorkflows with the
@@ -467,7 +481,7 @@ ${table(scaleHeader, scaleAlign, rows)}
 
 ${waveText}
 
-${profileSplit ? `A separate, smaller pass (${count(profile!.args.cases)} cases, the same move, a V8 CPU profile of the stack's process at 1 ms) splits the main thread by component: the innermost frame of a package or of this repository decides; Node's own frames count to their caller. "idle" is the main thread waiting (LevelDB works on libuv's thread pool; up to eight executions advance at once).\n\n${profileSplit}\n` : ''}
+${profileSplit ? `A separate, smaller pass (${count(profile!.args.cases)} cases, the same move, a V8 CPU profile of the stack's process at 1 ms) splits the main thread by component: the innermost frame of a package or of this repository decides; Node's own frames count to their caller. "idle" is the main thread waiting (LevelDB works on libuv's thread pool; up to ${defaultReleaseConcurrency} executions advance at once).\n\n${profileSplit}\n` : ''}
 DynamoDB calls of the move by kind (all cases):
 
 ${callTable([
@@ -546,7 +560,7 @@ export function dunningFindings(result: DunningResult): string[] {
   lines.push(
     `- **One month in one clock move**: ${count(scale.args.cases)} cases, ${seconds(move.wallMs)} s (${fixed(move.wallMs / 60_000, 1)} min) for ${count(entered)} state transitions ` +
       `(${fixed((entered / move.wallMs) * 1000, 0)} a second) and ${count(invocations)} task invocations: ${fixed(mainStep, 0)} ms per case step (a released wait: ReReadDebt, then the step's task), ` +
-      `up to eight executions at a time. ` +
+      `up to ${defaultReleaseConcurrency} executions at a time. ` +
       (dynamoFloor.pairs > 0 ? `Floor 1 (the tasks' least DynamoDB work, one call after another) took ${seconds(dynamoFloor.wallMs)} s: the move is ${times(move.wallMs / dynamoFloor.wallMs, 1)} it. ` : '') +
       (runnerFloor.executions > 0 ? `Floor 2 (the runner with a one-Wait ASL) took ${fixed(runnerFloor.move.wallMs / runnerFloor.executions, 1)} ms per released wait: the move is ${times(mainStep / (runnerFloor.move.wallMs / runnerFloor.executions), 1)} it per case step. ` : '') +
       (atFull
@@ -554,7 +568,7 @@ export function dunningFindings(result: DunningResult): string[] {
         : fullMove
           ? `At the issue's ${count(settings.issueCases)} cases (measured ${full!.measuredAt.slice(0, 10)}): ${fixed(fullMove.wallMs / 60_000, 1)} min for the move, ${fixed(perStep(fullMove), 0)} ms per case step; at this run's rate ${fixed(projection / 60_000, 0)} min.`
           : `At this run's rate the issue's ${count(settings.issueCases)} cases would take about ${fixed(projection / 60_000, 0)} min for the move alone` +
-            (profile ? ` (per case step it is about linear: the profiled pass of ${count(profile.args.cases)} cases ran ${fixed(perStep(profile.move), 0)} ms per step, with the profiler on).` : '.')),
+            '.'),
   );
   const share = runnerCalls / Math.max(1, runnerCalls + taskCalls);
   const profileMs = profile?.profileMs;
@@ -571,11 +585,12 @@ export function dunningFindings(result: DunningResult): string[] {
           `the runner's own code ${percent(bucket('runner: local/workflows') / profileTotal)}, aws-local-stepfunctions ${percent(bucket('runner: aws-local') / profileTotal)}, the dunning tasks, scan and handlers ${percent(bucket('service code') / profileTotal)}; ` +
           `${percent(bucket('idle') / profileTotal)} is idle. `
         : '') +
-      `The executions whose waits are due at one instant advance eight at a time (\`releaseConcurrency\`; 1 and 32 were tried on 300 cases: 15.1 s and 11.0 s for the move against 11.1 s at 8); ` +
+      `The executions whose waits are due at one instant advance ${defaultReleaseConcurrency} at a time (\`releaseConcurrency\`; on 300 cases at commit 3bb8fdf, 2026-11-23, 1 and 32 took 15.1 s and 11.0 s for the move against 11.1 s at 8); ` +
       `the stack's process used ${fixed(move.cpuMs / move.wallMs, 2)} cores on average during the move (CPU / wall), on a machine with 2: the main thread is busy, LevelDB has the rest. ` +
       (experiment
-        ? `The same month on a runner with its in-memory store (the experiment row, ${count(experiment.args.cases)} cases) takes ${fixed(perStep(experiment.move), 0)} ms per case step against ${fixed(mainStep, 0)} ` +
-          `(${times(mainStep / perStep(experiment.move), 1)}): the runner's persistence now costs ${percent(Math.max(0, 1 - perStep(experiment.move) / mainStep))} of the move. `
+        ? `The same month on a runner with its in-memory store (the experiment row: ${count(experiment.args.cases)} cases, in a process of its own) takes ${fixed(perStep(experiment.move), 0)} ms per case step against ${fixed(mainStep, 0)} ` +
+          `(${times(mainStep / perStep(experiment.move), 1)})` +
+          (experiment.args.cases === scale.args.cases ? `: the runner's persistence costs ${percent(Math.max(0, 1 - perStep(experiment.move) / mainStep))} of the move. ` : `; with ${count(scale.args.cases)} cases open instead of ${count(experiment.args.cases)} the move also carries more executions, so ${percent(Math.max(0, 1 - perStep(experiment.move) / mainStep))} is an upper bound on what the persistence costs. `)
         : '') +
       'Before the saves were batched (BENCHMARKS.md of commit 7b96663, 100 cases) the runner wrote every event and then the whole record after it, 38 puts a step ' +
       'awaited in turn, and released due waits one execution at a time: 86 ms per case step, 13.8× floor 1, about 43 min projected for 10,000 cases.',
@@ -589,7 +604,7 @@ export function dunningFindings(result: DunningResult): string[] {
       (before && scale.args.cases >= 1000 ? ` (about ${fixed(((heapPeak - before.heapUsedMb) * 1024) / scale.args.cases, 0)} KB of heap per open execution: the runner keeps each execution's runtime, its derived definition and a StateMachine of its own in memory, finished ones too, while dynalite's LevelDB is on disk and its cache outside the heap)` : '') +
       `; its maximum RSS over the scenario, floors included, was ${mb(scale.maxRssMb)}.`,
   );
-  const timeout = 15;
+  const timeout = scanTimeoutMinutes();
   lines.push(
     `- **The scan starts executions one at a time.** At ${settings.cost.startExecutionMs} ms a StartExecution call in AWS, ${count(settings.issueCases)} newly overdue invoices take ` +
       `${fixed((settings.issueCases * settings.cost.startExecutionMs) / 1000, 0)} s of the scan function's ${timeout}-minute timeout; about ${count((timeout * 60_000) / settings.cost.startExecutionMs)} a morning fit. ` +

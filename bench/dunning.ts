@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fromRepoRoot, repoRoot } from '../lib/paths.js';
 import { outDir } from './cold-start.js';
+import { runDriverProcess } from './scenario-process.js';
 import type { DunningDriverArgs, ExperimentResult, PathPlan, PathsArgs, PathsResult, ScaleArgs, ScaleResult } from './dunning-driver.js';
 
 /** List prices used for the cost (USD). */
@@ -65,8 +66,6 @@ export interface DunningSettings {
   readonly se: Omit<PathsArgs, 'mode' | 'country' | 'zone'>;
   readonly fi: Omit<PathsArgs, 'mode' | 'country' | 'zone'>;
   readonly scaleCases: number;
-  /** Where `scaleCases` comes from: the default here, or DUNNING_SCALE_CASES. */
-  readonly scaleCasesSource?: 'default' | 'DUNNING_SCALE_CASES';
   /** The issue's size. */
   readonly issueCases: number;
   readonly scaleDueDate: string;
@@ -76,8 +75,6 @@ export interface DunningSettings {
   readonly profileCases: number;
   /** The experiment (the same month on a runner with its in-memory store): at most this many cases. */
   readonly experimentCases: number;
-  /** Minutes the scale scenario may take in `npm run bench`. */
-  readonly budgetMinutes: number;
   readonly cost: CostAssumptions;
 }
 
@@ -127,14 +124,12 @@ export function dunningSettings(): DunningSettings {
     // The issue's size: its scenario (seeding, the start, the move, both floors) took 14.7
     // minutes on this 2-core machine (2026-11-23); DUNNING_SCALE_CASES runs a smaller one.
     scaleCases: Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 10_000,
-    scaleCasesSource: Number.isInteger(fromEnv) && fromEnv > 0 ? 'DUNNING_SCALE_CASES' : 'default',
     issueCases: 10_000,
     scaleDueDate: '2027-04-30',
     advance: 'P1M',
     sampleMs: 2_000,
     profileCases: 300,
     experimentCases: 2_000,
-    budgetMinutes: 15,
     cost: {
       customers: 10_000,
       prices: {
@@ -183,23 +178,8 @@ export function dunningSettings(): DunningSettings {
 }
 
 /** Runs the driver in a child process with the country's environment; its progress lines are passed on. */
-async function runDriver<T>(args: DunningDriverArgs, env: Record<string, string>, label: string): Promise<T> {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'bench/dunning-driver.ts', JSON.stringify(args)], {
-    cwd: repoRoot,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  const errors: string[] = [];
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    if (line.startsWith('progress ')) console.log(`  ${label}: ${line.slice(9)}`);
-    else errors.push(line);
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`the ${label} driver exited with ${code}:\n${errors.slice(-20).join('\n')}`);
-  return JSON.parse(stdout) as T;
-}
+const runDriver = <T>(args: DunningDriverArgs, env: Record<string, string>, label: string): Promise<T> =>
+  runDriverProcess<T>('bench/dunning-driver.ts', args, label, { heapMb: 8192, env });
 
 const swedish = { UTILITY_COUNTRY: 'SE', UTILITY_ZONE: 'Europe/Stockholm', UTILITY_LANGUAGE: 'sv' };
 const finnish = { UTILITY_COUNTRY: 'FI', UTILITY_ZONE: 'Europe/Helsinki', UTILITY_LANGUAGE: 'fi' };

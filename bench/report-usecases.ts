@@ -359,7 +359,7 @@ export function billingSizesText(billing: BillingResult, sizes: BillingSizes, se
   ];
   const ran = full
     ? `Full size: ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities, a ${count(billing.file.payments)}-payment file` +
-      (sectionSeconds !== undefined ? ` (the section took ${fixed(sectionSeconds / 60, 1)} min: seeding, the run, its floor, the parse floor and both imports).` : '.')
+      (sectionSeconds !== undefined ? ` (the section took ${fixed(sectionSeconds / 60, 1)} min: seeding, the run, its floor, the parse floor and the imports).` : '.')
     : `**Not full size.** This run billed ${count(billing.seed.customers)} customers with ${count(billing.seed.facilities)} facilities ` +
       `(${fixed((billing.seed.customers / sizes.fullCustomers) * 100, 0)} % of the issue's ${count(sizes.fullCustomers)} and ${count(sizes.fullFacilities)}) and imported ` +
       (billing.chunkedFile
@@ -661,14 +661,16 @@ export function billingFindings(billing: BillingResult, sizes: BillingSizes, sec
   );
   if (sectionSeconds !== undefined) {
     const minutes = (ms: number) => fixed(ms / 60_000, 1);
-    const imports = billing.firstImport.wallMs + billing.secondImport.wallMs;
+    const chunkedMs = billing.chunkedImport?.wallMs ?? 0;
+    const imports = billing.firstImport.wallMs + billing.secondImport.wallMs + chunkedMs;
     lines.push(
       `- **Section time**: ${fixed(sectionSeconds / 60, 1)} min at ${full ? 'full size' : 'this size'}` +
         (sectionSeconds / 60 > sizes.budgetMinutes ? `, over the ${sizes.budgetMinutes}-minute budget (bench/run.ts)` : '') +
         `: seeding ${minutes(billing.seed.wallMs)}, the run ${minutes(run.wallMs)}, its floor ${minutes(floor.wallMs)}, the import ` +
-        `${minutes(billing.firstImport.wallMs)} and the second import ${minutes(billing.secondImport.wallMs)} min. The two imports are ` +
-        `${fixed((imports / (sectionSeconds * 1000)) * 100, 0)} % of it: \`importPayments\` books one payment after another, ` +
-        `${fixed(total(billing.firstImport.calls).calls / billing.file.payments, 1)} calls each, one call at a time (below).`,
+        `${minutes(billing.firstImport.wallMs)}, the second import ${minutes(billing.secondImport.wallMs)}` +
+        (billing.chunkedImport ? ` and the chunked import ${minutes(chunkedMs)}` : '') +
+        ` min. The imports are ${fixed((imports / (sectionSeconds * 1000)) * 100, 0)} % of it: each payment costs ` +
+        `${fixed(total(billing.firstImport.calls).calls / billing.file.payments, 1)} DynamoDB calls, one after another, ${defaultBookingLanes} payments at once (below).`,
     );
   }
   const first = billing.firstImport;

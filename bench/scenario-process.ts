@@ -16,6 +16,34 @@ export interface DriverArgs<Settings> {
   readonly settings: Settings;
 }
 
+/**
+ * Runs a bench driver (`node --import tsx <driver> '<args as JSON>'`) in a child process of its
+ * own: passes its progress lines (stderr lines starting "progress ") on, and returns what it
+ * printed on stdout, parsed; throws with its last stderr lines when it exits with an error.
+ */
+export async function runDriverProcess<Result>(
+  driver: string,
+  args: unknown,
+  label: string,
+  options: { heapMb: number; env?: Readonly<Record<string, string>> },
+): Promise<Result> {
+  const child = spawn(process.execPath, [`--max-old-space-size=${options.heapMb}`, '--import', 'tsx', driver, JSON.stringify(args)], {
+    cwd: repoRoot,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'WARN', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  const errors: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (line.startsWith('progress ')) console.log(`  ${label}: ${line.slice(9)}`);
+    else errors.push(line);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the ${label} driver exited with ${code}:\n${errors.slice(-20).join('\n')}`);
+  return JSON.parse(stdout) as Result;
+}
+
 export async function runScenario<Settings, Result>(driver: string, settings: Settings, label: string): Promise<Result> {
   // dynalite keeps every item and index entry on its heap: give it room for half a million.
   const dynamo = spawn(process.execPath, ['--max-old-space-size=8192', 'bench/dynamo-server.mjs'], {
@@ -28,21 +56,7 @@ export async function runScenario<Settings, Result>(driver: string, settings: Se
       dynamo.once('exit', (code) => reject(new Error(`the DynamoDB process exited (${code}) before listening`)));
     });
     const args: DriverArgs<Settings> = { endpoint: `http://127.0.0.1:${port}`, dynamoPid: dynamo.pid!, settings };
-    const child = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', driver, JSON.stringify(args)], {
-      cwd: repoRoot,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    const errors: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (line.startsWith('progress ')) console.log(`  ${label}: ${line.slice(9)}`);
-      else errors.push(line);
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    if (code !== 0) throw new Error(`the ${label} driver exited with ${code}:\n${errors.slice(-20).join('\n')}`);
-    return JSON.parse(stdout) as Result;
+    return await runDriverProcess<Result>(driver, args, label, { heapMb: 6144 });
   } finally {
     if (dynamo.exitCode === null) {
       const exited = once(dynamo, 'exit');

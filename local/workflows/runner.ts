@@ -48,6 +48,9 @@ export interface LocalWorkflowsOptions {
   releaseConcurrency?: number;
 }
 
+/** How many executions due at one instant advance at once, unless `releaseConcurrency` says otherwise. */
+export const defaultReleaseConcurrency = 8;
+
 const ACCOUNT = '000000000000';
 export const stateMachineArn = (name: string) => `arn:aws:states:local:${ACCOUNT}:stateMachine:${name}`;
 export const executionArnOf = (stateMachineName: string, name: string) =>
@@ -336,7 +339,7 @@ export class LocalWorkflows {
 
   private async tickOnce(): Promise<void> {
     this.ticking = true;
-    const concurrency = Math.max(1, this.options.releaseConcurrency ?? 8);
+    const concurrency = Math.max(1, this.options.releaseConcurrency ?? defaultReleaseConcurrency);
     try {
       for (;;) {
         // The earliest instant a wait is due at, if it has come; every wait due at it is released.
