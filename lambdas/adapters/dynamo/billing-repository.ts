@@ -347,6 +347,12 @@ export class DynamoBillingRepository implements BillingRepository {
     return new Map(items.map((item) => [item.paymentId as string, fromItem<RecordedPayment>(item)]));
   }
 
+  async invoicesByIds(invoiceIds: readonly string[]): Promise<Map<string, Invoice>> {
+    const unique = [...new Set(invoiceIds)];
+    const items = await batchGet(this.db, this.tableName, unique.map((id) => ({ pk: `INV#${id}`, sk: 'INVOICE' })), 4, { consistent: true });
+    return new Map(items.map((item) => [item.invoiceId as string, fromItem<Invoice>(item)]));
+  }
+
   async invoicesByReferences(references: readonly string[]): Promise<Map<string, Invoice>> {
     const unique = [...new Set(references)];
     const found = await inPool(unique, referenceQueriesAtOnce, async (reference) => {

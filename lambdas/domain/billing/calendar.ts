@@ -247,12 +247,12 @@ export const MIN_PAYMENT_DAYS = 14;
  * after the issue date, moved to the next banking day.
  */
 export function invoiceDueDate(country: Country, runMonth: string, issueDate: string): string {
-  const [year, month] = runMonth.split('-').map(Number) as [number, number];
+  const [year, month] = parseMonth(runMonth);
   let scheduled: string;
   if (country === 'FI') {
-    // R-FI-3: a run in April, July, October or January bills the quarter before it.
-    const quarter = ((Math.floor((month - 1) / 3) + 3) % 4) + 1;
-    scheduled = finnishSchedule(quarter === 4 ? year - 1 : year, quarter as FinnishQuarter).dueDate;
+    // R-FI-3: a run in April, July, October or January bills the quarter before it (the quarter three months back).
+    const billed = finnishQuarter(addMonths(`${runMonth}-01`, -3));
+    scheduled = finnishSchedule(billed.year, billed.quarter).dueDate;
   } else {
     scheduled = swedishDueDate(year, month);
   }

@@ -63,6 +63,8 @@ export interface BillingRepository {
   /** Conditional on the id being new: false when it exists (a re-run). */
   insertInvoice(invoice: Invoice): Promise<boolean>;
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
+  /** The invoices with these ids that exist (consistent reads, batched). */
+  invoicesByIds(invoiceIds: readonly string[]): Promise<Map<string, Invoice>>;
   replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void>;
   invoicesOf(customerId: string): Promise<Invoice[]>;
   setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;

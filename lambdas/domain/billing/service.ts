@@ -274,7 +274,9 @@ export class Billing {
       }
     }
     // An invoice an earlier attempt wrote before the customer's data changed: finish it.
-    const finished = await inTurns(nothingDrafted, writeConcurrency, ({ customer }) => this.finishWritten(customer, run, dataOf(customer)));
+    // One batched read finds the rare invoice of a customer that now drafts nothing (most drafting nothing have none).
+    const written = nothingDrafted.length > 0 ? await this.deps.repo.invoicesByIds(nothingDrafted.map(({ customer }) => invoiceIdFor(customer, run))) : new Map<string, Invoice>();
+    const finished = await inTurns(nothingDrafted, writeConcurrency, ({ customer }) => this.finishWritten(customer, run, dataOf(customer), written.get(invoiceIdFor(customer, run)) ?? null));
     nothingDrafted.forEach(({ customer, error }, i) => {
       if (error && !finished[i]) errorSamples.push({ customerId: customer.customerId, reason: error.message });
     });
@@ -392,9 +394,10 @@ export class Billing {
    * it hands on (both idempotent), unless a later invoice has handed on a newer state. False
    * when there is no such invoice.
    */
-  private async finishWritten(customer: Customer, run: BillingRun, data: CustomerBillingData): Promise<boolean> {
+  private async finishWritten(customer: Customer, run: BillingRun, data: CustomerBillingData, read?: Invoice | null): Promise<boolean> {
     const invoiceId = invoiceIdFor(customer, run);
-    const existing = await this.deps.repo.getInvoice(invoiceId);
+    // `read`: the invoice already read (null: read, and not there).
+    const existing = read === undefined ? await this.deps.repo.getInvoice(invoiceId) : read;
     if (!existing) return false;
     const creditUsed = -existing.lines.filter((l) => l.kind === 'prepayment').reduce((sum, l) => sum + l.gross, 0);
     if (creditUsed > 0) await this.deps.repo.addCredit(customer.customerId, `use-${invoiceId}`, -creditUsed, existing.currency);

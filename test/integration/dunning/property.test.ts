@@ -38,14 +38,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'scan' as const }) },
 );
 
-const scenarioArb = fc.record({
+const scenarioFields = {
   country: fc.constantFrom('SE' as const, 'FI' as const),
   service: fc.constantFrom<Service>('fiber', 'electricity_grid', 'water', 'waste', 'district_heating'),
   rental: fc.boolean(),
   net: fc.integer({ min: 5_000, max: 40_000 }),
   dueDate: fc.constantFrom('2027-01-29', '2027-03-31', '2027-06-30', '2027-10-29', '2027-12-30'),
   steps: fc.array(stepArb, { minLength: 3, maxLength: 14 }),
-});
+};
+const scenarioArb = fc.record(scenarioFields);
+/** The services that must never be cut in Sweden (rental water, R-SE-21; waste, R-SE-22), drawn every time, not one run in twenty. */
+const neverCutArb = fc.record({ ...scenarioFields, country: fc.constant('SE' as const), service: fc.constantFrom<Service>('water', 'waste'), rental: fc.constant(true) });
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -135,6 +138,15 @@ describe('dunning under random payments, holds, bank files, clock moves and owne
         expect(await run(scenario)).toEqual([]);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 40) },
+    );
+  }, 240_000);
+
+  it('never cuts Swedish rental water or waste, whatever happens (R-SE-21, R-SE-22)', async () => {
+    await fc.assert(
+      fc.asyncProperty(neverCutArb, async (scenario) => {
+        expect(await run(scenario)).toEqual([]);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 40) / 2 },
     );
   }, 240_000);
 });
