@@ -1,4 +1,5 @@
 /** Starts the embedded stack in this test process, on free ports and a fresh data folder. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,27 +30,72 @@ export async function startTestStack(): Promise<TestStack> {
     dataDir,
     lines,
     token: (claims) => keys.sign(claims),
-    async call(method, path, options = {}) {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | undefined;
-      if (options.raw !== undefined) body = options.raw;
-      else if (options.body !== undefined) body = JSON.stringify(options.body);
-      if (body !== undefined) headers['content-type'] ??= 'application/json';
-      const response = await fetch(stack.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body: parsed as any };
-    },
+    call: httpCaller(stack.url),
     async stop() {
       await stack.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** `call` against a running stack's HTTP API: JSON in and out (the raw text when the answer is not JSON). */
+export function httpCaller(baseUrl: string): TestStack['call'] {
+  return async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const body = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, headers: response.headers, body: parsed as any };
+  };
+}
+
+/** A stack started as `npm start` starts it, in a child process. */
+export type SpawnedStack = Pick<TestStack, 'call' | 'lines'> & { url: string; stack: { dynamoEndpoint: string }; stop(): Promise<number | null> };
+
+/**
+ * `npm start` as a user runs it (a child process on free ports), so a restart is a real one:
+ * stop() ends the process, and start again on the same data folder continues.
+ */
+export async function spawnStack(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedStack> {
+  const child = spawn('node_modules/.bin/tsx', ['local/main.ts'], {
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', STEPFUNCTIONS_PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const banner = await new Promise<{ url: string; dynamo: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up banner: ${lines.join('')}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      lines.push(chunk.toString());
+      const all = lines.join('');
+      const http = /HTTP API\s+(http:\/\/\S+)/.exec(all);
+      const dynamo = /DynamoDB\s+(http:\/\/\S+)/.exec(all);
+      if (http && dynamo) {
+        clearTimeout(timer);
+        resolve({ url: http[1]!, dynamo: dynamo[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${lines.join('')}`)));
+  });
+  return {
+    url: banner.url,
+    lines,
+    stack: { dynamoEndpoint: banner.dynamo },
+    call: httpCaller(banner.url),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
   };
 }
 

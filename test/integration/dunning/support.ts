@@ -9,9 +9,10 @@ import { lineAmounts } from '../../../lambdas/domain/billing/money.js';
 import { buildBgMaxFile } from '../../../lambdas/domain/payments/bgmax.js';
 import type { Invoice, InvoiceLine } from '../../../lambdas/domain/billing/model.js';
 import type { Service } from '../../../lambdas/domain/customers/schemas.js';
-import { spawn } from 'node:child_process';
 import { localRegion, localTableName } from '../../../local/stack.js';
 import { swedishPerson, type TestStack } from '../support.js';
+
+export { spawnStack } from '../support.js';
 
 let invoiceNumber = 500_000;
 let personSeq = 100;
@@ -158,55 +159,3 @@ export async function bookBankFile(t: StackApi, admin: string, date: string, pay
   return res.body;
 }
 
-/**
- * `npm start` as a user runs it (a child process on free ports), so a restart is a real one:
- * stop() ends the process, and start again on the same data folder continues.
- */
-export async function spawnStack(dataDir: string, env: Record<string, string> = {}): Promise<StackApi & { url: string; stop(): Promise<number | null> }> {
-  const child = spawn('node_modules/.bin/tsx', ['local/main.ts'], {
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', STEPFUNCTIONS_PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const banner = await new Promise<{ url: string; dynamo: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up banner: ${lines.join('')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      lines.push(chunk.toString());
-      const all = lines.join('');
-      const http = /HTTP API\s+(http:\/\/\S+)/.exec(all);
-      const dynamo = /DynamoDB\s+(http:\/\/\S+)/.exec(all);
-      if (http && dynamo) {
-        clearTimeout(timer);
-        resolve({ url: http[1]!, dynamo: dynamo[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${lines.join('')}`)));
-  });
-  return {
-    url: banner.url,
-    lines,
-    stack: { dynamoEndpoint: banner.dynamo },
-    async call(method, path, options = {}) {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const body = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-      if (body !== undefined) headers['content-type'] ??= 'application/json';
-      const response = await fetch(banner.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body: parsed as any };
-    },
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
-}
