@@ -10,49 +10,35 @@ export interface FieldError {
 
 export abstract class DomainError extends Error {
   abstract readonly kind: 'validation' | 'not_found' | 'conflict' | 'forbidden' | 'rule_violation';
+  /** The fields the error is about (problem+json `errors`); none when it is about no field. */
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** Input that fails a schema or a checksum. */
 export class ValidationError extends DomainError {
   readonly kind = 'validation' as const;
-  constructor(
-    readonly errors: readonly FieldError[],
-    message = 'The request has invalid fields.',
-  ) {
-    super(message);
+  constructor(errors: readonly FieldError[], message = 'The request has invalid fields.') {
+    super(message, errors);
   }
 }
 
+/** Nothing by that id (`errors`: the body field that named it, e.g. `uploadId`). */
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
-  /** The field whose value names nothing, when the id came in a body (e.g. `uploadId`). */
-  constructor(
-    message: string,
-    readonly errors: readonly FieldError[] = [],
-  ) {
-    super(message);
-  }
 }
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict' as const;
-  constructor(
-    message: string,
-    readonly errors: readonly FieldError[] = [],
-  ) {
-    super(message);
-  }
 }
 
 /** The actor may not do this to this resource. */
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden' as const;
-  constructor(
-    message: string,
-    readonly errors: readonly FieldError[] = [],
-  ) {
-    super(message);
-  }
 }
 
 /** A business rule refuses the action (cites the rule, e.g. R-SE-6). */
@@ -61,8 +47,8 @@ export class RuleViolationError extends DomainError {
   constructor(
     message: string,
     readonly rule: string,
-    readonly errors: readonly FieldError[] = [],
+    errors: readonly FieldError[] = [],
   ) {
-    super(message);
+    super(message, errors);
   }
 }

@@ -3,7 +3,7 @@
  * A 5xx never carries internals: its detail is a fixed sentence.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError, type FieldError } from '../domain/errors.js';
+import { DomainError, type FieldError, type RuleViolationError } from '../domain/errors.js';
 
 export const problemTypeBase = 'https://problems.nordic-utility.example/';
 
@@ -49,13 +49,13 @@ export function toProblem(error: unknown): ProblemBody {
   if (error instanceof DomainError) {
     switch (error.kind) {
       case 'validation':
-        return problem(422, 'validation-error', 'Invalid request', error.message, (error as ValidationError).errors);
+        return problem(422, 'validation-error', 'Invalid request', error.message, error.errors);
       case 'not_found':
-        return problem(404, 'not-found', 'Not found', error.message, (error as NotFoundError).errors);
+        return problem(404, 'not-found', 'Not found', error.message, error.errors);
       case 'conflict':
-        return problem(409, 'conflict', 'Conflict', error.message, (error as ConflictError).errors);
+        return problem(409, 'conflict', 'Conflict', error.message, error.errors);
       case 'forbidden':
-        return problem(403, 'forbidden', 'Forbidden', error.message, (error as ForbiddenError).errors);
+        return problem(403, 'forbidden', 'Forbidden', error.message, error.errors);
       case 'rule_violation': {
         const rv = error as RuleViolationError;
         return { ...problem(422, 'rule-violation', 'Refused by a business rule', error.message, rv.errors), rule: rv.rule };
