@@ -1,14 +1,15 @@
 // Runs before `npm start` and `npm test` on the system Node (any version): a fresh clone
 // installs its locked dependencies (Node 22 included, as the `node` devDependency) first.
-// `npm install`, not `npm ci`: the registry this project is built against does not serve
-// every platform's optional binaries (e.g. @swc/core for macOS), so the lock file cannot
-// list them and `npm ci` would refuse it; `npm install` keeps the locked versions.
+// `npm ci`: exactly what package-lock.json lists, which carries every platform's optional
+// packages (@swc/core-*, @unrs/resolver-binding-*, @esbuild/*), so the same lock installs on
+// Linux, macOS and Windows, x64 and arm64. A lock out of step with package.json fails here,
+// as it would in CI or a CDK pipeline.
 import { existsSync, statSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.error('Installing dependencies (npm install) ...');
-  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
+  console.error('Installing the locked dependencies (npm ci) ...');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
 }
