@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { devKeys } from './dev-auth.js';
+import { ProgressBar } from './progress.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,17 +30,15 @@ if (!started.ok || !body.runId) {
 }
 
 interface Run { status: string; segments: number; segmentsDone: number; customersDone: number; invoicesWritten: number; errors: number; errorSamples: { customerId: string; reason: string }[] }
-const width = 30;
+const bar = new ProgressBar(body.runId, { unit: 'segments', stream: process.stdout });
 for (;;) {
   const run = (await (await fetch(`${values.url}/v1/billing-runs/${body.runId}`, { headers })).json()) as Run;
-  const filled = Math.round((run.segmentsDone / run.segments) * width);
-  process.stdout.write(
-    `\r${body.runId} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${run.segmentsDone}/${run.segments} segments · ${run.customersDone} customers · ${run.invoicesWritten} invoices · ${run.errors} errors`,
-  );
+  const counts = `${run.customersDone} customers · ${run.invoicesWritten} invoices · ${run.errors} errors`;
   if (run.status === 'completed') {
-    process.stdout.write('\n');
+    bar.finish(run.segmentsDone, run.segments, counts);
     for (const sample of run.errorSamples) console.log(`  ${sample.customerId}: ${sample.reason}`);
     break;
   }
+  bar.update(run.segmentsDone, run.segments, counts);
   await new Promise((r) => setTimeout(r, 250));
 }
