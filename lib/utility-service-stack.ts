@@ -11,6 +11,7 @@ import { Billing } from './constructs/billing.js';
 import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
+import { Operations } from './constructs/operations.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
 import { PaymentImports } from './constructs/payment-imports.js';
 import { UserDirectory } from './constructs/user-directory.js';
@@ -36,6 +37,7 @@ export class UtilityServiceStack extends Stack {
   readonly billing: Billing;
   readonly dunning: DunningWorkflow;
   readonly paymentImports: PaymentImports;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
@@ -86,6 +88,12 @@ export class UtilityServiceStack extends Stack {
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
+    // Last: it alarms on every function built above and sends every alarm of the stack to the one topic.
+    this.operations = new Operations(this, 'Operations', {
+      alarmTopic: this.outageAlerts.alarmTopic,
+      api: this.customerApi.api,
+      dashboard: this.dunning.dashboard,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API' });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
