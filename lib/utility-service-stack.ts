@@ -11,6 +11,7 @@ import { Billing } from './constructs/billing.js';
 import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
+import { JobSweeper } from './constructs/job-sweeper.js';
 import { Operations } from './constructs/operations.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
 import { PaymentImports } from './constructs/payment-imports.js';
@@ -37,6 +38,7 @@ export class UtilityServiceStack extends Stack {
   readonly billing: Billing;
   readonly dunning: DunningWorkflow;
   readonly paymentImports: PaymentImports;
+  readonly jobSweeper: JobSweeper;
   readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
@@ -88,6 +90,13 @@ export class UtilityServiceStack extends Stack {
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
+    // Background jobs resume: stalled billing runs and payment imports get their unfinished work queued again.
+    this.jobSweeper = new JobSweeper(this, 'JobSweeper', {
+      table: this.data.table,
+      environment: { ...this.billing.environment, ...this.paymentImports.environment },
+      queues: [this.billing.queue, this.paymentImports.queue],
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+    });
     // Last: it alarms on every function built above and sends every alarm of the stack to the one topic.
     this.operations = new Operations(this, 'Operations', {
       alarmTopic: this.outageAlerts.alarmTopic,

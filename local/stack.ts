@@ -27,8 +27,11 @@ import { LocalClock } from './clock.js';
 import { devKeys } from './dev-auth.js';
 import { createLocalServer, type GroupHandler } from './server.js';
 import { InProcessQueue, LocalScheduler, type SqsHandler } from './jobs.js';
-import { installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
-import type { SegmentJob } from '../lambdas/domain/billing/service.js';
+import { buildBilling, installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
+import { buildPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
+import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
+import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
+import { billingRunJobKind, type SegmentJob } from '../lambdas/domain/billing/service.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
 import { cronForRegion } from '../lambdas/domain/billing/calendar.js';
 import { LocalWorkflows } from './workflows/runner.js';
@@ -184,11 +187,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   };
   for (const [name, value] of Object.entries(alertDefaults)) process.env[name] ??= value;
   const log = options.log ?? ((line: string) => console.log(line));
-  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log);
+  // Durable with a data folder: each message is a file until it is delivered, as SQS keeps it,
+  // so a killed process's work is delivered again at the next start.
+  const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
+  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log, queueDir('send-alerts'));
   installSendQueue(sendQueue);
-  const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log);
+  const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
-  const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log });
+  const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log, queueOptions: queueDir('payment-import-chunks') });
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
@@ -223,6 +229,18 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
   sendQueue.attach(sendAlerts.handler);
+  // The sweeper of AWS (lambdas/jobs/sweep-jobs.ts) over the same jobs: a run or import with no
+  // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
+  // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
+  const localBilling = buildBilling();
+  const sweeper = new JobSweeper([localBilling.resumable, buildPaymentImports(localBilling).resumable]);
+  const busyQueues = { [billingRunJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue };
+  const sweepStalledJobs = async () => {
+    const skip = new Set(Object.entries(busyQueues).filter(([, queue]) => queue.backlog() > 0).map(([kind]) => kind));
+    const report = await sweeper.sweep(clock.now(), { skip });
+    for (const { kind, jobId, requeued } of report.resumed) log(`job sweeper: ${kind} ${jobId} made no progress; queued ${requeued} unfinished part(s) again`);
+    return report;
+  };
   const scheduler = new LocalScheduler(log);
   const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
   scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
@@ -252,8 +270,47 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTask.handler));
   const overdueScan = (await import('../lambdas/jobs/overdue-scan.js')) as { handler: () => Promise<unknown> };
   scheduler.register('overdue-scan', () => overdueScan.handler());
+  scheduler.register('job-sweeper', sweepStalledJobs);
   await workflows.resumeOpenExecutions();
   workflows.start();
+  // What a killed process left: its queued messages first, then the sweeper for what no queue holds.
+  billingQueue.recover();
+  paymentUploads.queue.recover();
+  sendQueue.recover();
+  await sweepStalledJobs();
+  // A move forward: every due wait, each morning's overdue scan and each region's billing run
+  // (its invoices written before the next scan reads them), each at its own time, in order. The
+  // clock's file names the target until the move has finished (a restart finishes it first).
+  const moveClockTo = async (target: Date) => {
+    clock.beginMove(target);
+    try {
+    const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
+    const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
+    for (;;) {
+      const now = clock.now().getTime();
+      const nextWait = workflows.nextDueAt() ?? Infinity;
+      const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
+      const nextRun = Math.min(...billingRuns.map((cron) => cron.nextRun(new Date(now))?.getTime() ?? Infinity));
+      const step = Math.min(nextWait, nextScan, nextRun);
+      if (step > target.getTime()) break;
+      if (step > now) clock.set(new Date(step));
+      if (step === nextRun) {
+        await scheduler.run('billing-run');
+        await billingQueue.idle();
+      }
+      if (step === nextScan) await scheduler.fire('overdue-scan');
+      await workflows.tick();
+      await workflows.idle();
+    }
+    clock.set(target);
+    await scheduler.tick();
+    await workflows.tick();
+    await workflows.idle();
+    } finally {
+      clock.endMove();
+    }
+  };
+
   const stepFunctions = createStepFunctionsEndpoint(workflows, { log: () => undefined });
   const stepFunctionsPort = await listen(stepFunctions, options.stepFunctionsPort ?? 0, host);
 
@@ -267,32 +324,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         await workflows.tick();
         await workflows.idle();
       },
-      // On the way: every due wait, each morning's overdue scan and each region's billing run
-      // (its invoices written before the next scan reads them), each at its own time, in order.
-      moveClockTo: async (target) => {
-        const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
-        const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
-        for (;;) {
-          const now = clock.now().getTime();
-          const nextWait = workflows.nextDueAt() ?? Infinity;
-          const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
-          const nextRun = Math.min(...billingRuns.map((cron) => cron.nextRun(new Date(now))?.getTime() ?? Infinity));
-          const step = Math.min(nextWait, nextScan, nextRun);
-          if (step > target.getTime()) break;
-          if (step > now) clock.set(new Date(step));
-          if (step === nextRun) {
-            await scheduler.run('billing-run');
-            await billingQueue.idle();
-          }
-          if (step === nextScan) await scheduler.fire('overdue-scan');
-          await workflows.tick();
-          await workflows.idle();
-        }
-        clock.set(target);
-        await scheduler.tick();
-        await workflows.tick();
-        await workflows.idle();
-      },
+      moveClockTo,
       executions: async () => (await workflows.listExecutions()).executions,
       execution: async (name) => {
         const found = (await workflows.listExecutions()).executions.find((e) => e.name === name);
@@ -309,6 +341,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const port = await listen(server, options.port ?? 0, host);
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   paymentUploads.store.setBaseUrl(url);
+  if (clock.interruptedMove) {
+    // The last stop cut a clock move short: the clock is at the step it had reached; finish it.
+    log(`local clock: finishing the move to ${clock.interruptedMove.toISOString()} that the last stop cut short ...`);
+    await moveClockTo(clock.interruptedMove);
+  }
 
   return {
     url,
@@ -322,6 +359,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
+      // Durable queues keep what is not delivered for the next start; what is running finishes.
+      if (options.dataDir) billingQueue.close();
       await billingQueue.idle();
       await paymentUploads.close();
       await workflows.close();

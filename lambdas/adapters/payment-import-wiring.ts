@@ -11,6 +11,7 @@ import { clock } from './clock.js';
 import { loadConfig } from './config.js';
 import { buildPaymentLedger } from './dunning-wiring.js';
 import { documentClient } from './dynamo/client.js';
+import { DynamoActiveJobs } from './dynamo/active-jobs.js';
 import { DynamoPaymentImportRepository } from './dynamo/payment-import-repository.js';
 import { randomIds } from './ids.js';
 
@@ -104,5 +105,6 @@ export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Pr
     chunkSize: env.PAYMENT_IMPORT_CHUNK_SIZE,
     uploadUrlSeconds: env.PAYMENT_UPLOAD_URL_SECONDS,
     maxFileBytes: maxPaymentFileBytes,
+    activeJobs: new DynamoActiveJobs(documentClient(config), config.TABLE_NAME),
   });
 }

@@ -44,6 +44,7 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
       stack.dunning.taskFunction,
       stack.dunning.overdueScan,
       stack.paymentImports.chunkFunction,
+      stack.jobSweeper.function,
     ].map((fn) => logicalId(stack, fn));
 
     // Assess

@@ -20,6 +20,7 @@
  * the import's SHA-256: a file overwritten at the upload URL after the import began is
  * refused, never booked in part from other bytes.
  */
+import type { ActiveJobs, Resumed, ResumableJobs } from '../jobs/sweeper.js';
 import { createHash } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../errors.js';
@@ -151,7 +152,12 @@ export interface PaymentImportDeps {
   readonly uploadUrlSeconds: number;
   /** The largest file accepted (read, hashed and parsed inside one request). */
   readonly maxFileBytes: number;
+  /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
+  readonly activeJobs: ActiveJobs;
 }
+
+/** The kind of job a payment import is, for the sweeper. */
+export const paymentImportJobKind = 'payment-import';
 
 /** The import id of these bytes: `imp_` and the first 32 hex digits (128 bits) of their SHA-256. */
 export function importIdOf(sha256: string): string {
@@ -263,7 +269,34 @@ export class PaymentImports {
       // The same bytes imported at the same moment: the other request queues them.
       return (await this.deps.repo.getImport(importId)) ?? record;
     }
+    await this.deps.activeJobs.add(paymentImportJobKind, importId, at);
     return this.queueChunks(record);
+  }
+
+  /** The sweeper's view of payment imports (lambdas/domain/jobs/sweeper.ts). */
+  get resumable(): ResumableJobs {
+    return { kind: paymentImportJobKind, stalledAfterMs: stalledAfterMs.booking, resumeStalled: (now) => this.resumeStalled(now) };
+  }
+
+  /**
+   * Every import validating or booking with no progress for longer than its state allows
+   * (`stalledAfterMs`) queues the chunks not yet booked again, from the file it validated,
+   * as importing the same file again would; ended imports leave the active list. A failed
+   * import stays failed: a person decides (its errors say why), by importing it again.
+   */
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const resumed: Resumed[] = [];
+    for (const importId of await this.deps.activeJobs.list(paymentImportJobKind)) {
+      const record = await this.deps.repo.getImport(importId);
+      if (!record || record.status === 'completed' || record.status === 'failed') {
+        await this.deps.activeJobs.remove(paymentImportJobKind, importId);
+        continue;
+      }
+      if (onImportAgain(record, now) !== 'restart') continue;
+      const again = await this.again(record, { uploadId: record.uploadId, objectKey: record.objectKey, etag: record.etag, at: now.toISOString() });
+      resumed.push({ kind: paymentImportJobKind, jobId: importId, requeued: chunksToQueue(again).length });
+    }
+    return resumed;
   }
 
   private async again(existing: PaymentImport, from: { uploadId: string; objectKey: string; etag: string; at: string }): Promise<PaymentImport> {
@@ -272,6 +305,8 @@ export class PaymentImports {
     if (!(await this.deps.repo.restartImport(existing.importId, from, stalledBefore(now)))) {
       return (await this.deps.repo.getImport(existing.importId)) ?? existing;
     }
+    // A failed import imported again is running again.
+    await this.deps.activeJobs.add(paymentImportJobKind, existing.importId, from.at);
     return this.queueChunks({ ...existing, ...from, status: 'validating', errors: [] });
   }
 

@@ -21,6 +21,7 @@ import {
 import { addDays, invoiceDueDate, isoWeekRange } from './calendar.js';
 import { billingWindow, draftInvoice, TariffGapError, type InvoiceDraft } from './compute.js';
 import { stateKey, type BillingRun, type BillingState, type Invoice, type MeterReading, type TariffVersion } from './model.js';
+import type { ActiveJobs, Resumed, ResumableJobs } from '../jobs/sweeper.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
@@ -48,7 +49,14 @@ export interface BillingDeps {
   readonly newId: (prefix: string) => string;
   /** Payments (to different invoices) booked at once; default 8. */
   readonly bookingLanes?: number;
+  /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
+  readonly activeJobs: ActiveJobs;
+  /** A running run with no page counted for this long is stalled: its unfinished segments are queued again. */
+  readonly stalledAfterMs: number;
 }
+
+/** The kind of job a billing run is, for the sweeper. */
+export const billingRunJobKind = 'billing-run';
 
 /** R-SE-10: grid prices must be told to customers 15 days before they apply. */
 const gridNoticeDays = 15;
@@ -211,11 +219,69 @@ export class Billing {
       errorSamples: [],
       startedAt: this.deps.now().toISOString(),
     };
-    if (!(await this.deps.repo.createRun(run))) return (await this.deps.repo.getRun(run.runId))!;
+    if (!(await this.deps.repo.createRun(run))) {
+      // Started before: a stalled run (a lost or dead-lettered page) goes on from where it stopped.
+      const existing = (await this.deps.repo.getRun(run.runId))!;
+      if (this.isStalled(existing, this.deps.now())) await this.requeueUnfinished(existing);
+      return (await this.deps.repo.getRun(run.runId)) ?? existing;
+    }
+    // Listed before the first segment is queued: a crash in between leaves a run the sweeper finds.
+    await this.deps.activeJobs.add(billingRunJobKind, run.runId, run.startedAt);
     for (let segment = 0; segment < this.deps.segments; segment++) {
       await this.deps.queue.enqueue({ runId: run.runId, segment, page: 0 });
     }
     return run;
+  }
+
+  private isStalled(run: BillingRun, now: Date): boolean {
+    return run.status === 'running' && (run.updatedAt ?? run.startedAt) < new Date(now.getTime() - this.deps.stalledAfterMs).toISOString();
+  }
+
+  /**
+   * Queues again, for each segment not done, the page after its last counted one (from that
+   * page's cursor), or its first page when none was counted. Pages are idempotent, so a page
+   * that was only slow, not lost, costs a second read and writes nothing twice.
+   */
+  private async requeueUnfinished(run: BillingRun): Promise<number> {
+    const last = new Map<number, { page: number; lastPage: boolean; nextCursor?: string }>();
+    for (const page of await this.deps.repo.segmentPages(run.runId)) {
+      const seen = last.get(page.segment);
+      if (!seen || page.page > seen.page) last.set(page.segment, page);
+    }
+    let requeued = 0;
+    for (let segment = 0; segment < run.segments; segment++) {
+      const done = last.get(segment);
+      if (done?.lastPage) continue;
+      await this.deps.queue.enqueue(
+        done ? { runId: run.runId, segment, page: done.page + 1, ...(done.nextCursor ? { cursor: done.nextCursor } : {}) } : { runId: run.runId, segment, page: 0 },
+      );
+      requeued++;
+    }
+    await this.deps.repo.markRequeued(run.runId, this.deps.now().toISOString());
+    return requeued;
+  }
+
+  /** The sweeper's view of billing runs (lambdas/domain/jobs/sweeper.ts). */
+  get resumable(): ResumableJobs {
+    return {
+      kind: billingRunJobKind,
+      stalledAfterMs: this.deps.stalledAfterMs,
+      resumeStalled: (now) => this.resumeStalled(now),
+    };
+  }
+
+  /** Re-queues every stalled run's unfinished segments; completed runs leave the active list. */
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const resumed: Resumed[] = [];
+    for (const runId of await this.deps.activeJobs.list(billingRunJobKind)) {
+      const run = await this.deps.repo.getRun(runId);
+      if (!run || run.status !== 'running') {
+        await this.deps.activeJobs.remove(billingRunJobKind, runId);
+        continue;
+      }
+      if (this.isStalled(run, now)) resumed.push({ kind: billingRunJobKind, jobId: runId, requeued: await this.requeueUnfinished(run) });
+    }
+    return resumed;
   }
 
   async getRun(runId: string): Promise<BillingRun> {
@@ -242,6 +308,7 @@ export class Billing {
     if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
     await this.deps.repo.recordSegmentPage(job.runId, job.segment, job.page, {
       customersDone: customers.length, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), at: this.deps.now().toISOString(),
     });
   }
 
@@ -280,25 +347,35 @@ export class Billing {
     nothingDrafted.forEach(({ customer, error }, i) => {
       if (error && !finished[i]) errorSamples.push({ customerId: customer.customerId, reason: error.message });
     });
-    if (drafted.length === 0) return { invoicesWritten: 0, errorSamples };
+    // This run's invoices that an earlier delivery of this page wrote (a crash before the page was
+    // counted): counted with the page, so the run's total is exact however often a page is delivered.
+    const byThisRun = (invoice: Invoice | undefined) => invoice?.runId === run.runId;
+    const finishedByThisRun = nothingDrafted.filter(({ customer }, i) => finished[i] && byThisRun(written.get(invoiceIdFor(customer, run)))).length;
+    const doneBefore = customers.filter((customer) => dataOf(customer).stateInvoiceId === invoiceIdFor(customer, run)).map((customer) => invoiceIdFor(customer, run));
+    const writtenBefore = async (invoiceIds: string[]) =>
+      invoiceIds.length === 0 ? 0 : [...(await this.deps.repo.invoicesByIds(invoiceIds)).values()].filter(byThisRun).length;
+    if (drafted.length === 0) return { invoicesWritten: finishedByThisRun + (await writtenBefore(doneBefore)), errorSamples };
 
     // One reservation of invoice numbers for the page (docs/DATA.md: unique, gaps possible).
     const firstNumber = await this.deps.repo.reserveInvoiceNumbers(drafted.length);
     // The states the new invoices hand on, written last and together: a state names its invoice
     // as done, so it goes after the invoice and the credit it used (also when another failed).
     const states: { customerId: string; invoiceId: string; state: BillingState }[] = [];
+    const existed: string[] = [];
     try {
       const issueDate = this.today();
       const dates = { issueDate, dueDate: invoiceDueDate(this.deps.profile.country, run.runMonth, issueDate) };
       await inTurns(drafted, writeConcurrency, async ({ customer, draft }, i) => {
         if (await this.writeInvoice(customer, run, dataOf(customer), draft, firstNumber + i, dates)) {
           states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter });
+        } else {
+          existed.push(invoiceIdFor(customer, run));
         }
       });
     } finally {
       if (states.length > 0) await this.deps.repo.setBillingStates(states);
     }
-    return { invoicesWritten: states.length, errorSamples };
+    return { invoicesWritten: states.length + finishedByThisRun + (await writtenBefore([...doneBefore, ...existed])), errorSamples };
   }
 
   /** The readings `metersToRead` asked for: by key where it can, else (or when that reading is missing) by Query. */

@@ -7,6 +7,7 @@ import type { BillingRepository, RecordedPayment } from '../../../lambdas/domain
 import { profileFor } from '../../../lambdas/domain/billing/profile.js';
 import { Billing } from '../../../lambdas/domain/billing/service.js';
 import { parsePaymentFile, type BankPayment } from '../../../lambdas/domain/payments/payment-file.js';
+import { memoryActiveJobs } from '../../../lambdas/domain/jobs/sweeper.js';
 
 /** The repository calls booking makes, with the table's conditions, in memory; `crashOnRecord` fails one write once. */
 class MemoryLedger {
@@ -71,7 +72,7 @@ function setUp() {
   for (const [n, total] of [[1, 10_000], [2, 20_000], [3, 5_000]] as const) ledger.invoices.set(`inv_${n}`, invoice(n, total));
   const billing = new Billing({
     repo: ledger.repo(), queue: { enqueue: async () => undefined }, now: () => new Date('2027-01-20T08:00:00Z'), profile: profileFor('SE'),
-    segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, bookingLanes: 4,
+    segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs: memoryActiveJobs(), stalledAfterMs: 2_100_000, bookingLanes: 4,
   });
   // Full, two parts of one invoice, over (credit), and a reference nobody has.
   const entries = [payment('p1', 'R1', 10_000), payment('p2', 'R2', 5_000), payment('p3', 'R2', 6_000), payment('p4', 'R3', 7_000), payment('p5', 'R9', 100)];

@@ -1,0 +1,30 @@
+/**
+ * The sweeper (lambdas/domain/jobs/sweeper.ts), fired every few minutes by EventBridge
+ * Scheduler: a billing run or payment import with no progress for longer than its kind allows
+ * gets its unfinished segments or chunks queued again. A re-queue is logged as a warning with
+ * the job ids and counts (a metric filter counts them for the alarm); a quiet sweep logs nothing.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { buildBilling } from '../adapters/billing-wiring.js';
+import { clock } from '../adapters/clock.js';
+import { buildPaymentImports } from '../adapters/payment-import-wiring.js';
+import { JobSweeper, type SweepReport } from '../domain/jobs/sweeper.js';
+
+const logger = new Logger({ serviceName: 'nordic-utility-service' });
+const billing = buildBilling();
+const sweeper = new JobSweeper([billing.resumable, buildPaymentImports(billing).resumable]);
+
+/** The log message the alarm's metric filter matches. */
+export const requeuedMessage = 'stalled jobs re-queued';
+
+export async function handler(): Promise<SweepReport & { failed: string[] }> {
+  const report = await sweeper.sweep(clock().now());
+  if (report.resumed.length > 0) {
+    logger.warn(requeuedMessage, { jobs: report.resumed.length, resumed: report.resumed });
+  }
+  if (report.failed.length > 0) {
+    logger.error('sweep failed for some kinds of job', { failed: report.failed });
+    throw new Error(`sweep failed for ${report.failed.join(', ')}`);
+  }
+  return report;
+}
