@@ -66,7 +66,7 @@ export class Letter {
 
   /** The letterhead: the sender top left, the title block top right, the recipient in the window. */
   header(sender: { name: string; lines: string[] }, title: string, meta: [string, string][], recipient: Addressee, senderCountry: string): void {
-    this.text(sender.name, LEFT, 790, { bold: true, size: 15 });
+    this.text(this.fit(sender.name, this.bold, 15, 260), LEFT, 790, { bold: true, size: 15 });
     sender.lines.forEach((line, i) => this.text(line, LEFT, 774 - i * 11, { size: 8 }));
     const titleLines = this.wrap(title, this.bold, 14, RIGHT - 320);
     titleLines.forEach((line, i) => this.text(line, 320, 790 - i * 17, { bold: true, size: 14 }));
@@ -75,8 +75,18 @@ export class Letter {
       this.text(`${label}: ${value}`, 320, metaY, { size: 9 });
       metaY -= 12;
     }
-    [recipient.name, ...addressLines(recipient.address, senderCountry)].filter((line) => line.trim()).forEach((line, i) => this.text(line, LEFT, 700 - i * 13, { size: 11 }));
+    // The envelope window: lines are cut to its width rather than run into the title block.
+    [recipient.name, ...addressLines(recipient.address, senderCountry)]
+      .filter((line) => line.trim())
+      .forEach((line, i) => this.text(this.fit(line, this.regular, 11, 250), LEFT, 700 - i * 13, { size: 11 }));
     this.y = Math.min(600, metaY - 20);
+  }
+
+  /** The text, cut to `width`. */
+  fit(text: string, font: PDFFont, size: number, width: number): string {
+    let fitted = winAnsi(text);
+    while (fitted.length > 1 && font.widthOfTextAtSize(fitted, size) > width) fitted = fitted.slice(0, -1);
+    return fitted;
   }
 
   wrap(text: string, font: PDFFont, size: number, width: number): string[] {

@@ -91,8 +91,8 @@ function validate(request: DocumentRequest): void {
       if (request.country === 'FI') {
         // R-FI-6, R-FI-9: both reminders state the disconnection date; none other may be used.
         if (!request.disconnectionDate) throw new RuleViolationError('A Finnish reminder states the disconnection date (R-FI-6, R-FI-9).', 'R-FI-6', [{ path: 'disconnectionDate', message: 'required in Finland' }]);
-        need(Boolean(request.services?.length), 'services', 'the services the disconnection concerns are required in Finland (R-FI-6)');
       }
+      if (request.disconnectionDate) need(Boolean(request.services?.length), 'services', 'the services the stated disconnection concerns are required (R-FI-6)');
       if (request.disconnectionDate && request.disconnectionDate <= request.payBy) errors.push({ path: 'disconnectionDate', message: 'must be after payBy' });
       break;
     case 'collection_notice':
@@ -226,7 +226,7 @@ async function build(ctx: Context): Promise<{ letter: Letter; title: string; fil
       // R-FI-5: the reminder fee, charged on the next invoice (docs/DUNNING.md "Fees").
       if (request.fee) letter.paragraph(t.reminder.fee(ctx.money(request.fee, invoice.currency)));
       // R-FI-6, R-FI-9: the disconnection date, stated in both reminders.
-      if (request.disconnectionDate) letter.paragraph(t.reminder.disconnection(ctx.date(request.disconnectionDate), services(request.services ?? ['water'])), { bold: true });
+      if (request.disconnectionDate) letter.paragraph(t.reminder.disconnection(ctx.date(request.disconnectionDate), services(request.services ?? [])), { bold: true });
       // R-SE-16, R-SE-17: the next step of the Swedish ladder.
       if (request.collectionFrom) letter.paragraph(t.reminder.collection(ctx.date(request.collectionFrom)));
       letter.paymentBox(paymentRows(ctx, invoice, request.payBy), t.alwaysReference);

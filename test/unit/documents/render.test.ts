@@ -140,6 +140,11 @@ describe('rules a letter enforces', () => {
     await expect(renderDocument(request)).rejects.toMatchObject({ rule: 'R-FI-6', errors: [{ path: 'disconnectionDate' }] });
   });
 
+  it('a reminder that states a disconnection date names the services it concerns (R-FI-6)', async () => {
+    const { services: _services, ...request } = requestOf('reminder', 'fi', 'FI') as Extract<DocumentRequest, { kind: 'reminder' }>;
+    await expect(renderDocument(request)).rejects.toMatchObject({ errors: [{ path: 'services' }] });
+  });
+
   it('a grid price notice less than 15 days ahead is refused; 15 days is enough (R-SE-10)', async () => {
     const request = requestOf('price_notice', 'sv', 'SE');
     await expect(renderDocument({ ...request, date: '2026-05-18' })).rejects.toMatchObject({ rule: 'R-SE-10', errors: [{ path: 'effectiveFrom' }] });
