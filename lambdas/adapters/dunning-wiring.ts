@@ -80,10 +80,13 @@ const noWorkflow: WorkflowPort = {
   executionArnFor: (name) => name,
 };
 
-/** For the payment import: after a whole file is booked, the ledger is current as of today (R-FI-10). */
-export function buildPaymentLedger(): { fileBooked(): Promise<void> } {
+/**
+ * For the payment import: after a whole file is booked, the ledger holds the money valued up
+ * to the file's latest value date (today for a file with no payments) (R-FI-10).
+ */
+export function buildPaymentLedger(): { fileBooked(valueDate?: string): Promise<void> } {
   const dunning = build(noWorkflow).dunning;
-  return { fileBooked: () => dunning.paymentFileBooked() };
+  return { fileBooked: (valueDate) => dunning.paymentFileBooked(valueDate) };
 }
 
 export function buildDunning(): { dunning: Dunning; repo: DynamoDunningRepository } {

@@ -85,7 +85,7 @@ export function paymentImportSettings(): PaymentImportSettings {
 }
 
 /** `ledger`: the route group's own, when it has one (one Dunning built per cold start, not two). */
-export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Promise<void> } = buildPaymentLedger()): PaymentImports {
+export function buildPaymentImports(billing: Billing, ledger: { fileBooked(valueDate?: string): Promise<void> } = buildPaymentLedger()): PaymentImports {
   const config = loadConfig();
   const env = paymentImportSettings();
   const now = () => clock().now();
@@ -99,7 +99,7 @@ export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Pr
     store,
     queue,
     book: (entries, importId) => billing.bookEntries(entries, importId),
-    fileBooked: () => ledger.fileBooked(),
+    fileBooked: (valueDate) => ledger.fileBooked(valueDate),
     now,
     newId: (prefix) => randomIds.newId(prefix),
     chunkSize: env.PAYMENT_IMPORT_CHUNK_SIZE,

@@ -77,8 +77,8 @@ export const handler = groupHandler(
     },
     async importPaymentFile(input) {
       const report = await billing.importPayments(input.bytes!);
-      // The ledger is current as of today: dunning's booking-delay guard may act (R-FI-10).
-      await ledger.fileBooked();
+      // The ledger holds the money valued up to the file's latest value date: dunning's booking-delay guard reads it (R-FI-10).
+      await ledger.fileBooked(report.latestValueDate);
       return { body: report };
     },
     async createPaymentFileUpload(input) {

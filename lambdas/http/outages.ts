@@ -35,8 +35,17 @@ export const handler = groupHandler(
     async listOngoingWorksCap() {
       return {
         rawBody: await alerts.ongoingWorksCap(),
-        headers: { 'content-type': 'application/cap+xml; charset=utf-8', 'cache-control': 'public, max-age=30' },
+        headers: { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=30' },
       };
+    },
+    async getCapAlert(input) {
+      const file = input.params.alertFile ?? '';
+      if (!file.endsWith('.cap')) throw new HttpProblem(404, 'not-found', 'Not found', 'A CAP document is at /v1/public/alerts/<identifier>.cap.');
+      const found = await alerts.capAlert(file.slice(0, -'.cap'.length));
+      if ('supersededBy' in found) {
+        throw new HttpProblem(404, 'not-found', 'Superseded', `This message was updated: the current one is alerts/${found.supersededBy}.cap.`);
+      }
+      return { rawBody: found.xml, headers: { 'content-type': 'application/cap+xml; charset=utf-8', 'cache-control': 'public, max-age=30' } };
     },
     async reportProblem(input) {
       const body = input.body as { address: PropertyAddress; kind: CrowdReportRecord['kind']; phone?: string };

@@ -179,7 +179,13 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET', path: '/v1/public/ongoing-works.cap', group: 'outages', operationId: 'listOngoingWorksCap',
-    summary: 'Ongoing works as CAP 1.2 XML, public', access: 'public', successStatus: 200, throttle: { rate: 100, burst: 200 },
+    summary: 'Ongoing works: an Atom feed linking to each alert\'s CAP 1.2 document, public', access: 'public', successStatus: 200,
+    throttle: { rate: 100, burst: 200 },
+  },
+  {
+    method: 'GET', path: '/v1/public/alerts/{alertFile}', group: 'outages', operationId: 'getCapAlert',
+    summary: 'One alert as a CAP 1.2 document (alertFile: <identifier>.cap), public', access: 'public', successStatus: 200,
+    throttle: { rate: 100, burst: 200 },
   },
   {
     method: 'POST', path: '/v1/public/reports', group: 'outages', operationId: 'reportProblem',

@@ -41,7 +41,7 @@ import { Construct } from 'constructs';
 import { overdueScanCron } from '../../lambdas/domain/dunning/schedule.js';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
 import { fromRepoRoot } from '../paths.js';
-import type { UtilitySettings } from '../utility-settings.js';
+import { dunningPolicyJson, type UtilitySettings } from '../utility-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
@@ -135,7 +135,13 @@ export class DunningWorkflow extends Construct {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.environment = { UTILITY_COUNTRY: utility.country, DUNNING_STATE_MACHINE_ARN: this.stateMachineArn };
+    // The utility's policy file (context `utility`.dunningPolicy), validated here at synth time.
+    const policyJson = dunningPolicyJson(utility);
+    this.environment = {
+      UTILITY_COUNTRY: utility.country,
+      DUNNING_STATE_MACHINE_ARN: this.stateMachineArn,
+      ...(policyJson ? { DUNNING_POLICY_JSON: policyJson } : {}),
+    };
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
     // Every Task state invokes it; it reads and writes cases, invoices, work orders (and their

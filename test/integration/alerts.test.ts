@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { validateXML } from 'xmllint-wasm';
 import { startTestStack, type TestStack } from './support.js';
+
+const capSchema = readFileSync(new URL('../fixtures/cap/CAP-v1.2.xsd', import.meta.url), 'utf8');
+/** Validates against the OASIS CAP 1.2 XML schema. */
+const validateCap = (xml: string) =>
+  validateXML({ xml: [{ fileName: 'alert.xml', contents: xml }], schema: [{ fileName: 'CAP-v1.2.xsd', contents: capSchema }] });
 
 let t: TestStack;
 let admin: string;
@@ -123,11 +130,21 @@ describe('an outage from register to outbox', () => {
     expect(update.status).toBe(201);
     expect(items.map((item) => item.to).sort()).toEqual([anna, cilla, eva, landline].sort());
     expect(feed.body.items).toEqual([expect.objectContaining({ outageId, title: 'Vattenläcka på Storgatan' })]);
-    expect(cap.headers.get('content-type')).toMatch(/xml/);
-    expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
-    expect(xml).toContain('<msgType>Update</msgType>');
-    expect(xml).toContain('<references>');
-    expect(xml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
+    // The feed is Atom; the entry links to the outage's own CAP 1.2 document.
+    expect(cap.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
+    expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    const href = new RegExp(`href="(alerts/${outageId}-1\\.cap)"`).exec(xml)?.[1];
+    expect(href).toBeDefined();
+    const alertResponse = await fetch(new URL(href!, `${t.stack.url}/v1/public/ongoing-works.cap`));
+    const alertXml = await alertResponse.text();
+    expect(alertResponse.status).toBe(200);
+    expect(alertResponse.headers.get('content-type')).toMatch(/^application\/cap\+xml/);
+    expect(alertXml).toContain('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">');
+    expect(alertXml).toContain(`<identifier>${outageId}-1</identifier>`);
+    expect(alertXml).toContain('<msgType>Update</msgType>');
+    expect(alertXml).toMatch(new RegExp(`<references>[^,<]+,${outageId},[^ <]+</references>`));
+    expect(alertXml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
+    expect((await validateCap(alertXml)).errors).toEqual([]);
     expect(status.body).toMatchObject({ sent: 8, optedOut: 2, failed: 0, queued: 0 });
     expect(status.body.messages.map((m: { kind: string; createdBy: string }) => `${m.kind}:${m.createdBy}`)).toEqual(['initial:local-ops', 'update:local-ops']);
   });
@@ -137,9 +154,19 @@ describe('an outage from register to outbox', () => {
     await t.call('POST', `/v1/outages/${outageId}/updates`, { token: ops, body: { message: 'Allt är klart.', resolved: true } });
     const feed = await t.call('GET', '/v1/public/ongoing-works');
     const xml = await (await fetch(`${t.stack.url}/v1/public/ongoing-works.cap`)).text();
+    const cancel = await fetch(`${t.stack.url}/v1/public/alerts/${outageId}-2.cap`);
+    const cancelXml = await cancel.text();
+    const superseded = await fetch(`${t.stack.url}/v1/public/alerts/${outageId}-1.cap`);
     // Assess
     expect(feed.body.items).toEqual([]);
-    expect(xml).toContain('<msgType>Cancel</msgType>');
+    expect(xml).toContain(`href="alerts/${outageId}-2.cap"`);
+    expect(cancelXml).toContain('<msgType>Cancel</msgType>');
+    // The Cancel names every earlier message of the outage, not only the first.
+    const references = /<references>([^<]*)<\/references>/.exec(cancelXml)?.[1]?.split(' ') ?? [];
+    expect(references.map((triple) => triple.split(',')[1])).toEqual([outageId, `${outageId}-1`]);
+    expect((await validateCap(cancelXml)).valid).toBe(true);
+    expect(superseded.status).toBe(404);
+    expect((await fetch(`${t.stack.url}/v1/public/alerts/out_nosuch.cap`)).status).toBe(404);
   });
 });
 

@@ -9,7 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { toE164 } from '../phone.js';
 import { addressKey } from './address.js';
 import { areaIndexKeys, addressInArea, validateArea } from './area.js';
-import { renderCapFeed, defaultCapSeverity, defaultCapUrgency, type CapAlertInput } from './cap.js';
+import { renderCapAlert, renderCapAtomFeed, defaultCapSeverity, defaultCapUrgency, type CapAlertInput } from './cap.js';
 import { clusterReports, type ReportCluster } from './clusters.js';
 import { checkSegmentLimit, composeAlert, composeVoice, categoryLabel, languageTags } from './compose.js';
 import type {
@@ -521,38 +521,85 @@ export class OutageAlerts {
     };
   }
 
+  /**
+   * The public CAP index (R-COM-2): an Atom feed with one entry per outage in the feed (active,
+   * or resolved: a Cancel), each linking to the outage's latest CAP document (cap.ts).
+   */
   async ongoingWorksCap(): Promise<string> {
     const outages = await this.deps.repo.listFeedOutages();
-    const now = this.deps.now();
-    const alerts: CapAlertInput[] = outages.map((o) => {
-      const sent = new Date(o.updatedAt);
-      const first = { sender: this.deps.settings.capSender, identifier: o.outageId, sent: new Date(o.createdAt) };
-      const msgType = o.status === 'resolved' ? 'Cancel' : o.messageCount > 1 ? 'Update' : 'Alert';
-      return {
-        identifier: msgType === 'Alert' ? o.outageId : `${o.outageId}-${o.messageCount - 1}`,
-        sender: this.deps.settings.capSender,
-        sent,
-        msgType,
-        ...(msgType === 'Alert' ? {} : { references: [first] }),
-        category: o.category,
-        // One info per language: the event in that language; headline and text as ops wrote them.
-        infos: [this.deps.settings.defaultLanguage, ...languages.filter((l) => l !== this.deps.settings.defaultLanguage)].map((language) => ({
-          language,
-          event: categoryLabel(o.category, language),
-          headline: o.title,
-          description: o.latestMessage,
-          urgency: defaultCapUrgency(o.category, o.startsAt ? new Date(o.startsAt) : undefined, now),
-          severity: defaultCapSeverity(o.category),
-          certainty: 'Observed' as const,
-          ...(o.startsAt ? { onset: new Date(o.startsAt) } : {}),
-          ...(o.endsAt ? { expires: new Date(o.endsAt) } : {}),
-          web: this.deps.settings.infoUrl,
-          contact: this.deps.settings.contact,
-        })),
-        area: { areaDesc: o.areaDescription, ...(o.area.polygon ? { polygon: o.area.polygon } : {}) },
-      };
+    const alerts = await Promise.all(outages.map((o) => this.capAlertOf(o)));
+    const sender = this.deps.settings.capSender;
+    const latest = alerts.reduce<Date | undefined>((at, alert) => (!at || alert.sent > at ? alert.sent : at), undefined);
+    return renderCapAtomFeed({
+      id: `urn:cap:${sender}:ongoing-works`,
+      title: this.deps.settings.department,
+      author: this.deps.settings.department,
+      updated: latest ?? this.deps.now(),
+      web: this.deps.settings.infoUrl,
+      entries: alerts.map((alert, index) => ({
+        identifier: alert.identifier,
+        sender,
+        title: `${alert.msgType === 'Cancel' ? '[Cancel] ' : ''}${outages[index]!.title}`,
+        summary: outages[index]!.latestMessage,
+        updated: alert.sent,
+      })),
     });
-    return renderCapFeed(alerts);
+  }
+
+  /**
+   * One CAP 1.2 document (GET /v1/public/alerts/{identifier}.cap): the latest message of an
+   * outage in the public feed. An earlier identifier of the outage answers with where the
+   * current one is (its content was replaced by the update that references it).
+   */
+  async capAlert(identifier: string): Promise<{ xml: string } | { supersededBy: string }> {
+    const match = /^(.+?)(?:-(\d+))?$/.exec(identifier);
+    const outageId = match?.[1] ?? '';
+    const outage = outageId ? await this.deps.repo.getOutage(outageId) : undefined;
+    const inFeed = outage && (await this.deps.repo.listFeedOutages()).some((o) => o.outageId === outage.outageId);
+    if (!outage || !inFeed) throw new NotFoundError('No such public alert.');
+    const alert = await this.capAlertOf(outage);
+    if (alert.identifier === identifier) return { xml: renderCapAlert(alert) };
+    if (alert.references?.some((r) => r.identifier === identifier)) return { supersededBy: alert.identifier };
+    throw new NotFoundError('No such public alert.');
+  }
+
+  /**
+   * An outage's latest CAP message: Alert for the first, Update (Cancel when resolved) after,
+   * referencing every earlier message of the outage by its identifier and the time it was sent.
+   */
+  private async capAlertOf(o: Outage): Promise<CapAlertInput> {
+    const now = this.deps.now();
+    const sender = this.deps.settings.capSender;
+    // Messages 0..messageCount-1 (the crowd-report acknowledgement is no CAP message).
+    const sentAt = new Map((await this.deps.repo.listMessages(o.outageId)).filter((m) => /^\d+$/.test(m.messageKey)).map((m) => [Number(m.messageKey), m.createdAt]));
+    const identifierOf = (n: number) => (n === 0 ? o.outageId : `${o.outageId}-${n}`);
+    const sentOf = (n: number) => new Date(n === 0 ? o.createdAt : (sentAt.get(n) ?? o.updatedAt));
+    const last = o.messageCount - 1;
+    const msgType = o.status === 'resolved' ? 'Cancel' : last > 0 ? 'Update' : 'Alert';
+    const references = Array.from({ length: Math.max(0, last) }, (_, n) => ({ sender, identifier: identifierOf(n), sent: sentOf(n) }));
+    return {
+      identifier: identifierOf(Math.max(0, last)),
+      sender,
+      sent: sentOf(Math.max(0, last)),
+      msgType,
+      ...(references.length > 0 ? { references } : {}),
+      category: o.category,
+      // One info per language: the event in that language; headline and text as ops wrote them.
+      infos: [this.deps.settings.defaultLanguage, ...languages.filter((l) => l !== this.deps.settings.defaultLanguage)].map((language) => ({
+        language,
+        event: categoryLabel(o.category, language),
+        headline: o.title,
+        description: o.latestMessage,
+        urgency: defaultCapUrgency(o.category, o.startsAt ? new Date(o.startsAt) : undefined, now),
+        severity: defaultCapSeverity(o.category),
+        certainty: 'Observed' as const,
+        ...(o.startsAt ? { onset: new Date(o.startsAt) } : {}),
+        ...(o.endsAt ? { expires: new Date(o.endsAt) } : {}),
+        web: this.deps.settings.infoUrl,
+        contact: this.deps.settings.contact,
+      })),
+      area: { areaDesc: o.areaDescription, ...(o.area.polygon ? { polygon: o.area.polygon } : {}) },
+    };
   }
 
   // ---- crowd reports (R-COM-1) ------------------------------------------------------------

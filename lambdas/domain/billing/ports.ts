@@ -7,9 +7,12 @@ export interface RecordedPayment extends BankPayment {
   status: 'received' | 'matched' | 'unmatched' | 'allocated';
   /**
    * A BgMax deduction (TK21): the payer set a credit invoice off against the deposit. It is
-   * not money received; it waits in the unmatched queue for an agent to settle by hand.
+   * not money received: booked against the invoice its reference names, it reduces that
+   * customer's credit (`credited` negative); with no such invoice it waits in the unmatched queue.
    */
   deduction?: boolean;
+  /** Why it is unmatched when not for want of an invoice: `currency`, a currency the utility does not invoice. */
+  unmatchedReason?: 'currency';
   invoiceId?: string;
   /** Minor units applied to invoices; the rest is credit. */
   applied: number;

@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, Valid
 import { parsePaymentFile } from '../payments/payment-file.js';
 import {
   afterPayment,
+  latestValueDate,
   bookingEntries,
   defaultBookingLanes,
   eachAtOnce,
@@ -573,9 +574,15 @@ export class Billing {
 
   // ---- payments (R-SE-13, R-SE-14) --------------------------------------------------------
 
-  /** Books a bank file: whole or not at all; a file imported twice books nothing twice. */
-  async importPayments(bytes: Uint8Array): Promise<BookingCounts> {
-    return this.bookEntries(bookingEntries(wholePaymentFile(parsePaymentFile(bytes))));
+  /**
+   * Books a bank file: whole or not at all; a file imported twice books nothing twice.
+   * `latestValueDate`: the latest value date of its payments (payment-booking.ts), for the ledger's date.
+   */
+  async importPayments(bytes: Uint8Array): Promise<BookingCounts & { latestValueDate?: string }> {
+    const report = wholePaymentFile(parsePaymentFile(bytes));
+    const counts = await this.bookEntries(bookingEntries(report));
+    const latest = latestValueDate(report);
+    return { ...counts, ...(latest ? { latestValueDate: latest } : {}) };
   }
 
   /**
@@ -587,7 +594,7 @@ export class Billing {
    * `importId`: the asynchronous import booking a chunk; what it booked before counts as booked.
    */
   async bookEntries(entries: readonly BookingEntry[], importId?: string): Promise<BookingCounts> {
-    const counts: BookingCounts = { payments: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+    const counts: BookingCounts = { payments: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0, otherCurrency: 0 };
     const known = await this.deps.repo.paymentsByIds(entries.map(entryId));
     const importedAt = this.deps.now().toISOString();
     const mine = (payment: RecordedPayment) => importId !== undefined && payment.importId === importId;
@@ -595,6 +602,7 @@ export class Billing {
       if (payment.deduction) counts.deductions++;
       else if (payment.status === 'unmatched') counts.unmatched++;
       else counts.matched++;
+      if (!payment.deduction && payment.unmatchedReason === 'currency') counts.otherCurrency++;
       if (payment.credited > 0) counts.overpaid++;
     };
     // Recorded before, or meanwhile by someone else: booked by this import (a chunk delivered again, or twice at once) or not.
@@ -617,15 +625,25 @@ export class Billing {
         toBook.push(before ? { payment: before, fresh: false } : { payment: { ...entry.payment, status: 'received', ...stamp }, fresh: true });
       }
     }
-    // A deduction waits for a person: recorded once, never applied.
+    const references = [
+      ...new Set([...deductions, ...toBook.map(({ payment }) => payment)].flatMap((payment) => (payment.reference ? [normaliseReference(payment.reference)] : []))),
+    ];
+    const invoices = references.length > 0 ? await this.deps.repo.invoicesByReferences(references) : new Map<string, Invoice>();
+
+    // A deduction is booked against the invoice its reference names (payment-booking.ts,
+    // BookingEntry): the customer's credit reduced once (idempotent by source id), then recorded.
     for (const deduction of deductions) {
-      const existing = await this.deps.repo.recordPayment(deduction);
+      const invoice = deduction.reference ? invoices.get(normaliseReference(deduction.reference)) : undefined;
+      let booked: RecordedPayment = { ...deduction, status: 'unmatched' };
+      if (invoice && invoice.currency === deduction.amount.currency && deduction.amount.currency === this.deps.profile.currency) {
+        await this.deps.repo.addCredit(invoice.customerId, `ded-${deduction.paymentId}`, -deduction.amount.amount, deduction.amount.currency);
+        booked = { ...deduction, status: 'matched', invoiceId: invoice.invoiceId, credited: -deduction.amount.amount };
+      }
+      const existing = await this.deps.repo.recordPayment(booked);
       if (existing) settle(existing);
-      else tally(deduction);
+      else tally(booked);
     }
 
-    const references = [...new Set(toBook.flatMap(({ payment }) => (payment.reference ? [normaliseReference(payment.reference)] : [])))];
-    const invoices = references.length > 0 ? await this.deps.repo.invoicesByReferences(references) : new Map<string, Invoice>();
     const groups = new Map<string, { payment: RecordedPayment; fresh: boolean }[]>();
     for (const item of toBook) {
       const invoice = item.payment.reference ? invoices.get(normaliseReference(item.payment.reference)) : undefined;
@@ -658,6 +676,11 @@ export class Billing {
     target: { invoice: Invoice | undefined; fresh: boolean; allocate?: boolean },
   ): Promise<{ payment: RecordedPayment; invoice: Invoice | undefined; recordedBefore: boolean }> {
     const invoice = target.invoice;
+    if (payment.amount.currency !== this.deps.profile.currency) {
+      // A currency the utility does not invoice (a EUR BgMax deposit): an agent handles it.
+      const unmatched: RecordedPayment = { ...payment, status: 'unmatched', unmatchedReason: 'currency' };
+      return { ...(await this.save(unmatched, target.fresh)), invoice };
+    }
     if (!invoice || invoice.currency !== payment.amount.currency) {
       const unmatched: RecordedPayment = { ...payment, status: 'unmatched' };
       return { ...(await this.save(unmatched, target.fresh)), invoice };
@@ -690,7 +713,8 @@ export class Billing {
       if (prior) return { applied: prior.amount, invoice };
       const amount = Math.min(invoice.openAmount, payment.amount.amount);
       if (amount === 0) return { applied: 0, invoice };
-      const applied = { paymentId: payment.paymentId, amount, bookedAt: payment.bookingDate };
+      // The value date: when the money was the utility's (camt ValDt; BgMax the payment date).
+      const applied = { paymentId: payment.paymentId, amount, bookedAt: payment.valueDate ?? payment.bookingDate };
       if (await this.deps.repo.applyPayment(invoice, applied)) return { applied: amount, invoice: afterPayment(invoice, applied) };
       invoice = await this.deps.repo.getInvoice(invoice.invoiceId);
     }

@@ -696,9 +696,14 @@ export class Dunning {
     return this.state(c);
   }
 
-  /** Called when a bank payment file has been booked whole: the ledger is current as of today (R-FI-10). */
-  async paymentFileBooked(): Promise<void> {
-    await this.deps.repo.recordPaymentFileBooked(this.today());
+  /**
+   * Called when a bank payment file has been booked whole (R-FI-10, R-SE-13): the ledger holds
+   * the money valued up to `valueDate`, the file's latest value date (camt ValDt, BgMax payment
+   * date, the same for both), never later than today; today for a file with no payments.
+   */
+  async paymentFileBooked(valueDate?: string): Promise<void> {
+    const today = this.today();
+    await this.deps.repo.recordPaymentFileBooked(valueDate && valueDate < today ? valueDate : today);
   }
 
   // ------------------------------------------------------------------ desk and ops actions

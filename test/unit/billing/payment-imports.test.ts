@@ -74,6 +74,7 @@ class MemoryImports implements PaymentImportRepository {
       r.overpaid += counts.overpaid;
       r.alreadyImported += counts.alreadyImported;
       r.deductionsRecorded += counts.deductions;
+      r.otherCurrency += counts.otherCurrency;
     });
     return counted ? this.getImport(importId) : undefined;
   }
@@ -119,7 +120,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
     book: async (entries, importId) => {
       if (options.failChunk?.([...entries])) throw new Error('DynamoDB is down');
       booked.push({ entries, importId });
-      return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+      return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0, otherCurrency: 0 };
     },
     fileBooked: async () => void ledgerDates.push(clock.now.toISOString().slice(0, 10)),
     now: () => clock.now,
