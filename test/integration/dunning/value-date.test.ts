@@ -4,6 +4,7 @@
  * BgMax payment date. Booking a file whose money is valued two days before it was booked does
  * not tell the guard that the ledger is current for today.
  */
+import { memoryActiveJobs } from '../../../lambdas/domain/jobs/sweeper.js';
 import { describe, expect, it } from '@jest/globals';
 import type { Invoice } from '../../../lambdas/domain/billing/model.js';
 import type { BillingRepository, RecordedPayment } from '../../../lambdas/domain/billing/ports.js';
@@ -57,6 +58,7 @@ function billingOver(invoices: Map<string, Invoice>, clock: Clock) {
   return new Billing({
     repo: repo as BillingRepository, queue: { enqueue: async () => undefined }, now: clock.now, profile: profileFor('FI'),
     segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`,
+    activeJobs: memoryActiveJobs(), stalledAfterMs: 2_100_000,
   });
 }
 
