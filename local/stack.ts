@@ -35,7 +35,7 @@ import { LocalWorkflows } from './workflows/runner.js';
 import { DynamoExecutionStore } from './workflows/store.js';
 import { createStepFunctionsEndpoint } from './workflows/sfn-endpoint.js';
 import { Cron } from 'croner';
-import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
+import { installAlertJobQueue, installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
 import { documentClient } from '../lambdas/adapters/dynamo/client.js';
 import { installDunningWorkflow } from '../lambdas/adapters/dunning-wiring.js';
@@ -72,6 +72,8 @@ export interface EmbeddedStack {
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
   readonly billingQueue: InProcessQueue<SegmentJob>;
+  /** Outage jobs too large for their request (delivered in the background, to the sending handler). */
+  readonly alertJobQueue: InProcessQueue<{ jobId: string }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
   close(): Promise<void>;
@@ -186,6 +188,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const log = options.log ?? ((line: string) => console.log(line));
   const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log);
   installSendQueue(sendQueue);
+  // Outage jobs too large for their request run after it answers, on the same sending handler.
+  const alertJobQueue = new InProcessQueue<{ jobId: string }>('alert-jobs', 'background', log);
+  installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
   const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log);
   installBillingQueue(billingQueue);
   const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log });
@@ -223,6 +228,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
   sendQueue.attach(sendAlerts.handler);
+  alertJobQueue.attach(sendAlerts.handler);
   const scheduler = new LocalScheduler(log);
   const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
   scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
@@ -317,12 +323,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     signingKeyFile,
     scheduler,
     billingQueue,
+    alertJobQueue,
     paymentUploads,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
       await billingQueue.idle();
+      await alertJobQueue.idle();
       await paymentUploads.close();
       await workflows.close();
       await close(stepFunctions);

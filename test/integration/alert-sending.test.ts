@@ -9,6 +9,7 @@ import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
+import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { RetryableSendError, type SmsSender } from '../../lambdas/domain/alerts/ports.js';
@@ -17,6 +18,7 @@ import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
 let server: Server;
 let repo: DynamoAlertRepository;
+let jobRepo: DynamoJobRepository;
 
 const settings: AlertSettings = {
   department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
@@ -33,6 +35,7 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID ??= 'x';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
   repo = new DynamoAlertRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
+  jobRepo = new DynamoJobRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
 });
 afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -56,6 +59,7 @@ async function outageWith(phones: string[], sms: SmsSender) {
   const jobs: { outageId: string; messageKey: string }[] = [];
   const alerts = new OutageAlerts({
     repo, sms, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void jobs.push(job) },
+    jobs: jobRepo, jobQueue: { enqueueJob: async () => undefined },
     now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
   });
   const street = `Gata${randomIds.newId('s').slice(2, 8)}`;

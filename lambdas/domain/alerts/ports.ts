@@ -150,3 +150,11 @@ export class RetryableSendError extends Error {}
 export interface SendQueue {
   enqueue(job: { outageId: string; messageKey: string }): Promise<void>;
 }
+
+/**
+ * Hands an alert job (an outage's recipient resolution and release) to a background
+ * function: the same SQS queue and sending function in AWS, a background in-process queue locally.
+ */
+export interface AlertJobQueue {
+  enqueueJob(job: { jobId: string }): Promise<void>;
+}
