@@ -14,6 +14,7 @@ import { randomIds } from '../../lambdas/adapters/ids.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { RetryableSendError, type SmsSender } from '../../lambdas/domain/alerts/ports.js';
 import { OutageAlerts, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { ResumableOutageJobs } from '../../lambdas/domain/alerts/outage-jobs.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
 let server: Server;
@@ -124,5 +125,48 @@ describe('sending at least once, delivering at most once', () => {
     expect(delivered).not.toContain(crashed!.phone);
     expect(delivered).toHaveLength(3);
     expect(after.find((r) => r.phone === crashed!.phone)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+  });
+});
+
+describe('an outage job cut off by a crash', () => {
+  it('is re-queued by the sweep once stalled, runs twice without a second send, and leaves the sweep when done', async () => {
+    // Prepare: an outage over the inline budget whose queued job never ran (the function died)
+    const { sender, delivered } = recordingSender();
+    const sends: { outageId: string; messageKey: string }[] = [];
+    const requeued: string[] = [];
+    const jobQueue = { enqueueJob: async (job: { jobId: string }) => void requeued.push(job.jobId) };
+    const alerts = new OutageAlerts({
+      repo, sms: sender, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void sends.push(job) },
+      jobs: jobRepo, jobQueue, inlineAddressBudget: 1,
+      now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+    });
+    const street = `Gata${randomIds.newId('s').slice(2, 8)}`;
+    const csv = ['phone,street,number,postalCode,city', ...phones.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`)].join('\n');
+    await alerts.importRegister(Buffer.from(csv));
+    const started = await alerts.createOutage({ subject: 'ops-1', role: 'ops' }, {
+      category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt.', area: { streets: [{ street, postalCode: '67131' }] },
+    }, { idempotencyKey: `crash-${street}` });
+    requeued.length = 0;
+    const sweep = new ResumableOutageJobs(jobRepo, jobQueue);
+
+    // Act
+    const early = await sweep.resumeStalled(new Date('2026-11-24T10:05:00Z'), 15 * 60_000);
+    const late = await sweep.resumeStalled(new Date('2026-11-24T10:20:00Z'), 15 * 60_000);
+    const resumed = requeued.filter((id) => id === started.jobId);
+    await alerts.runOutageJob(started.jobId);
+    await alerts.runOutageJob(started.jobId);
+    for (const job of sends) await alerts.send(job);
+    const afterwards = await sweep.resumeStalled(new Date('2026-11-25T10:00:00Z'), 15 * 60_000);
+    const job = await jobRepo.getJob(started.jobId);
+
+    // Assess
+    expect(started.status).toBe('queued');
+    expect(early).toBe(0);
+    expect(late).toBeGreaterThanOrEqual(1);
+    expect(resumed).toHaveLength(1);
+    expect(job).toMatchObject({ status: 'completed', result: { outageId: started.outageId, recipients: phones.length } });
+    expect(delivered.sort()).toEqual(phones);
+    expect(requeued.filter((id) => id === started.jobId)).toHaveLength(1);
+    expect(afterwards).toBe(0);
   });
 });

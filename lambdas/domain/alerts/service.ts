@@ -58,6 +58,8 @@ export interface AlertDeps {
   /** Jobs (GET /v1/jobs/{jobId}) and the background queue that runs the large ones. */
   readonly jobs: JobRepository;
   readonly jobQueue: AlertJobQueue;
+  /** Areas with at most this many addresses run inline (default inlineAddressBudget). */
+  readonly inlineAddressBudget?: number;
   readonly now: () => Date;
   readonly newId: (prefix: string) => string;
   readonly settings: AlertSettings;
@@ -323,7 +325,7 @@ export class OutageAlerts {
     }
     await this.deps.repo.insertOutage(this.outageRecord(job.input));
     const addresses = await this.addressesIn(input.area);
-    if (addresses.length <= inlineAddressBudget) return this.outageJobAnswer(await this.runOutageJob(jobId));
+    if (addresses.length <= (this.deps.inlineAddressBudget ?? inlineAddressBudget)) return this.outageJobAnswer(await this.runOutageJob(jobId));
     await this.deps.jobQueue.enqueueJob({ jobId });
     return this.outageJobAnswer(job);
   }

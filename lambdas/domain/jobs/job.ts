@@ -27,6 +27,8 @@ export interface JobRepository {
   createJob(job: Job): Promise<boolean>;
   getJob<Input = unknown>(jobId: string): Promise<Job<Input> | undefined>;
   updateJob(jobId: string, change: Partial<Pick<Job, 'status' | 'progress' | 'errors' | 'result'>>, at: string): Promise<void>;
+  /** Jobs of a kind still queued or running whose last change is before `before`. */
+  openJobsUntouchedSince(kind: string, before: string): Promise<string[]>;
 }
 
 /**
