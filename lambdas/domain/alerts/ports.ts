@@ -91,9 +91,10 @@ export interface AlertRepository {
   deleteSubscription(subscription: Subscription): Promise<void>;
   subscriptionsOfPhone(phone: string): Promise<Subscription[]>;
   subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]>;
-  addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]>;
-  addressesInPostalCode(postalCode: string): Promise<AddressRecord[]>;
-  addressesInGeoCell(cell: string): Promise<AddressRecord[]>;
+  /** `limit`: stop after about this many (a probe of the area's size); all without it. */
+  addressesOnStreet(street: string, postalCode?: string, limit?: number): Promise<AddressRecord[]>;
+  addressesInPostalCode(postalCode: string, limit?: number): Promise<AddressRecord[]>;
+  addressesInGeoCell(cell: string, limit?: number): Promise<AddressRecord[]>;
   getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]>;
   // opt-outs
   putOptOut(phone: string, at: string): Promise<void>;

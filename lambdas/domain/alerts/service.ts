@@ -237,14 +237,14 @@ export class OutageAlerts {
   // ---- recipients ----------------------------------------------------------------------
 
   /** Address records in the area, read by index: cost follows the area, not the register. */
-  private async addressesIn(area: OutageArea): Promise<AddressRecord[]> {
+  private async addressesIn(area: OutageArea, limit?: number): Promise<AddressRecord[]> {
     const keys = areaIndexKeys(area);
     const found = new Map<string, AddressRecord>();
     const candidates: AddressRecord[][] = await Promise.all([
       this.deps.repo.getAddresses(keys.addressKeys),
-      ...keys.streetKeys.map((s) => this.deps.repo.addressesOnStreet(s.street, s.postalCode)),
-      ...keys.postalCodes.map((code) => this.deps.repo.addressesInPostalCode(code)),
-      ...keys.geoCells.map((cell) => this.deps.repo.addressesInGeoCell(cell)),
+      ...keys.streetKeys.map((s) => this.deps.repo.addressesOnStreet(s.street, s.postalCode, limit)),
+      ...keys.postalCodes.map((code) => this.deps.repo.addressesInPostalCode(code, limit)),
+      ...keys.geoCells.map((cell) => this.deps.repo.addressesInGeoCell(cell, limit)),
     ]);
     for (const record of candidates.flat()) {
       if (!found.has(record.addressKey) && addressInArea(record, area)) found.set(record.addressKey, record);
@@ -324,8 +324,10 @@ export class OutageAlerts {
       return this.outageJobAnswer(existing);
     }
     await this.deps.repo.insertOutage(this.outageRecord(job.input));
-    const addresses = await this.addressesIn(input.area);
-    if (addresses.length <= (this.deps.inlineAddressBudget ?? inlineAddressBudget)) return this.outageJobAnswer(await this.runOutageJob(jobId));
+    // A bounded probe: reads at most budget + 1 candidates per index key, whatever the area's size.
+    const budget = this.deps.inlineAddressBudget ?? inlineAddressBudget;
+    const addresses = await this.addressesIn(input.area, budget + 1);
+    if (addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId));
     await this.deps.jobQueue.enqueueJob({ jobId });
     return this.outageJobAnswer(job);
   }
