@@ -93,8 +93,8 @@ export class UtilityServiceStack extends Stack {
     // Background jobs resume: stalled billing runs and payment imports get their unfinished work queued again.
     this.jobSweeper = new JobSweeper(this, 'JobSweeper', {
       table: this.data.table,
-      environment: { ...this.billing.environment, ...this.paymentImports.environment },
-      queues: [this.billing.queue, this.paymentImports.queue],
+      environment: { ...this.billing.environment, ...this.paymentImports.environment, SEND_QUEUE_URL: this.outageAlerts.queue.queueUrl },
+      queues: [this.billing.queue, this.paymentImports.queue, this.outageAlerts.queue],
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
     // Last: it alarms on every function built above and sends every alarm of the stack to the one topic.

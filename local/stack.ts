@@ -30,6 +30,8 @@ import { InProcessQueue, LocalScheduler, type SqsHandler } from './jobs.js';
 import { buildBilling, installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
 import { buildPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
 import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
+import { ResumableOutageJobs } from '../lambdas/domain/alerts/outage-jobs.js';
+import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.js';
 import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
 import { billingRunJobKind, type SegmentJob } from '../lambdas/domain/billing/service.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
@@ -38,7 +40,7 @@ import { LocalWorkflows } from './workflows/runner.js';
 import { DynamoExecutionStore } from './workflows/store.js';
 import { createStepFunctionsEndpoint } from './workflows/sfn-endpoint.js';
 import { Cron } from 'croner';
-import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
+import { installAlertJobQueue, installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
 import { documentClient } from '../lambdas/adapters/dynamo/client.js';
 import { installDunningWorkflow } from '../lambdas/adapters/dunning-wiring.js';
@@ -75,6 +77,8 @@ export interface EmbeddedStack {
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
   readonly billingQueue: InProcessQueue<SegmentJob>;
+  /** Outage jobs too large for their request (delivered in the background, to the sending handler). */
+  readonly alertJobQueue: InProcessQueue<{ jobId: string }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
   close(): Promise<void>;
@@ -192,6 +196,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
   const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log, queueDir('send-alerts'));
   installSendQueue(sendQueue);
+  // Outage jobs too large for their request run after it answers, on the same sending handler.
+  const alertJobQueue = new InProcessQueue<{ jobId: string }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
+  installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
   const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
   const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log, queueOptions: queueDir('payment-import-chunks') });
@@ -229,12 +236,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
   sendQueue.attach(sendAlerts.handler);
+  alertJobQueue.attach(sendAlerts.handler);
   // The sweeper of AWS (lambdas/jobs/sweep-jobs.ts) over the same jobs: a run or import with no
   // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
   // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
   const localBilling = buildBilling();
-  const sweeper = new JobSweeper([localBilling.resumable, buildPaymentImports(localBilling).resumable]);
-  const busyQueues = { [billingRunJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue };
+  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName), {
+    enqueueJob: (job) => alertJobQueue.enqueue(job),
+  });
+  const sweeper = new JobSweeper([localBilling.resumable, buildPaymentImports(localBilling).resumable, outageJobs]);
+  const busyQueues = { [billingRunJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue, [outageJobs.kind]: alertJobQueue };
   const sweepStalledJobs = async () => {
     const skip = new Set(Object.entries(busyQueues).filter(([, queue]) => queue.backlog() > 0).map(([kind]) => kind));
     const report = await sweeper.sweep(clock.now(), { skip });
@@ -277,6 +288,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   billingQueue.recover();
   paymentUploads.queue.recover();
   sendQueue.recover();
+  alertJobQueue.recover();
   await sweepStalledJobs();
   // A move forward: every due wait, each morning's overdue scan and each region's billing run
   // (its invoices written before the next scan reads them), each at its own time, in order. The
@@ -354,14 +366,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     signingKeyFile,
     scheduler,
     billingQueue,
+    alertJobQueue,
     paymentUploads,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
       // Durable queues keep what is not delivered for the next start; what is running finishes.
-      if (options.dataDir) billingQueue.close();
+      if (options.dataDir) {
+        billingQueue.close();
+        alertJobQueue.close();
+      }
       await billingQueue.idle();
+      await alertJobQueue.idle();
       await paymentUploads.close();
       await workflows.close();
       await close(stepFunctions);

@@ -21,6 +21,8 @@ export interface OperationInput {
   readonly bytes?: Buffer;
   /** The caller's address as API Gateway saw it (rate limits by client). */
   readonly sourceIp: string;
+  /** The `Idempotency-Key` header of a creating POST, if sent (jobs derive their id from it). */
+  readonly idempotencyKey?: string;
 }
 
 export interface OperationResult {
@@ -46,6 +48,13 @@ export function zodErrors(error: z.ZodError): FieldError[] {
     }
     return { path: path || '(root)', message: issue.message };
   });
+}
+
+function idempotencyKeyOf(event: APIGatewayProxyEventV2): string | undefined {
+  const key = event.headers?.['idempotency-key'] ?? event.headers?.['Idempotency-Key'];
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255) throw new ValidationError([{ path: 'Idempotency-Key', message: 'between 1 and 255 characters' }]);
+  return key;
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -117,6 +126,7 @@ export function groupHandler(
       body,
       ...(bytes ? { bytes } : {}),
       sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
+      ...(idempotencyKeyOf(event) ? { idempotencyKey: idempotencyKeyOf(event)! } : {}),
     });
     const status = result.status ?? route.successStatus;
     if (status === 204) return { statusCode: 204, headers: { ...result.headers } };

@@ -6,12 +6,14 @@ import type { Actor } from '../domain/actor.js';
 import type { CreateOutageRequest } from '../domain/alerts/schemas.js';
 import type { CrowdReportRecord } from '../domain/alerts/ports.js';
 import type { PropertyAddress } from '../domain/alerts/types.js';
+import { JobResource } from '../domain/jobs/resource.js';
 import { groupHandler, type OperationInput } from './handler.js';
 import { HttpProblem } from './problem.js';
 
 const config = loadConfig();
 const alerts = buildOutageAlerts();
 const actor = (input: OperationInput): Actor => input.principal!;
+const jobs = new JobResource({ outage: ['ops', 'admin'] }, (jobId) => alerts.getJob(jobId));
 
 /** Rate limits count per client without keeping its address: a one-way hash of it. */
 const clientOf = (input: OperationInput) => createHash('sha256').update(input.sourceIp).digest('hex').slice(0, 24);
@@ -20,8 +22,19 @@ export const handler = groupHandler(
   'outages',
   {
     async createOutage(input) {
-      const created = await alerts.createOutage(actor(input), input.body as CreateOutageRequest);
-      return { body: created, headers: { location: `/v1/outages/${created.outageId}` } };
+      const { status, ...created } = await alerts.createOutage(
+        actor(input), input.body as CreateOutageRequest, input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {},
+      );
+      // Resolved inside the request (a small area): 201 with the outage's numbers. Larger: 202, the job runs on.
+      if (status === 'completed') return { body: created, headers: { location: `/v1/outages/${created.outageId}` } };
+      return {
+        status: 202,
+        body: { jobId: created.jobId, outageId: created.outageId, status },
+        headers: { location: `/v1/jobs/${created.jobId}` },
+      };
+    },
+    async getJob(input) {
+      return { body: await jobs.view(actor(input), input.params.jobId ?? '') };
     },
     async getOutage(input) {
       return { body: await alerts.getOutage(input.params.outageId ?? '') };

@@ -160,12 +160,16 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'POST', path: '/v1/outages', group: 'outages', operationId: 'createOutage',
-    summary: 'Create an outage and alert everyone at its addresses (R-SMS-1..8)', access: operations, body: CreateOutageRequest,
+    summary: 'Create an outage and alert everyone at its addresses (R-SMS-1..8); 202 with a job when its area is large', access: operations, body: CreateOutageRequest,
     successStatus: 201, throttle: { rate: 5, burst: 10 },
   },
   {
     method: 'GET', path: '/v1/outages/{outageId}', group: 'outages', operationId: 'getOutage',
     summary: 'An outage with its sending status', access: ['ops', 'admin', 'agent'], successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/jobs/{jobId}', group: 'outages', operationId: 'getJob',
+    summary: 'A job (an outage too large for its request): status, progress, errors, result', access: operations, successStatus: 200,
   },
   {
     method: 'POST', path: '/v1/outages/{outageId}/updates', group: 'outages', operationId: 'postOutageUpdate',

@@ -119,7 +119,7 @@ export class OutageAlerts extends Construct {
     this.sender = new ServiceFunction(this, 'Sender', {
       entry: 'lambdas/jobs/send-alerts.ts',
       memoryMb: 512,
-      description: 'Outage alerts: sends one outage message to its recipients (SQS)',
+      description: 'Outage alerts: sends one outage message to its recipients, or runs one outage job (SQS)',
       timeout: senderTimeout,
       reservedConcurrentExecutions: 1,
       environment: jobEnvironment,
@@ -128,6 +128,9 @@ export class OutageAlerts extends Construct {
       new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
     table.grantReadWriteData(this.sender.function);
+    // An outage job (`{ jobId }`: an area too large for its request) runs here and puts the
+    // message it releases back on this queue.
+    this.queue.grantSendMessages(this.sender.function);
     this.grantMessaging(stack);
 
     // Held messages (R-SMS-6) whose time has come go to the queue, every minute.

@@ -241,3 +241,68 @@ describe('bad outage input writes nothing', () => {
     expect(after.body.items.length).toBe(before.body.items.length);
   });
 });
+
+// Over the inline budget (500 addresses in the area): the outage answers 202 and runs as a job.
+describe('a large outage runs as a job (600 numbers)', () => {
+  const count = 600;
+  const numbers = Array.from({ length: count }, (_, i) => `+467020${String(i).padStart(5, '0')}`);
+  const area = { streets: [{ street: 'Långgatan', postalCode: '67140' }] };
+  const create = (key: string) =>
+    t.call('POST', '/v1/outages', {
+      token: ops, headers: { 'idempotency-key': key },
+      body: { category: 'leak', title: 'Läcka på Långgatan', message: 'Vattnet är avstängt.', area },
+    });
+  const sentTo = async (outageId: string) => (await outbox()).filter((m) => m.outageId === outageId).map((m) => m.to);
+
+  beforeAll(async () => {
+    const csv = ['phone,street,number,postalCode,city', ...numbers.map((phone, i) => `${phone},Långgatan,${i + 1},67140,Arvika`)].join('\n');
+    const imported = await t.call('POST', '/v1/address-register/imports', { token: admin, raw: csv, headers: { 'content-type': 'text/csv' } });
+    expect(imported.body.imported).toBe(count);
+  }, 180_000);
+
+  it('answers 202 with the outage id and the job; the job completes and every number gets the message once', async () => {
+    // Act
+    const response = await create('outage-langgatan-1');
+    const early = await t.call('GET', `/v1/outages/${response.body.outageId}`, { token: ops });
+    await t.stack.alertJobQueue.idle();
+    const job = await t.call('GET', response.headers.get('location')!, { token: ops });
+    // Assess
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({ jobId: expect.stringMatching(/^job_/), outageId: expect.stringMatching(/^out_/), status: 'queued' });
+    expect(response.headers.get('location')).toBe(`/v1/jobs/${response.body.jobId}`);
+    expect(early.status).toBe(200); // the ops console can link to the outage at once
+    expect(job.body).toMatchObject({ jobId: response.body.jobId, kind: 'outage', status: 'completed', result: { outageId: response.body.outageId, recipients: count } });
+    expect(job.body.input).toBeUndefined();
+    const to = await sentTo(response.body.outageId);
+    expect(to).toHaveLength(count);
+    expect(new Set(to).size).toBe(count);
+  }, 180_000);
+
+  it('a retry with the same Idempotency-Key, and the job delivered again, make no second outage and send nothing twice', async () => {
+    // Prepare
+    const first = await create('outage-langgatan-2');
+    await t.stack.alertJobQueue.idle();
+    // Act
+    const retry = await create('outage-langgatan-2');
+    await t.stack.alertJobQueue.enqueue({ jobId: first.body.jobId });
+    await t.stack.alertJobQueue.idle();
+    // Assess
+    expect(retry.body.jobId).toBe(first.body.jobId);
+    expect(retry.body.outageId).toBe(first.body.outageId);
+    expect(retry.status).toBe(201); // the job has finished: the retry answers as for a finished outage
+    expect(retry.body.recipients).toBe(count);
+    const feed = await t.call('GET', '/v1/public/ongoing-works');
+    expect(feed.body.items.filter((item: { title: string }) => item.title === 'Läcka på Långgatan')).toHaveLength(2);
+    expect(await sentTo(first.body.outageId)).toHaveLength(count);
+  }, 180_000);
+
+  it('another role may not read the job', async () => {
+    // Prepare
+    const started = await create('outage-langgatan-1');
+    const agent = await t.token({ role: 'agent' });
+    // Act
+    const response = await t.call('GET', `/v1/jobs/${started.body.jobId}`, { token: agent });
+    // Assess
+    expect(response.status).toBe(403);
+  });
+});
