@@ -38,6 +38,8 @@ export class InProcessQueue<Job> {
   private closed = false;
   readonly deadLetters: { body: string; at: string }[] = [];
   private readonly dir: string | undefined;
+  /** Orders the messages queued in one millisecond. */
+  private sequence = 0;
 
   constructor(
     private readonly name: string,
@@ -107,7 +109,7 @@ export class InProcessQueue<Job> {
   private store(body: string): string | undefined {
     if (!this.dir) return undefined;
     // Time first: `recover` delivers in the order they were queued.
-    const name = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}.json`;
+    const name = `${Date.now().toString().padStart(15, '0')}-${String(this.sequence++).padStart(9, '0')}-${randomUUID()}.json`;
     const file = join(this.dir, name);
     const message: StoredMessage = { body, enqueuedAt: new Date().toISOString() };
     writeFileSync(`${file}.tmp`, JSON.stringify(message));
