@@ -26,7 +26,7 @@ type AslState = {
   Parameters?: { FunctionName?: string };
   TimeoutSeconds?: number;
   HeartbeatSeconds?: number;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; IntervalSeconds?: number }[];
 };
 
 const utility = cdkJsonContext.utility as UtilitySettings;
@@ -140,9 +140,21 @@ describe('DunningWorkflow', () => {
         const found: string[] = [];
         if (!/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(state.Resource ?? '')) found.push('not a lambda:invoke');
         if (state.Parameters?.FunctionName !== '${DunningTaskFunctionArn}') found.push('invokes another function');
-        const retried = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
-        for (const error of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'TransientTaskError']) {
-          if (!retried.includes(error)) found.push(`no Retry on ${error}`);
+        // A function timeout or out-of-memory arrives as Lambda.Unknown / Sandbox.Timedout (States.Timeout is only
+        // the state's own TimeoutSeconds): each retried with backoff, beside the transient service errors.
+        const required = [
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+          'Lambda.Unknown',
+          'Sandbox.Timedout',
+          'TransientTaskError',
+        ];
+        for (const error of required) {
+          const retrier = (state.Retry ?? []).find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
+          if (!retrier) found.push(`no Retry on ${error}`);
+          else if (!((retrier.MaxAttempts ?? 3) >= 2 && (retrier.BackoffRate ?? 2) > 1 && (retrier.IntervalSeconds ?? 1) >= 1)) found.push(`no backoff on ${error}`);
         }
         const limit = state.TimeoutSeconds ?? state.HeartbeatSeconds;
         if (!Number.isInteger(limit) || (limit as number) <= 0) found.push('no TimeoutSeconds/HeartbeatSeconds');
