@@ -183,6 +183,14 @@ function announcedDateGuard({ policy, today, action, announcedDisconnectionDate 
  * banking days before today). The ledger is current for it once a payment file has been booked on
  * or after closing day + the delay in banking days.
  */
+const NO_PAYMENT_FILE = 'No payment file booked since';
+
+/** The decisions wait only because no payment file has been booked since the ledger could be current (R-FI-10, R-SE-13). */
+export function waitsForPaymentFile(decisions: readonly GuardDecision[]): boolean {
+  const waits = decisions.filter((d) => d.outcome === 'wait');
+  return waits.length > 0 && waits.every((d) => d.guard === 'BookingDelayGuard' && d.reason.startsWith(NO_PAYMENT_FILE));
+}
+
 function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaymentFileDate }: GuardInput): GuardDecision {
   const guard = 'BookingDelayGuard';
   const rule = policy.rules.bookingDelay;
@@ -197,7 +205,7 @@ function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaym
       guard,
       rule,
       outcome: 'wait',
-      reason: `No payment file booked since ${current}${lastPaymentFileDate ? ` (last: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
+      reason: `${NO_PAYMENT_FILE} ${current}${lastPaymentFileDate ? ` (last: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
       until: nextBankingDay(addDays(today, 1), policy.country),
     };
   }

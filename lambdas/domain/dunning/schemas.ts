@@ -6,7 +6,8 @@ const isoDate = z.iso.date();
 
 export const CaseListQuery = z
   .strictObject({
-    status: z.enum(caseStatuses).optional(),
+    /** A case status, or `stuck`: cases waiting for a payment file too long (any status). */
+    status: z.enum([...caseStatuses, 'stuck']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(1024).optional(),
   })
