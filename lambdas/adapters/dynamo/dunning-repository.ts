@@ -1,13 +1,14 @@
 /**
  * Dunning cases, work orders and reminder fees in the one table (docs/DATA.md "Dunning"):
- * - case        pk DCASE#<caseId> / CASE; gsi1 DCASES#<status> by next action date; gsi2 DCASES by opening;
+ * - case        pk DCASE#<caseId> / CASE; gsi1 DCASES#<status>#<shard> by next action date; gsi2 DCASES#<shard> by opening;
  *               gsi3 DSTUCK by stuckSince while stuck
  * - its history  pk DCASE#<caseId> / HIST#<seq, 6 digits>; its guard records GUARD#<seq>: own items, so the
  *               case item stays a few KB however long the case lives. A save carries the entries it adds
  *               in `pendingHistory` / `pendingGuards` (one conditional write with the case), then copies
  *               them to their items (conditional puts on deterministic keys: a retry writes each once) and
  *               drops them; a read that finds them left (a crash in between) finishes the copy.
- * - work order  pk WO#<id> / WORKORDER; gsi1 WORKORDERS#<type> by status and time; gsi2 WORKORDERS
+ * - work order  pk WO#<id> / WORKORDER; gsi1 WORKORDERS#<type>#<shard> by status and time; gsi2 WORKORDERS#<shard>
+ *               (shards: shards.ts, INDEX_SHARDS; lists read every shard and the unsharded partition of older items)
  * - fee         pk CUS#<customerId> / DUNFEE#<feeId> (the next billing run puts it on the invoice)
  * - the ledger  pk LEDGER / PAYMENT_FILES: the date the last bank file was booked (R-FI-10)
  * Every write is a single conditional item write (no transactions: dynalite has none).
@@ -19,7 +20,14 @@ import type { CaseEvent, CaseStatus, DunningFee, GuardRecord, WorkOrder, WorkOrd
 import type { DunningRepository, Page, StoredCase } from '../../domain/dunning/process.js';
 import { ConflictError } from '../../domain/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { queryShards, shardKey, shardKeys } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
+
+/**
+ * Shards of the constant index partitions (cases by status and by opening, work orders by type and
+ * in all): 16 × 1,000 WCU a second of index writes, far above the morning's burst of case writes.
+ */
+export const INDEX_SHARDS = 16;
 
 export interface DunningReadPorts {
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
@@ -49,9 +57,9 @@ export class DynamoDunningRepository implements DunningRepository {
       pk: `DCASE#${c.caseId}`,
       sk: 'CASE',
       entity: 'dunning_case',
-      gsi1pk: `DCASES#${c.status}`,
+      gsi1pk: shardKey(`DCASES#${c.status}`, c.caseId, INDEX_SHARDS),
       gsi1sk: `${c.next?.date ?? c.closedAt ?? c.updatedAt}#${c.caseId}`,
-      gsi2pk: 'DCASES',
+      gsi2pk: shardKey('DCASES', c.caseId, INDEX_SHARDS),
       gsi2sk: `${c.openedAt}#${c.caseId}`,
       ...(c.stuckSince ? { gsi3pk: 'DSTUCK', gsi3sk: `${c.stuckSince}#${c.caseId}` } : {}),
       ...rest,
@@ -175,13 +183,28 @@ export class DynamoDunningRepository implements DunningRepository {
    * A page of cases (the summary: history and guard records are read with the case). `stuck`:
    * the cases stuck waiting for a payment file (sparse gsi3 `DSTUCK`, longest stuck first).
    */
+  /** Every shard of `base` and, for items written before sharding, `base` itself (docs/DATA.md "Hot partitions"). */
+  private async sharded<T>(index: 'gsi1' | 'gsi2', base: string, limit: number, cursor: string | undefined, prefix?: string): Promise<Page<T>> {
+    const page = await queryShards(this.db, {
+      tableName: this.tableName,
+      indexName: index,
+      partitionKeyName: `${index}pk`,
+      sortKeyName: `${index}sk`,
+      partitions: shardKeys(base, INDEX_SHARDS, { legacy: true }),
+      ...(prefix ? { sortKeyPrefix: prefix } : {}),
+      limit,
+      ...(cursor ? { cursor } : {}),
+    });
+    return { items: page.items.map((item) => fromItem<T>(item)), nextCursor: page.nextCursor };
+  }
+
   async listCases(query: { status?: CaseStatus | 'stuck'; limit: number; cursor?: string }): Promise<Page<StoredCase>> {
     const page: Page<Item> =
       query.status === 'stuck'
         ? await this.page('gsi3', 'DSTUCK', query.limit, query.cursor)
         : query.status
-          ? await this.page('gsi1', `DCASES#${query.status}`, query.limit, query.cursor)
-          : await this.page('gsi2', 'DCASES', query.limit, query.cursor);
+          ? await this.sharded('gsi1', `DCASES#${query.status}`, query.limit, query.cursor)
+          : await this.sharded('gsi2', 'DCASES', query.limit, query.cursor);
     return { items: page.items.map((item) => summaryOf(item)), nextCursor: page.nextCursor };
   }
 
@@ -190,9 +213,9 @@ export class DynamoDunningRepository implements DunningRepository {
       pk: `WO#${order.workOrderId}`,
       sk: 'WORKORDER',
       entity: 'work_order',
-      gsi1pk: `WORKORDERS#${order.type}`,
+      gsi1pk: shardKey(`WORKORDERS#${order.type}`, order.workOrderId, INDEX_SHARDS),
       gsi1sk: `${order.status}#${order.createdAt}#${order.workOrderId}`,
-      gsi2pk: 'WORKORDERS',
+      gsi2pk: shardKey('WORKORDERS', order.workOrderId, INDEX_SHARDS),
       gsi2sk: `${order.status}#${order.createdAt}#${order.workOrderId}`,
       ...order,
     };
@@ -213,8 +236,8 @@ export class DynamoDunningRepository implements DunningRepository {
   listWorkOrders(query: { type?: WorkOrderType; status?: WorkOrder['status']; limit: number; cursor?: string }): Promise<Page<WorkOrder>> {
     const prefix = query.status ? `${query.status}#` : undefined;
     return query.type
-      ? this.page('gsi1', `WORKORDERS#${query.type}`, query.limit, query.cursor, prefix)
-      : this.page('gsi2', 'WORKORDERS', query.limit, query.cursor, prefix);
+      ? this.sharded('gsi1', `WORKORDERS#${query.type}`, query.limit, query.cursor, prefix)
+      : this.sharded('gsi2', 'WORKORDERS', query.limit, query.cursor, prefix);
   }
 
   createFee(fee: DunningFee): Promise<boolean> {
