@@ -32,7 +32,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -143,7 +143,8 @@ export class DunningWorkflow extends Construct {
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
     // Every Task state invokes it; it reads and writes cases, invoices, work orders (and their
-    // indexes) in the table. No Step Functions permission: it never starts or resumes executions.
+    // indexes) in the table. Its one Step Functions permission: ContinueAsNew starts the case's
+    // next execution (on the ARN from the fixed name: a Ref would close a cycle).
     this.taskFunction = new ServiceFunction(this, 'TaskFunction', {
       entry: 'lambdas/tasks/dunning.ts',
       memoryMb: 512,
@@ -152,6 +153,7 @@ export class DunningWorkflow extends Construct {
       environment: jobEnvironment,
     });
     table.grantReadWriteData(this.taskFunction.function);
+    this.taskFunction.function.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }));
 
     this.overdueScan = new ServiceFunction(this, 'OverdueScan', {
       entry: 'lambdas/jobs/overdue-scan.ts',

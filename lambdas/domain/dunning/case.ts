@@ -133,6 +133,8 @@ export interface DunningCase {
   pausedSince?: string;
   executionName: string;
   executionArn: string;
+  /** When the current execution began (older cases: `openedAt`): it continues in a new one before a year. */
+  executionStartedAt?: string;
   failure?: { error: string; cause: string; at: string };
   /**
    * Stuck: a disconnection has waited for "no payment file booked since …" for more than the
@@ -195,6 +197,11 @@ export interface WorkflowState {
   /** While on hold: when to look again. */
   resumeAt?: string;
   guards?: { decision: 'order' | 'await_owner_contact' | 'wait' | 'done' | 'paid'; until?: string };
+  /**
+   * The wait ahead would end beyond ~11 months after the execution began (a Standard execution
+   * ends after one year): the workflow continues in a new execution for the case (ContinueAsNew).
+   */
+  continueAsNew?: true;
 }
 
 /** The case as the API shows it: the owner-contact task token never leaves the backend. */

@@ -98,6 +98,11 @@ export interface DunningDeps {
 
 export const DEFAULT_STUCK_AFTER_BANKING_DAYS = 5;
 
+/** A Standard execution ends after one year: waits beyond ~11 months (335 days) from its start continue in a new one. */
+export const EXECUTION_LIMIT_MS = 335 * 24 * 3600 * 1000;
+/** AwaitOwnerContact's TimeoutSeconds (statemachines/dunning.asl.json). */
+const OWNER_CONTACT_WAIT_MS = 48 * 3600 * 1000;
+
 /** Banking days after `from` up to and including `to`. */
 function bankingDaysBetween(from: string, to: string, country: Country): number {
   let n = 0;
@@ -187,13 +192,41 @@ export class Dunning {
   }
 
   private state(c: DunningCase, extra: Partial<WorkflowState> = {}): WorkflowState {
-    return {
+    const state: WorkflowState = {
       caseId: c.caseId,
       invoiceId: c.invoiceId,
       status: c.status,
       ...(c.next ? { next: { stage: c.next.stage, at: c.next.at } } : {}),
       ...extra,
     };
+    // Every wait the workflow may enter next: the next step's instant, a hold's end, a guard's
+    // date, an owner contact's 48 hours. Beyond the execution's limit: continue in a new one.
+    const now = this.deps.now().getTime();
+    const ends = [state.next?.at, state.resumeAt, state.guards?.until].filter((at): at is string => at !== undefined).map((at) => Date.parse(at));
+    if (state.guards?.decision === 'await_owner_contact') ends.push(now + OWNER_CONTACT_WAIT_MS);
+    const started = Date.parse(c.executionStartedAt ?? c.openedAt);
+    if (activeStatuses.includes(c.status) && ends.some((end) => end > started + EXECUTION_LIMIT_MS)) state.continueAsNew = true;
+    return state;
+  }
+
+  /**
+   * ContinueAsNew: the case's workflow goes on in a new execution, named deterministically after
+   * the invoice (`<invoiceId>-2`, `-3`, …): run twice, it starts the same one (a second start is a
+   * no-op). The new execution's OpenCase finds the case and routes from where it stands.
+   */
+  async continueAsNew(caseId: string, currentExecutionName: string): Promise<WorkflowState> {
+    const c0 = await this.load(caseId);
+    const n = Number(/-(\d+)$/.exec(currentExecutionName.slice(c0.invoiceId.length))?.[1] ?? 1);
+    const name = `${c0.invoiceId}-${n + 1}`;
+    const c = await this.update(caseId, (c) => {
+      if (c.executionName !== currentExecutionName) return;
+      c.executionName = name;
+      c.executionArn = this.deps.workflow.executionArnFor(name);
+      c.executionStartedAt = this.deps.now().toISOString();
+      this.event(c, { event: 'execution_continued', detail: `The wait ahead ends beyond this execution's year: the case continues in execution ${name}.` });
+    });
+    if (c.executionName === name) await this.deps.workflow.startExecution(name, { invoiceId: c.invoiceId, caseId: c.caseId });
+    return this.state(c);
   }
 
   /** The next step not taken yet, from the planned ladder. */
@@ -298,6 +331,7 @@ export class Dunning {
         delete c.failure;
         c.executionName = input.executionName as string;
         c.executionArn = input.executionArn ?? this.deps.workflow.executionArnFor(c.executionName);
+        c.executionStartedAt = this.deps.now().toISOString();
         this.event(c, { event: 'case_restarted', detail: `Restarted as execution ${c.executionName} after ${failure?.error ?? 'a failure'}; it continues from ${c.stage}.` });
       });
       return this.state(restarted);
@@ -329,6 +363,7 @@ export class Dunning {
       history: [],
       executionName,
       executionArn: input.executionArn ?? this.deps.workflow.executionArnFor(executionName),
+      executionStartedAt: now,
       openedAt: now,
       updatedAt: now,
       version: 1,

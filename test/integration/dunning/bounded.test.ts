@@ -22,7 +22,7 @@ let t: TestStack;
 let agent: string;
 let ops: string;
 let admin: string;
-const s = {} as Record<'fiber' | 'grid' | 'legacy', Scenario>;
+const s = {} as Record<'fiber' | 'grid' | 'legacy' | 'long', Scenario>;
 const snap = {} as Record<string, any>;
 
 const db = () => documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT! });
@@ -62,6 +62,9 @@ beforeAll(async () => {
   s.fiber = await seedCase(t, agent, { lines: [{ service: 'fiber', net: 39_900 }], dueDate });
   s.grid = await seedCase(t, agent, { lines: [{ service: 'electricity_grid', net: 80_000 }], dueDate });
   s.legacy = await seedCase(t, agent, { lines: [{ service: 'fiber', net: 20_000 }], dueDate: '2027-03-31' });
+  s.long = await seedCase(t, agent, { lines: [{ service: 'fiber', net: 25_000 }], dueDate });
+  await moveClock(t, { set: '2026-11-05T12:00:00Z' });
+  snap.longHold = await t.call('POST', `/v1/dunning-cases/dun_${s.long.invoice.invoiceId.replace(/^inv_/, '')}/holds`, { token: agent, body: { reason: 'payment_difficulty', until: '2027-05-04' } });
   await moveClock(t, { set: '2026-12-14T12:00:00Z' });
   snap.atCut = (await caseOf(t, agent, s.fiber.invoice.invoiceId)).body;
   await moveClock(t, { set: '2026-12-22T12:00:00Z' });
@@ -149,5 +152,26 @@ describe('a case written by the older version (history inside the item)', () => 
     expect(events(after).at(-1)).toBe('hold_added');
     expect(itemAfter.history).toBeUndefined();
     expect(itemAfter.historyCount).toBe(after.history.length);
+  });
+});
+
+describe('a case held past its execution year (a Standard execution ends after one year)', () => {
+  it('continues in a new execution <invoice>-2 before then, and its ladder goes on there', async () => {
+    const invoiceId = s.long.invoice.invoiceId;
+    const caseId = `dun_${invoiceId.replace(/^inv_/, '')}`;
+    // Today 2027-04-07: a second hold of at most six months; its end (10-07) is beyond 11 months from the start (2026-10-31).
+    const second = await t.call('POST', `/v1/dunning-cases/${caseId}/holds`, { token: agent, body: { reason: 'payment_difficulty', until: '2027-10-06' } });
+    await moveClock(t, { set: '2027-10-12T12:00:00Z' });
+    const first = (await t.call('GET', `/_local/executions/${invoiceId}`)).body;
+    const next = (await t.call('GET', `/_local/executions/${invoiceId}-2`)).body;
+    const c = (await caseOf(t, agent, invoiceId)).body;
+
+    expect(snap.longHold.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(first.status).toBe('SUCCEEDED');
+    expect(next.status).toBe('RUNNING');
+    expect(c.executionName).toBe(`${invoiceId}-2`);
+    expect(events(c).filter((e: string) => e === 'execution_continued')).toHaveLength(1);
+    expect(c.completed.map((step: { stage: string; takenOn: string }) => [step.stage, step.takenOn >= '2027-10-07'])).toEqual([['reminder_1', true]]);
   });
 });
