@@ -54,6 +54,8 @@ export class UtilityServiceStack extends Stack {
       settings: props.alerts ?? alertSettingsFromContext(this),
       utility,
     });
+    // The table's throttling alarms go to the one operations topic too.
+    this.data.addAlarmAction(new SnsAction(this.outageAlerts.alarmTopic));
     // Before the API too (the `billing` route group's queue); its alarms go to the one operations topic.
     this.billing = new Billing(this, 'Billing', {
       table: this.data.table,

@@ -32,12 +32,13 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { stuckLogMessage } from '../../lambdas/domain/dunning/case.js';
 import { overdueScanCron } from '../../lambdas/domain/dunning/schedule.js';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
 import { fromRepoRoot } from '../paths.js';
@@ -72,6 +73,7 @@ export const functionErrorsPeriod = Duration.minutes(15);
 /** Where the owner-contact metric filter puts its counts (one metric, dimension `Event`). */
 export const dunningMetricsNamespace = 'UtilityService/Dunning';
 export const ownerContactEventsMetric = 'OwnerContactTaskEvents';
+export const casesStuckMetric = 'CasesStuck';
 /**
  * Step Functions logs the Task events of `lambda:invoke.waitForTaskToken` with
  * `details.resourceType = "lambda"` and `details.resource = "invoke.waitForTaskToken"`;
@@ -106,6 +108,8 @@ export interface DunningAlarms {
   readonly scanErrors: Alarm;
   /** The daily scan did not run in 26 hours: no overdue invoice was taken up. */
   readonly scanNotRun: Alarm;
+  /** A case waits for a payment file longer than DUNNING_STUCK_AFTER_BANKING_DAYS (the task logs "dunning case stuck"). */
+  readonly casesStuck: Alarm;
 }
 
 export class DunningWorkflow extends Construct {
@@ -145,7 +149,8 @@ export class DunningWorkflow extends Construct {
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
     // Every Task state invokes it; it reads and writes cases, invoices, work orders (and their
-    // indexes) in the table. No Step Functions permission: it never starts or resumes executions.
+    // indexes) in the table. Its one Step Functions permission: ContinueAsNew starts the case's
+    // next execution (on the ARN from the fixed name: a Ref would close a cycle).
     this.taskFunction = new ServiceFunction(this, 'TaskFunction', {
       entry: 'lambdas/tasks/dunning.ts',
       memoryMb: 512,
@@ -154,6 +159,7 @@ export class DunningWorkflow extends Construct {
       environment: jobEnvironment,
     });
     table.grantReadWriteData(this.taskFunction.function);
+    this.taskFunction.function.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }));
 
     this.overdueScan = new ServiceFunction(this, 'OverdueScan', {
       entry: 'lambdas/jobs/overdue-scan.ts',
@@ -344,7 +350,26 @@ export class DunningWorkflow extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
 
-    const alarms = { executionsFailed, taskErrors, scanErrors, scanNotRun };
+    // The task function logs "dunning case stuck" (case id and dates only, no PII) on every check
+    // of a stuck case: counted from its log, an alarm while any case is stuck.
+    const stuckFilter = new MetricFilter(this, 'CasesStuckFilter', {
+      logGroup: this.taskFunction.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', stuckLogMessage),
+      metricNamespace: dunningMetricsNamespace,
+      metricName: casesStuckMetric,
+      metricValue: '1',
+    });
+    const casesStuck = new Alarm(this, 'CasesStuckAlarm', {
+      alarmDescription:
+        'A dunning case has waited for a payment file ("no payment file booked since …", R-FI-10, R-SE-13) longer than DUNNING_STUCK_AFTER_BANKING_DAYS: the bank file feed is not current. GET /v1/dunning-cases?status=stuck lists them.',
+      metric: stuckFilter.metric({ statistic: 'Sum', period: Duration.days(1) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const alarms = { executionsFailed, taskErrors, scanErrors, scanNotRun, casesStuck };
     for (const alarm of Object.values(alarms)) alarm.addAlarmAction(action);
     return alarms;
   }

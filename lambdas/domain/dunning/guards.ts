@@ -187,6 +187,14 @@ function announcedDateGuard({ policy, today, action, announcedDisconnectionDate 
  * closing day + the delay in banking days have been booked: `lastPaymentFileDate` is the latest
  * value date booked (camt.054 ValDt, BgMax payment date: the same for both formats).
  */
+const NO_PAYMENT_FILE = 'No payments valued on or after';
+
+/** The decisions wait only because no payment file has been booked since the ledger could be current (R-FI-10, R-SE-13). */
+export function waitsForPaymentFile(decisions: readonly GuardDecision[]): boolean {
+  const waits = decisions.filter((d) => d.outcome === 'wait');
+  return waits.length > 0 && waits.every((d) => d.guard === 'BookingDelayGuard' && d.reason.startsWith(NO_PAYMENT_FILE));
+}
+
 function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaymentFileDate }: GuardInput): GuardDecision {
   const guard = 'BookingDelayGuard';
   const rule = policy.rules.bookingDelay;
@@ -201,7 +209,7 @@ function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaym
       guard,
       rule,
       outcome: 'wait',
-      reason: `No payments valued on or after ${current} booked${lastPaymentFileDate ? ` (latest value date booked: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
+      reason: `${NO_PAYMENT_FILE} ${current} booked${lastPaymentFileDate ? ` (latest value date booked: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
       until: nextBankingDay(addDays(today, 1), policy.country),
     };
   }
