@@ -105,7 +105,7 @@ describe('a winter-long Swedish case', () => {
 
   it('counts the daily booking-delay re-check on the target instead of adding a record each day', () => {
     const waits = snap.fiber.guardDecisions.filter((r: { decisions: { guard: string; outcome: string; reason: string }[] }) =>
-      r.decisions.some((d) => d.guard === 'BookingDelayGuard' && d.reason.startsWith('No payment file booked')),
+      r.decisions.some((d) => d.guard === 'BookingDelayGuard' && d.reason.startsWith('No payments valued on or after')),
     );
     expect(waits).toHaveLength(1);
     expect(snap.fiber.targets).toEqual([expect.objectContaining({ state: 'waiting', awaitingPaymentFileSince: '2026-12-15', rechecks: expect.any(Number) })]);
