@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { awsLimits } from '../lib/function-settings.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -12,7 +13,9 @@ export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
  * An SQS queue in the process. `before-return` delivers each job before `enqueue`
  * returns, so a request that sends SMS has filled the outbox when it answers;
  * `background` delivers after it (a billing run answers 202 and goes on). Failed
- * deliveries are retried as SQS would (three receives), then reported as dead-lettered.
+ * deliveries are retried as SQS would (three receives), then reported as dead-lettered. The
+ * attached handler is the function as local/lambda-runtime.ts runs it: a timeout throws, which
+ * counts as a failed receive. A body over SQS's message size is refused at `enqueue`.
  */
 export class InProcessQueue<Job> {
   private handler: SqsHandler | undefined;
@@ -31,7 +34,13 @@ export class InProcessQueue<Job> {
 
   async enqueue(job: Job): Promise<void> {
     if (!this.handler) throw new Error(`no handler attached to ${this.name}`);
-    const delivering = this.deliver(JSON.stringify(job));
+    const body = JSON.stringify(job);
+    // SendMessage refuses a body over the queue's MaximumMessageSize (CDK sets it: lib/function-settings.ts).
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > awsLimits.sqsMaxMessageBytes) {
+      throw Object.assign(new Error(`One or more parameters are invalid. Reason: Message must be shorter than ${awsLimits.sqsMaxMessageBytes} bytes (${this.name}: ${bytes} bytes).`), { name: 'InvalidParameterValue' });
+    }
+    const delivering = this.deliver(body);
     if (this.delivery === 'before-return') return delivering;
     this.pending.add(delivering);
     void delivering.finally(() => this.pending.delete(delivering));
