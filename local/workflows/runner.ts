@@ -576,10 +576,10 @@ export class LocalWorkflows {
     const { derived } = rt;
     switch (event.type) {
       case 'ExecutionSucceeded':
-        rt.final = { ok: true, output: event.output };
+        rt.final ??= { ok: true, output: event.output }; // unless a payload over the quota failed it already
         return;
       case 'ExecutionFailed':
-        rt.final = { ok: false, error: String(event.Error), cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) };
+        rt.final ??= { ok: false, error: String(event.Error), cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) };
         return;
       case 'StateEntered':
       case 'StateExited': {
