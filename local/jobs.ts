@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { awsLimits } from '../lib/function-settings.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -30,7 +31,9 @@ interface StoredMessage {
  * returns, so a request that sends SMS has filled the outbox when it answers;
  * `background` delivers after it (a billing run answers 202 and goes on). Failed
  * deliveries are retried as SQS would (three receives), then reported as dead-lettered.
- * With `dir`, the queue is durable: at-least-once across a kill, as SQS is.
+ * With `dir`, the queue is durable: at-least-once across a kill, as SQS is. The attached
+ * handler is the function as local/lambda-runtime.ts runs it: a timeout throws, which counts
+ * as a failed receive. A body over SQS's message size is refused at `enqueue`.
  */
 export class InProcessQueue<Job> {
   private handler: SqsHandler | undefined;
@@ -58,6 +61,11 @@ export class InProcessQueue<Job> {
   async enqueue(job: Job): Promise<void> {
     if (!this.handler) throw new Error(`no handler attached to ${this.name}`);
     const body = JSON.stringify(job);
+    // SendMessage refuses a body over the queue's MaximumMessageSize (CDK sets it: lib/function-settings.ts).
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > awsLimits.sqsMaxMessageBytes) {
+      throw Object.assign(new Error(`One or more parameters are invalid. Reason: Message must be shorter than ${awsLimits.sqsMaxMessageBytes} bytes (${this.name}: ${bytes} bytes).`), { name: 'InvalidParameterValue' });
+    }
     const file = this.store(body);
     const delivering = this.deliver(body, file);
     if (this.delivery === 'before-return') return delivering;

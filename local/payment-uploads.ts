@@ -22,6 +22,8 @@ import { installPaymentImports } from '../lambdas/adapters/payment-import-wiring
 import type { PaymentChunkJob, PaymentFileStore, StoredFile } from '../lambdas/domain/billing/payment-imports.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
 import { InProcessQueue, type InProcessQueueOptions, type SqsHandler } from './jobs.js';
+import { functionSettings } from '../lib/function-settings.js';
+import { asLambda } from './lambda-runtime.js';
 
 /** S3 takes up to 5 GB in one PUT; the local store stops well before (imports read at most 32 MiB). */
 const localMaxUploadBytes = 256 * 1024 * 1024;
@@ -183,7 +185,8 @@ export async function startLocalPaymentUploads(options: { dataDir?: string; log:
   const queue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', options.log, options.queueOptions);
   installPaymentImports({ store, queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => queue.enqueue(job)))) } });
   const job = (await import('../lambdas/jobs/payment-import-chunk.js')) as { handler: SqsHandler };
-  const worker = atMost(localChunkConcurrency, job.handler);
+  // The chunk function's timeout is the one CDK deploys (lib/function-settings.ts).
+  const worker = atMost(localChunkConcurrency, asLambda({ name: 'payment-import-chunk', settings: functionSettings.paymentImportChunk }, job.handler));
   queue.attach(worker);
   return {
     store,

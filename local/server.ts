@@ -7,10 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { awsLimits, httpFunctionSettings, type FunctionSettings } from '../lib/function-settings.js';
 import { routeKey, routes, type RouteDefinition, type RouteGroup } from '../lambdas/http/routes.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
 import { authorizerClaims, type DevKeys } from './dev-auth.js';
 import { durationMs, type LocalClock } from './clock.js';
+import { invokeLocal, LambdaPayloadTooLargeError, type LocalFunction } from './lambda-runtime.js';
 
 export type GroupHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -48,10 +50,14 @@ export interface LocalServerOptions {
   readonly cors: CorsSettings;
   /** One line per request; never the query string or personal data. */
   readonly log?: (line: string) => void;
+  /** Each route group's function timeout and memory. @default what CDK deploys (lib/function-settings.ts) */
+  readonly functionSettings?: (group: RouteGroup) => FunctionSettings;
+  /** API Gateway's integration timeout. @default 30 s (awsLimits.httpApiIntegrationTimeoutMs) */
+  readonly integrationTimeoutMs?: number;
 }
 
 /** API Gateway HTTP API's payload limit; handlers apply their own, smaller one. */
-const gatewayMaxBodyBytes = 10 * 1024 * 1024;
+const gatewayMaxBodyBytes = awsLimits.httpApiMaxRequestBytes;
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -97,23 +103,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function lambdaContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 export function createLocalServer(options: LocalServerOptions): Server {
   const compiled = routes.map(compile);
   const log = options.log ?? ((line: string) => console.log(line));
@@ -141,6 +130,38 @@ export function createLocalServer(options: LocalServerOptions): Server {
   });
   const problem = (status: number, slug: string, title: string, detail: string, errors?: { path: string; message: string }[]) =>
     problemResponse({ type: problemTypeBase + slug, title, status, detail, ...(errors ? { errors } : {}) });
+
+  /**
+   * The Lambda integration as API Gateway runs it: the function's own timeout (its invocation
+   * fails: 500) and the integration's 30 s (503), whichever comes first; an event over Lambda's
+   * 6 MB never reaches the function (413); a failed invocation (an error, a timeout, a response
+   * over 6 MB) is API Gateway's 500. API Gateway's bodies are `{"message":"Service Unavailable"}`
+   * and `{"message":"Internal Server Error"}`: here problem+json with the same status.
+   */
+  async function integrate(fn: LocalFunction, handler: GroupHandler, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const invocation = invokeLocal(fn, handler, event, { sync: true });
+    invocation.catch(() => undefined); // settled below, or ignored after the integration gave up
+    let timer: NodeJS.Timeout | undefined;
+    const gatewayGivesUp = new Promise<'integration-timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('integration-timeout'), options.integrationTimeoutMs ?? awsLimits.httpApiIntegrationTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([invocation, gatewayGivesUp]);
+      if (outcome === 'integration-timeout') {
+        log(`${fn.name}: the integration timed out`);
+        return problem(503, 'service-unavailable', 'Service unavailable', 'The request took too long; try again.');
+      }
+      return outcome;
+    } catch (error) {
+      if (error instanceof LambdaPayloadTooLargeError && error.which === 'request') {
+        return problem(413, 'payload-too-large', 'Payload too large', 'The request is larger than the API accepts.');
+      }
+      log(`${fn.name}: invocation failed (${(error as Error)?.name ?? 'error'})`);
+      return problem(500, 'internal', 'Internal error', 'Something went wrong on our side.');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function localControl(method: string, path: string, body: Buffer, url: URL): Promise<APIGatewayProxyStructuredResultV2> {
     if (path === '/_local/clock') {
@@ -321,7 +342,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
         : { isBase64Encoded: false }),
     } as unknown as APIGatewayProxyEventV2;
 
-    const result = await options.handlers[route.group](event, lambdaContext(`local-${route.group}`));
+    const fn = { name: `local-${route.group}`, settings: (options.functionSettings ?? httpFunctionSettings)(route.group) };
+    const result = await integrate(fn, options.handlers[route.group], event);
     send(res, result, cors);
     return result.statusCode ?? 200;
   }

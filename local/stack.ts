@@ -49,6 +49,8 @@ import { overdueScanCron } from '../lambdas/domain/dunning/schedule.js';
 import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
 import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-uploads.js';
+import { functionSettings } from '../lib/function-settings.js';
+import { asLambda } from './lambda-runtime.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -235,8 +237,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   }
 
   const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
-  sendQueue.attach(sendAlerts.handler);
-  alertJobQueue.attach(sendAlerts.handler);
+  // Every job below runs as its function would in AWS: with the timeout CDK gives it (lib/function-settings.ts).
+  const sendAlertsFunction = asLambda({ name: 'send-alerts', settings: functionSettings.sendAlerts }, sendAlerts.handler);
+  sendQueue.attach(sendAlertsFunction);
+  alertJobQueue.attach(sendAlertsFunction);
   // The sweeper of AWS (lambdas/jobs/sweep-jobs.ts) over the same jobs: a run or import with no
   // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
   // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
@@ -254,10 +258,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   };
   const scheduler = new LocalScheduler(log);
   const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
-  scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
+  const dispatchAlertsFunction = asLambda({ name: 'dispatch-alerts', settings: functionSettings.dispatchAlerts }, () => dispatchAlerts.handler());
+  scheduler.register('dispatch-alerts', () => dispatchAlertsFunction({}));
   const billingSegment = (await import('../lambdas/jobs/billing-segment.js')) as { handler: SqsHandler };
-  billingQueue.attach(billingSegment.handler);
-  const billingRun = (await import('../lambdas/jobs/billing-run.js')) as { handler: (event: { region?: string }) => Promise<{ runId: string }> };
+  billingQueue.attach(asLambda({ name: 'billing-segment', settings: functionSettings.billingSegment }, billingSegment.handler));
+  const billingRun = {
+    handler: asLambda(
+      { name: 'billing-run', settings: functionSettings.billingRun },
+      ((await import('../lambdas/jobs/billing-run.js')) as { handler: (event: { region?: string }) => Promise<{ runId: string }> }).handler,
+    ),
+  };
   // The regions' billing schedules (R-SE-12), the same cron expressions as in AWS, off the local clock:
   // each tick starts the run of every region whose time this month has come (a run starts once).
   const profile = profileFor(process.env.UTILITY_COUNTRY as 'SE' | 'FI' | 'NO');
@@ -278,10 +288,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const outbox = new Outbox(localDb, localTableName, () => clock.now());
 
   const dunningTask = (await import('../lambdas/tasks/dunning.js')) as { handler: (event: never) => Promise<unknown> };
-  workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTask.handler));
+  // A Task state's invocation is synchronous (6 MB each way); a timeout fails it with Sandbox.Timedout, as on AWS.
+  const dunningTaskFunction = asLambda({ name: 'dunning-tasks', settings: functionSettings.dunningTasks }, dunningTask.handler, { sync: true });
+  workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTaskFunction));
   const overdueScan = (await import('../lambdas/jobs/overdue-scan.js')) as { handler: () => Promise<unknown> };
-  scheduler.register('overdue-scan', () => overdueScan.handler());
-  scheduler.register('job-sweeper', sweepStalledJobs);
+  const overdueScanFunction = asLambda({ name: 'overdue-scan', settings: functionSettings.overdueScan }, () => overdueScan.handler());
+  scheduler.register('overdue-scan', () => overdueScanFunction({}));
+  const jobSweeperFunction = asLambda({ name: 'job-sweeper', settings: functionSettings.jobSweeper }, () => sweepStalledJobs());
+  scheduler.register('job-sweeper', () => jobSweeperFunction({}));
   await workflows.resumeOpenExecutions();
   workflows.start();
   // What a killed process left: its queued messages first, then the sweeper for what no queue holds.

@@ -46,6 +46,7 @@ import { dunningPolicyJson, type UtilitySettings } from '../utility-settings.js'
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
+import { functionSettings } from '../function-settings.js';
 
 /** The dunning workflow's definition, relative to the repository root (local/workflows runs the same file). */
 export const dunningDefinitionPath = 'statemachines/dunning.asl.json';
@@ -62,9 +63,9 @@ export const dunningRouteGroups = ['dunning'] as const satisfies readonly RouteG
  * invocation ends as the function's error, which the ASL retries, instead of running on
  * beside the retry Step Functions starts after its own timeout.
  */
-export const taskFunctionTimeout = Duration.seconds(30);
+export const taskFunctionTimeout = Duration.seconds(functionSettings.dunningTasks.timeoutSeconds);
 /** The scan starts executions one after the other: thousands of overdue invoices take minutes. */
-export const overdueScanTimeout = Duration.minutes(15);
+export const overdueScanTimeout = Duration.seconds(functionSettings.overdueScan.timeoutSeconds);
 /** The scan runs once a day: no invocation in this long means it was not run (schedule or function broken). */
 export const overdueScanSilence = Duration.hours(26);
 /** Task and scan function errors are counted over this period. */
@@ -153,7 +154,7 @@ export class DunningWorkflow extends Construct {
     // next execution (on the ARN from the fixed name: a Ref would close a cycle).
     this.taskFunction = new ServiceFunction(this, 'TaskFunction', {
       entry: 'lambdas/tasks/dunning.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.dunningTasks.memoryMb,
       description: 'Dunning: the task function of the dunning state machine (every Task state)',
       timeout: taskFunctionTimeout,
       environment: jobEnvironment,
@@ -163,7 +164,7 @@ export class DunningWorkflow extends Construct {
 
     this.overdueScan = new ServiceFunction(this, 'OverdueScan', {
       entry: 'lambdas/jobs/overdue-scan.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.overdueScan.memoryMb,
       description: 'Dunning: starts one execution per overdue invoice, closes paid disconnected cases (daily)',
       timeout: overdueScanTimeout,
       environment: jobEnvironment,

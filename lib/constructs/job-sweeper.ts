@@ -13,6 +13,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionSettings } from '../function-settings.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { ServiceFunction } from './service-function.js';
 
@@ -40,9 +41,9 @@ export class JobSweeper extends Construct {
 
     this.function = new ServiceFunction(this, 'Function', {
       entry: 'lambdas/jobs/sweep-jobs.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.jobSweeper.memoryMb,
       description: 'Jobs: re-queues the unfinished work of stalled billing runs and payment imports (schedule)',
-      timeout: Duration.minutes(2),
+      timeout: Duration.seconds(functionSettings.jobSweeper.timeoutSeconds),
       environment: { ...props.environment, TABLE_NAME: props.table.tableName },
     });
     props.table.grantReadWriteData(this.function.function);
