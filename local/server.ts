@@ -48,6 +48,8 @@ export interface LocalServerOptions {
   readonly keys: DevKeys;
   readonly clock: LocalClock;
   readonly cors: CorsSettings;
+  /** The 401 detail for a token signed with another key (e.g. made for another data folder). */
+  readonly tokenHint?: string;
   /** One line per request; never the query string or personal data. */
   readonly log?: (line: string) => void;
   /** Each route group's function timeout and memory. @default what CDK deploys (lib/function-settings.ts) */
@@ -296,8 +298,11 @@ export function createLocalServer(options: LocalServerOptions): Server {
       try {
         if (!token) throw new Error('missing');
         claims = authorizerClaims(await options.keys.verify(token));
-      } catch {
-        send(res, problem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.'), {
+      } catch (error) {
+        // A well-formed token this stack did not sign: most often made for another data folder.
+        const otherKey = (error as { code?: string })?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+        const detail = otherKey && options.tokenHint ? options.tokenHint : 'A valid bearer token is required.';
+        send(res, problem(401, 'unauthorized', 'Unauthorized', detail), {
           ...cors,
           'www-authenticate': 'Bearer',
         });

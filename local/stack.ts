@@ -360,6 +360,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       upload: paymentUploads.handleUpload,
     },
     keys,
+    tokenHint: `The token was signed with another key than this stack's (its data folder is ${options.dataDir ?? 'in memory'}): make one for this stack with ${options.dataDir ? `DATA_DIR=${options.dataDir} ` : ''}npm run --silent token -- --role <role>.`,
     clock,
     cors: { ...corsPolicy, allowOrigins: [...cdkCorsOrigins(), ...(options.extraCorsOrigins ?? [])] },
     log,
