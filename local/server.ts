@@ -92,6 +92,22 @@ function isTextual(contentType: string): boolean {
   return /^(text\/(?!csv|plain)|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
 }
 
+/**
+ * A textual body goes to the handler as text only when it is UTF-8 (no other charset named, and
+ * the bytes valid): anything else goes as bytes (base64), so the handler decodes it by its
+ * charset or refuses it, instead of receiving replacement characters.
+ */
+function isUtf8Text(body: Buffer, contentType: string): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -341,7 +357,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
         ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
       },
       ...(body.length > 0
-        ? isTextual(contentType)
+        ? isTextual(contentType) && isUtf8Text(body, contentType)
           ? { body: body.toString('utf8'), isBase64Encoded: false }
           : { body: body.toString('base64'), isBase64Encoded: true }
         : { isBase64Encoded: false }),

@@ -75,13 +75,64 @@ function readBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown {
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
     throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
   }
+  const text = decodeText(raw, contentType);
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    value = JSON.parse(text.text) as unknown;
   } catch {
     throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'The body is not valid JSON.', [
       { path: '(body)', message: 'not valid JSON' },
     ]);
   }
+  // Text is stored as sent or not at all: never a replacement character for bytes that were not
+  // UTF-8, nor a lone surrogate (a "\ud800" escape) that no encoding can carry.
+  const broken = brokenText(value, text.lossy);
+  if (broken.length > 0 || text.lossy) {
+    throw new ValidationError(
+      broken.length > 0 ? broken : [{ path: '(body)', message: 'the body is not valid UTF-8' }],
+      'A text field is not valid text.',
+    );
+  }
+  return value;
+}
+
+/**
+ * The body's text in the charset its content-type names (UTF-8 when it names none, as JSON is);
+ * a charset this runtime cannot decode is a 415. `lossy`: the bytes were not valid in it.
+ */
+function decodeText(raw: Buffer, contentType: string): { text: string; lossy: boolean } {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `The charset "${charset}" is not supported: send UTF-8.`);
+  }
+  try {
+    return { text: decoder.decode(raw), lossy: false };
+  } catch {
+    return { text: new TextDecoder(charset).decode(raw), lossy: true };
+  }
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The paths of strings that hold a lone surrogate, or (after lossy decoding) a replacement character. */
+function brokenText(value: unknown, lossy: boolean, path: string[] = []): FieldError[] {
+  const at = () => path.join('.') || '(root)';
+  if (typeof value === 'string') {
+    if (loneSurrogate.test(value)) return [{ path: at(), message: 'contains a lone surrogate (not valid Unicode text)' }];
+    if (lossy && value.includes('\uFFFD')) return [{ path: at(), message: 'is not valid UTF-8 (bytes that are no text)' }];
+    return [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => brokenText(item, lossy, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(!loneSurrogate.test(key) ? [] : [{ path: [...path, key].join('.'), message: 'the field name is not valid Unicode text' }]),
+      ...brokenText(item, lossy, [...path, key]),
+    ]);
+  }
+  return [];
 }
 
 function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteDefinition['rawBody']>): Buffer {
