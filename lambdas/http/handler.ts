@@ -8,9 +8,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ValidationError, type FieldError } from '../domain/errors.js';
+import { loadConfig } from '../adapters/config.js';
+import { documentClient } from '../adapters/dynamo/client.js';
+import { IdempotencyStore } from '../adapters/dynamo/idempotency-store.js';
 import { authorize, type Principal } from './principal.js';
 import { HttpProblem, problemResponse, toProblem } from './problem.js';
-import { routeKey, routesOfGroup, type RouteDefinition, type RouteGroup } from './routes.js';
+import { routeKey, routesOfGroup, takesIdempotencyKey, type RouteDefinition, type RouteGroup } from './routes.js';
 
 export interface OperationInput {
   readonly principal: Principal | undefined;
@@ -148,6 +151,16 @@ function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteD
   return raw;
 }
 
+let store: IdempotencyStore | undefined;
+/** Built on the first request that carries a key (most requests never need it). */
+function idempotencyStore(): IdempotencyStore {
+  if (!store) {
+    const config = loadConfig();
+    store = new IdempotencyStore(documentClient(config), config.TABLE_NAME);
+  }
+  return store;
+}
+
 export interface GroupHandlerOptions {
   readonly maxBodyBytes: number;
 }
@@ -162,10 +175,34 @@ export function groupHandler(
     if (!operations[route.operationId]) throw new Error(`No operation for ${route.operationId}`);
   }
 
-  const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const core = async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = table.get(event.routeKey);
     if (!route) throw new HttpProblem(404, 'not-found', 'Not found', 'No such route.');
     const principal = authorize(event, route);
+    const key = takesIdempotencyKey(route) ? idempotencyKeyOf(event) : undefined;
+    if (key === undefined) return run(event, route, principal);
+    // The same key from the same caller on the same path: the first answer again; another body: 422.
+    const scope = `${principal?.subject ?? ''}\n${route.method} ${event.rawPath ?? event.requestContext?.http?.path ?? route.path}\n${key}`;
+    const request = event.body ? `${event.isBase64Encoded ? 'b64' : 'txt'}:${event.body}` : '';
+    const store = idempotencyStore();
+    const begun = await store.begin(scope, request, Date.now(), context?.getRemainingTimeInMillis?.() ?? 30_000);
+    if (begun.kind === 'replay') return { ...begun.response, headers: { ...begun.response.headers, 'idempotent-replayed': 'true' } };
+    if (begun.kind === 'mismatch') {
+      throw new ValidationError([{ path: 'Idempotency-Key', message: 'used before with a different request; use a new key' }], 'This Idempotency-Key was used with another request.');
+    }
+    if (begun.kind === 'in_progress') throw new HttpProblem(409, 'conflict', 'Conflict', 'A request with this Idempotency-Key is still being processed; try again shortly.');
+    let response: APIGatewayProxyStructuredResultV2;
+    try {
+      response = await run(event, route, principal);
+    } catch (error) {
+      await store.release(scope);
+      throw error;
+    }
+    await store.complete(scope, response);
+    return response;
+  };
+
+  const run = async (event: APIGatewayProxyEventV2, route: RouteDefinition, principal: Principal | undefined): Promise<APIGatewayProxyStructuredResultV2> => {
     const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined;
     const body = route.body ? parseWith(route.body, readBody(event, options.maxBodyBytes)) : undefined;
     const bytes = route.rawBody ? readRawBody(event, route.rawBody) : undefined;

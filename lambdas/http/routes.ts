@@ -304,3 +304,8 @@ export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): strin
 export function routesOfGroup(group: RouteGroup): readonly RouteDefinition[] {
   return routes.filter((route) => route.group === group);
 }
+
+/** Every POST behind a token takes an `Idempotency-Key` (API.md; lambdas/http/handler.ts); public reports do not. */
+export function takesIdempotencyKey(route: RouteDefinition): boolean {
+  return route.method === 'POST' && route.access !== 'public';
+}

@@ -38,6 +38,8 @@ export class DataTable extends Construct {
         sortKey: attribute(index.sortKey),
         projectionType: ProjectionType.ALL,
       })),
+      // Idempotency-Key records (lambdas/adapters/dynamo/idempotency-store.ts) expire after 24 hours.
+      timeToLiveAttribute: 'ttl',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
