@@ -33,7 +33,7 @@ import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
 import { ResumableOutageJobs } from '../lambdas/domain/alerts/outage-jobs.js';
 import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.js';
 import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
-import { billingRunJobKind, type SegmentJob } from '../lambdas/domain/billing/service.js';
+import { billingRunJobKind, priceNoticeJobKind, type NoticePageJob, type SegmentJob } from '../lambdas/domain/billing/service.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
 import { cronForRegion } from '../lambdas/domain/billing/calendar.js';
 import { LocalWorkflows } from './workflows/runner.js';
@@ -78,7 +78,7 @@ export interface EmbeddedStack {
   readonly clock: LocalClock;
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
-  readonly billingQueue: InProcessQueue<SegmentJob>;
+  readonly billingQueue: InProcessQueue<SegmentJob | NoticePageJob>;
   /** Outage jobs too large for their request (delivered in the background, to the sending handler). */
   readonly alertJobQueue: InProcessQueue<{ jobId: string }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
@@ -201,7 +201,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // Outage jobs too large for their request run after it answers, on the same sending handler.
   const alertJobQueue = new InProcessQueue<{ jobId: string }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
   installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
-  const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log, queueDir('billing-segments'));
+  const billingQueue = new InProcessQueue<SegmentJob | NoticePageJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
   const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log, queueOptions: queueDir('payment-import-chunks') });
 
@@ -248,8 +248,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName), {
     enqueueJob: (job) => alertJobQueue.enqueue(job),
   });
-  const sweeper = new JobSweeper([localBilling.resumable, buildPaymentImports(localBilling).resumable, outageJobs]);
-  const busyQueues = { [billingRunJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue, [outageJobs.kind]: alertJobQueue };
+  const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs]);
+  const busyQueues = { [billingRunJobKind]: billingQueue, [priceNoticeJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue, [outageJobs.kind]: alertJobQueue };
   const sweepStalledJobs = async () => {
     const skip = new Set(Object.entries(busyQueues).filter(([, queue]) => queue.backlog() > 0).map(([kind]) => kind));
     const report = await sweeper.sweep(clock.now(), { skip });

@@ -1,13 +1,14 @@
 /** Builds the billing use-cases from configuration: SQS segments in AWS, an in-process queue locally. */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { Billing, type BillingQueue, type SegmentJob } from '../domain/billing/service.js';
+import { Billing, type BillingQueue, type NoticePageJob, type SegmentJob } from '../domain/billing/service.js';
 import { profileFor } from '../domain/billing/profile.js';
 import { clock } from './clock.js';
 import { loadConfig } from './config.js';
 import { documentClient } from './dynamo/client.js';
 import { DynamoBillingRepository } from './dynamo/billing-repository.js';
 import { DynamoActiveJobs } from './dynamo/active-jobs.js';
+import { DynamoJobRepository } from './dynamo/job-repository.js';
 import { customerShards, DynamoCustomerRepository } from './dynamo/customer-repository.js';
 import { randomIds } from './ids.js';
 
@@ -37,7 +38,7 @@ class SqsBillingQueue implements BillingQueue {
     private readonly url: string,
   ) {}
 
-  async enqueue(job: SegmentJob): Promise<void> {
+  async enqueue(job: SegmentJob | NoticePageJob): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify(job) }));
   }
 }
@@ -59,6 +60,7 @@ export function buildBilling(): Billing {
     appendLog: (entry) => customers.appendLog(entry),
     newId: (prefix) => randomIds.newId(prefix),
     activeJobs: new DynamoActiveJobs(db, config.TABLE_NAME),
+    jobs: new DynamoJobRepository(db, config.TABLE_NAME),
     stalledAfterMs: env.BILLING_STALLED_AFTER_SECONDS * 1000,
   });
 }

@@ -30,7 +30,9 @@ export const handler = groupHandler(
   'billing',
   {
     async putTariff(input) {
-      return { body: await billing.putTariff(actor(input), service(input), input.body as Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>) };
+      const saved = await billing.putTariff(actor(input), service(input), input.body as Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>);
+      // The notice list is built in the background: GET /v1/jobs/{jobId} (R-SE-10).
+      return { body: { ...saved, notice: { ...saved.notice, href: `/v1/jobs/${saved.notice.jobId}` } }, headers: { link: `</v1/jobs/${saved.notice.jobId}>; rel="notice-list"` } };
     },
     async listTariffs(input) {
       return { body: { items: await billing.tariffs(service(input)), nextCursor: null } };

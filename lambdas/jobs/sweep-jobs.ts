@@ -22,6 +22,7 @@ const config = loadConfig();
 const sendQueueUrl = process.env.SEND_QUEUE_URL;
 const sweeper = new JobSweeper([
   billing.resumable,
+  billing.resumableNotices,
   buildPaymentImports(billing).resumable,
   // Outage jobs travel on the alert send queue (lambdas/jobs/send-alerts.ts tells them apart).
   ...(sendQueueUrl

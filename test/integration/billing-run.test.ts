@@ -72,7 +72,7 @@ let today = '2027-01-05T08:00:00Z';
 let activeJobs = memoryActiveJobs();
 const billing = (pageSize = 200) =>
   new Billing({
-    repo, queue: { enqueue: async (job) => void jobs.push(job) }, now: () => new Date(today), profile: swedishProfile,
+    repo, queue: { enqueue: async (job) => void jobs.push(job as SegmentJob) }, now: () => new Date(today), profile: swedishProfile,
     segments: customerShards, pageSize, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs, stalledAfterMs: 35 * 60_000,
   });
 

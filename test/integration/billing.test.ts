@@ -6,9 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { isValidSwedishOcr } from '../../lambdas/domain/billing/references.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
+import { buildBilling } from '../../lambdas/adapters/billing-wiring.js';
 import { startTestStack, swedishPerson, waterFacility, type TestStack } from './support.js';
 
 let t: TestStack;
+/** The billing use-cases on the test stack's table (its environment is set when the stack starts). */
+const billingOf = (_stack: TestStack) => buildBilling();
 let admin: string;
 let agent: string;
 const ids = {} as Record<string, string>;
@@ -81,7 +84,16 @@ describe('tariffs (R-SE-10)', () => {
     expect(late.status).toBe(422);
     expect(late.body.rule).toBe('R-SE-10');
     expect(told.status).toBe(200);
-    expect(told.body.notify).toEqual([ids.bertil]);
+    // The notice list is a background job (it reads every customer): done when the queue is.
+    expect(told.body.notice).toMatchObject({ jobId: 'job_notice_electricity_grid_2027-07-01', href: '/v1/jobs/job_notice_electricity_grid_2027-07-01' });
+    await t.stack.billingQueue.idle();
+    const job = await t.call('GET', told.body.notice.href, { token: admin });
+    expect(job.body).toMatchObject({ kind: 'price-notice', status: 'completed', result: { customersToNotify: 1 } });
+    expect(await billingOf(t).noticeList(told.body.notice.jobId)).toEqual([ids.bertil]);
+    // The same version again finds the same list; an agent may not read it.
+    const again = await t.call('PUT', '/v1/tariffs/electricity_grid', { token: admin, body: { ...tariffs.electricity_grid, effectiveFrom: '2027-07-01', unitPrice: 47 } });
+    expect(again.body.notice).toMatchObject({ jobId: told.body.notice.jobId, status: 'completed' });
+    expect((await t.call('GET', told.body.notice.href, { token: agent })).status).toBe(403);
   });
 });
 

@@ -129,6 +129,15 @@ export class DynamoBillingRepository implements BillingRepository {
     return counted;
   }
 
+  async putNoticeEntries(jobId: string, customerIds: readonly string[]): Promise<void> {
+    await batchPut(this.db, this.tableName, customerIds.map((customerId) => ({ pk: `NOTICE#${jobId}`, sk: customerId, entity: 'priceNotice', customerId })));
+  }
+
+  async noticeEntries(jobId: string): Promise<string[]> {
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `NOTICE#${jobId}` }, ProjectionExpression: 'sk' });
+    return items.map((item) => item.sk as string);
+  }
+
   async segmentPages(runId: string): Promise<SegmentPageRecord[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',

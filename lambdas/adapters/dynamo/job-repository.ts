@@ -5,7 +5,7 @@
  */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Job, JobRepository } from '../../domain/jobs/job.js';
-import { Table } from './table.js';
+import { fromItem, isConditionFailure, Table } from './table.js';
 
 export class DynamoJobRepository implements JobRepository {
   private readonly table: Table;
@@ -43,12 +43,37 @@ export class DynamoJobRepository implements JobRepository {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `JOB#${jobId}`, sk: 'JOB' },
-        UpdateExpression: `SET ${sets.join(', ')}${finished ? ' REMOVE gsi1pk, #gsi1sk' : ''}`,
+        UpdateExpression: `SET ${sets.join(', ')}${finished ? ' REMOVE gsi1pk, #gsi1sk, countedParts' : ''}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  async countOnce(jobId: string, partKey: string, add: Record<string, number>, at: string): Promise<Job | undefined> {
+    const names: Record<string, string> = { '#progress': 'progress', '#status': 'status', '#updatedAt': 'updatedAt', '#gsi1sk': 'gsi1sk' };
+    const values: Record<string, unknown> = { ':part': new Set([partKey]), ':partKey': partKey, ':running': 'running', ':queued': 'queued', ':at': at, ':gsi1sk': `${at}#${jobId}` };
+    const adds = Object.entries(add).map(([field, value], i) => {
+      names[`#p${i}`] = field;
+      values[`:p${i}`] = value;
+      return `#progress.#p${i} :p${i}`;
+    });
+    try {
+      const result = await this.table.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `JOB#${jobId}`, sk: 'JOB' },
+        UpdateExpression: `ADD countedParts :part, ${adds.join(', ')} SET #status = :running, #updatedAt = :at, #gsi1sk = :gsi1sk`,
+        ConditionExpression: '(#status = :queued OR #status = :running) AND NOT contains(countedParts, :partKey)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }));
+      return fromItem<Job>(result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   async openJobsUntouchedSince(kind: string, before: string): Promise<string[]> {

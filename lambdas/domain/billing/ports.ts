@@ -77,6 +77,9 @@ export interface BillingRepository {
    * the run); false when counted before.
    */
   recordSegmentPage(runId: string, segment: number, page: number, counts: SegmentPageCounts): Promise<boolean>;
+  /** A notice list's customers (`NOTICE#<jobId>` / `<customerId>`), written idempotently. */
+  putNoticeEntries(jobId: string, customerIds: readonly string[]): Promise<void>;
+  noticeEntries(jobId: string): Promise<string[]>;
   /** The pages counted so far, each segment's in page order. */
   segmentPages(runId: string): Promise<SegmentPageRecord[]>;
   /** A stalled run was re-queued: `updatedAt` moves on (so the next sweep waits again) and `requeues` counts it. */

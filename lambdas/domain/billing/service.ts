@@ -23,6 +23,7 @@ import { addDays, invoiceDueDate, isoWeekRange } from './calendar.js';
 import { billingWindow, draftInvoice, TariffGapError, type InvoiceDraft } from './compute.js';
 import { stateKey, type BillingRun, type BillingState, type Invoice, type MeterReading, type TariffVersion } from './model.js';
 import type { ActiveJobs, Resumed, ResumableJobs } from '../jobs/sweeper.js';
+import type { JobRepository } from '../jobs/job.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
@@ -34,9 +35,22 @@ export interface SegmentJob {
   cursor?: string;
 }
 
-export interface BillingQueue {
-  enqueue(job: SegmentJob): Promise<void>;
+/** One page of one customer shard of a price-change notice list (R-SE-10), on the billing queue. */
+export interface NoticePageJob {
+  noticeJobId: string;
+  segment: number;
+  page: number;
+  cursor?: string;
 }
+
+export interface BillingQueue {
+  enqueue(job: SegmentJob | NoticePageJob): Promise<void>;
+}
+
+/** The kind of job that builds a price change's notice list. */
+export const priceNoticeJobKind = 'price-notice';
+/** A notice list with no page counted for this long is queued again (its pages are idempotent). */
+export const priceNoticeStalledAfterMs = 35 * 60_000;
 
 export interface BillingDeps {
   readonly repo: BillingRepository;
@@ -52,6 +66,8 @@ export interface BillingDeps {
   readonly bookingLanes?: number;
   /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
   readonly activeJobs: ActiveJobs;
+  /** Job records (GET /v1/jobs/{jobId}): the price-change notice lists. */
+  readonly jobs?: JobRepository;
   /** A running run with no page counted for this long is stalled: its unfinished segments are queued again. */
   readonly stalledAfterMs: number;
 }
@@ -152,7 +168,7 @@ export class Billing {
     actor: Actor,
     service: Service,
     input: Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>,
-  ): Promise<{ tariff: TariffVersion; notify: string[] }> {
+  ): Promise<{ tariff: TariffVersion; notice: { jobId: string; status: string } }> {
     if (input.currency !== this.deps.profile.currency) {
       throw new ValidationError([{ path: 'currency', message: `this utility bills in ${this.deps.profile.currency}` }]);
     }
@@ -176,22 +192,80 @@ export class Billing {
     }
     const tariff: TariffVersion = { ...input, service, createdAt: this.deps.now().toISOString(), createdBy: actor.subject };
     await this.deps.repo.putTariffVersion(tariff);
-    // The notification list: customers with this service, to be told of the new price (R-SE-10, R-FI-1).
-    const notify = new Set<string>();
-    for (let segment = 0; segment < this.deps.segments; segment++) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.deps.repo.customerPage(segment, 500, cursor);
-        for (const customer of page.customers) {
-          const facilities = await this.deps.repo.facilitiesOf(customer.customerId);
-          if (facilities.some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= input.effectiveFrom)))) {
-            notify.add(customer.customerId);
-          }
-        }
-        cursor = page.nextCursor;
-      } while (cursor);
+    // The notice list (customers with this service, to be told of the new price: R-SE-10, R-FI-1)
+    // grows with the register, so a background job builds it, one page of one shard a message.
+    return { tariff, notice: await this.startNoticeList(actor, service, input.effectiveFrom) };
+  }
+
+  /** The notice list of a price version: one job per service and date (the same customers), started once. */
+  private async startNoticeList(actor: Actor, service: Service, effectiveFrom: string): Promise<{ jobId: string; status: string }> {
+    const jobs = this.requireJobs();
+    const jobId = `job_notice_${service}_${effectiveFrom}`;
+    const at = this.deps.now().toISOString();
+    const created = await jobs.createJob({
+      jobId, kind: priceNoticeJobKind, status: 'queued', progress: { segments: this.deps.segments, segmentsDone: 0, customersRead: 0, customersToNotify: 0 },
+      errors: [], result: {}, input: { service, effectiveFrom }, createdBy: actor.subject, createdAt: at, updatedAt: at,
+    });
+    if (created) await this.queueNoticeSegments(jobId);
+    const job = await jobs.getJob(jobId);
+    return { jobId, status: job?.status ?? 'queued' };
+  }
+
+  private requireJobs(): JobRepository {
+    if (!this.deps.jobs) throw new Error('Billing needs a job repository for price-change notice lists');
+    return this.deps.jobs;
+  }
+
+  private async queueNoticeSegments(noticeJobId: string): Promise<void> {
+    for (let segment = 0; segment < this.deps.segments; segment++) await this.deps.queue.enqueue({ noticeJobId, segment, page: 0 });
+  }
+
+  /**
+   * One page of one shard of a notice list: the customers with the service on or after the
+   * price's date are written as `NOTICE#<jobId>` items (idempotent puts), the next page queued,
+   * and the page counted once on the job; the last shard's last page completes it.
+   */
+  async processNoticePage(job: NoticePageJob): Promise<void> {
+    const jobs = this.requireJobs();
+    const record = await jobs.getJob<{ service: Service; effectiveFrom: string }>(job.noticeJobId);
+    if (!record || record.status === 'completed' || record.status === 'failed') return;
+    const { service, effectiveFrom } = record.input;
+    const page = await this.deps.repo.customerPage(job.segment, this.deps.pageSize, job.cursor);
+    const data = await this.deps.repo.billingDataOf(page.customers.map((customer) => customer.customerId));
+    const toNotify = page.customers
+      .filter((customer) => (data.get(customer.customerId)?.facilities ?? []).some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= effectiveFrom))))
+      .map((customer) => customer.customerId);
+    await this.deps.repo.putNoticeEntries(job.noticeJobId, toNotify);
+    if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
+    const at = this.deps.now().toISOString();
+    const after = await jobs.countOnce(job.noticeJobId, `${job.segment}#${job.page}`, {
+      customersRead: page.customers.length, customersToNotify: toNotify.length, segmentsDone: page.nextCursor ? 0 : 1,
+    }, at);
+    if (after && (after.progress.segmentsDone ?? 0) >= (after.progress.segments ?? this.deps.segments)) {
+      await jobs.updateJob(job.noticeJobId, { status: 'completed', result: { customersToNotify: after.progress.customersToNotify ?? 0, service, effectiveFrom } }, at);
     }
-    return { tariff, notify: [...notify].sort() };
+  }
+
+  /** The customers of a notice list (the letters of R-SE-10 go to them). */
+  async noticeList(jobId: string): Promise<string[]> {
+    return this.deps.repo.noticeEntries(jobId);
+  }
+
+  /** The sweeper's view of notice lists: a stalled one gets every shard queued again from its first page (pages are idempotent). */
+  get resumableNotices(): ResumableJobs {
+    return {
+      kind: priceNoticeJobKind,
+      stalledAfterMs: priceNoticeStalledAfterMs,
+      resumeStalled: async (now) => {
+        const jobs = this.requireJobs();
+        const stalled = await jobs.openJobsUntouchedSince(priceNoticeJobKind, new Date(now.getTime() - priceNoticeStalledAfterMs).toISOString());
+        for (const jobId of stalled) {
+          await this.queueNoticeSegments(jobId);
+          await jobs.updateJob(jobId, {}, now.toISOString());
+        }
+        return stalled.map((jobId) => ({ kind: priceNoticeJobKind, jobId, requeued: this.deps.segments }));
+      },
+    };
   }
 
   async tariffs(service: Service): Promise<TariffVersion[]> {

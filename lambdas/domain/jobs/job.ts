@@ -27,6 +27,12 @@ export interface JobRepository {
   createJob(job: Job): Promise<boolean>;
   getJob<Input = unknown>(jobId: string): Promise<Job<Input> | undefined>;
   updateJob(jobId: string, change: Partial<Pick<Job, 'status' | 'progress' | 'errors' | 'result'>>, at: string): Promise<void>;
+  /**
+   * Adds `add` to the job's progress once for `partKey` (a page, a chunk), however often it is
+   * delivered, and marks the job running: the job after it, or undefined when that part was
+   * counted before or the job has ended.
+   */
+  countOnce(jobId: string, partKey: string, add: Record<string, number>, at: string): Promise<Job | undefined>;
   /** Jobs of a kind still queued or running whose last change is before `before`. */
   openJobsUntouchedSince(kind: string, before: string): Promise<string[]>;
 }
