@@ -21,6 +21,7 @@ import { describe, expect, it } from '@jest/globals';
 import { devKeys } from '../../local/dev-auth.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
 import { personnummers } from '../../bench/personnummer.js';
+import { random } from '../../bench/driver-support.js';
 import { spawnStack, swedishPerson, waterFacility, type SpawnedStack } from './support.js';
 
 const seeds = Number(process.env.KILL_SEEDS ?? 2);
@@ -28,18 +29,6 @@ const seeds = Number(process.env.KILL_SEEDS ?? 2);
 const firstSeed = Number(process.env.KILL_FIRST_SEED ?? 1000);
 const customers = 24;
 const env = { BILLING_PAGE_SIZE: '1', PAYMENT_IMPORT_CHUNK_SIZE: '2' };
-
-/** mulberry32: a small seeded generator, so a failing seed can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
