@@ -245,7 +245,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
   // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
   const localBilling = buildBilling();
-  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint }), localTableName), {
+  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(localDb, localTableName), {
     enqueueJob: (job) => alertJobQueue.enqueue(job),
   });
   const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs]);
