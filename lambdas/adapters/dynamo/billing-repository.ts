@@ -79,7 +79,7 @@ export class DynamoBillingRepository implements BillingRepository {
           TableName: this.tableName,
           Key: { pk: `RUN#${runId}`, sk: 'META' },
           UpdateExpression:
-            'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone, countedPages :page SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples), updatedAt = :at',
+            'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone, pagesCounted :one, pagesExpected :pagesInSegment, countedPages :page SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples), updatedAt = :at',
           // Running: a late duplicate of a page after the run completed (its set is gone then) counts nothing.
           ConditionExpression: 'attribute_exists(pk) AND #status = :running AND NOT contains(countedPages, :pageKey)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -89,6 +89,11 @@ export class DynamoBillingRepository implements BillingRepository {
             ':invoices': counts.invoicesWritten,
             ':errors': counts.errors,
             ':segmentDone': counts.lastPage ? 1 : 0,
+            // A segment's last page tells how many pages it has (they are numbered from 0): the run
+            // completes when every segment's last page is counted and so are all pages before them
+            // (a page redelivered after a crash may come after its segment's last one).
+            ':one': 1,
+            ':pagesInSegment': counts.lastPage ? page + 1 : 0,
             ':page': new Set([key]),
             ':pageKey': key,
             // At most five samples a page, and never more than 50 in all: the run item stays small (400 KB limit).
@@ -112,7 +117,7 @@ export class DynamoBillingRepository implements BillingRepository {
         UpdateExpression: `REMOVE ${Array.from({ length: run.errorSamples.length - maxErrorSamples }, (_, i) => `errorSamples[${maxErrorSamples + i}]`).join(', ')}`,
       }));
     }
-    if (run && run.status === 'running' && run.segmentsDone >= run.segments) {
+    if (run && run.status === 'running' && run.segmentsDone >= run.segments && (run.pagesCounted ?? 0) >= (run.pagesExpected ?? 0)) {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
