@@ -9,6 +9,7 @@ import {
 import { normaliseReference } from '../../domain/billing/references.js';
 import { batchGet, batchPut, inPool } from './batch.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { OPEN_INVOICE_SHARDS, shardKey, shardKeys, UNMATCHED_SHARDS } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 /** Reference look-ups in the index at once, while a chunk's invoices are found. */
@@ -211,7 +212,11 @@ export class DynamoBillingRepository implements BillingRepository {
       // Open invoices by due date: the overdue scan of dunning reads this; an invoice with a
       // dunning case moves to its own partition so the daily scan no longer sees it.
       ...(invoice.status === 'open'
-        ? { gsi3pk: (invoice as { dunningCaseId?: string }).dunningCaseId ? 'DUNNING_INVOICES' : 'OPEN_INVOICES', gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}` }
+        ? {
+          // Write-sharded (docs/DATA.md "Hot partitions"): a billing run writes thousands a second.
+          gsi3pk: shardKey((invoice as { dunningCaseId?: string }).dunningCaseId ? 'DUNNING_INVOICES' : 'OPEN_INVOICES', invoice.invoiceId, OPEN_INVOICE_SHARDS),
+          gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}`,
+        }
         : {}),
       ...invoice,
     };
@@ -394,7 +399,7 @@ export class DynamoBillingRepository implements BillingRepository {
       pk: `PAYMENT#${payment.paymentId}`,
       sk: 'PAYMENT',
       entity: 'payment',
-      ...(payment.status === 'unmatched' ? { gsi1pk: 'UNMATCHED', gsi1sk: `${payment.bookingDate}#${payment.paymentId}` } : {}),
+      ...(payment.status === 'unmatched' ? { gsi1pk: shardKey('UNMATCHED', payment.paymentId, UNMATCHED_SHARDS), gsi1sk: `${payment.bookingDate}#${payment.paymentId}` } : {}),
       ...payment,
     };
   }
@@ -439,9 +444,13 @@ export class DynamoBillingRepository implements BillingRepository {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.paymentItem(payment) }));
   }
 
+  /** Every shard (and the unsharded partition of older items), merged in booking-date order. */
   async unmatchedPayments(): Promise<RecordedPayment[]> {
-    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'UNMATCHED' } });
-    return items.map((item) => fromItem<RecordedPayment>(item));
+    const shards = await Promise.all(shardKeys('UNMATCHED', UNMATCHED_SHARDS, { legacy: true }).map((partition) =>
+      this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': partition } })));
+    return shards.flat()
+      .sort((a, b) => String(a.gsi1sk).localeCompare(String(b.gsi1sk)))
+      .map((item) => fromItem<RecordedPayment>(item));
   }
 
   async addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void> {
