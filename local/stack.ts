@@ -196,7 +196,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // Durable with a data folder: each message is a file until it is delivered, as SQS keeps it,
   // so a killed process's work is delivered again at the next start.
   const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
-  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>('send-alerts', 'before-return', log, queueDir('send-alerts'));
+  // A request that sends (a small outage, an update) has filled the outbox when it answers; the
+  // chunks after the first of a large message go on in the background, as SQS would deliver them.
+  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>('send-alerts', 'before-return', log, {
+    ...queueDir('send-alerts'),
+    inBackground: (job) => ((job as { chunk?: number }).chunk ?? 0) > 0,
+  });
   installSendQueue(sendQueue);
   // Outage jobs too large for their request run after it answers, on the same sending handler.
   const alertJobQueue = new InProcessQueue<{ jobId: string; chunk?: number }>('alert-jobs', 'background', log, queueDir('alert-jobs'));

@@ -286,21 +286,32 @@ export class DynamoAlertRepository implements AlertRepository {
     return items.map((item) => fromItem<OutageMessage>(item));
   }
 
+  /**
+   * A send chunk's recipients have a partition of their own (`OUTAGE#<id>#<chunk>`): the chunks
+   * sent at once write to as many partitions, each well under DynamoDB's 1,000 writes a second.
+   */
   private recipientKey(r: Pick<Recipient, 'outageId' | 'messageKey' | 'phone' | 'chunk'>) {
-    return { pk: `OUTAGE#${r.outageId}`, sk: `RCPT#${r.messageKey}#${chunkKey(r.chunk)}#${r.phone}` };
+    return { pk: `OUTAGE#${r.outageId}#${chunkKey(r.chunk)}`, sk: `RCPT#${r.messageKey}#${r.phone}` };
   }
 
   async putRecipients(recipients: Recipient[]): Promise<void> {
     await inPool(recipients, 16, (r) => this.table.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
   }
 
+  /** Without `chunk`: every chunk's, read chunk by chunk until one has none of this message. */
   async listRecipients(outageId: string, messageKey: string, chunk?: number): Promise<Recipient[]> {
-    const items = await this.table.queryAll({
+    const ofChunk = async (n: number) => (await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rcpt)',
-      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':rcpt': `RCPT#${messageKey}#${chunk === undefined ? '' : `${chunkKey(chunk)}#`}` },
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}#${chunkKey(n)}`, ':rcpt': `RCPT#${messageKey}#` },
       ConsistentRead: true,
-    });
-    return items.map((item) => fromItem<Recipient>(item));
+    })).map((item) => fromItem<Recipient>(item));
+    if (chunk !== undefined) return ofChunk(chunk);
+    const all: Recipient[] = [];
+    for (let n = 0; ; n++) {
+      const found = await ofChunk(n);
+      if (found.length === 0) return all;
+      all.push(...found);
+    }
   }
 
   async putSendChunk(chunk: SendChunk): Promise<void> {
