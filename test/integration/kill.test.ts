@@ -18,7 +18,7 @@
  * month and every run has billed every customer, every payment is booked once, every register
  * row is written and every number alerted once, every job is `completed`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -188,15 +188,12 @@ describe.each(Array.from({ length: seeds }, (_, i) => firstSeed + i))('SIGKILL o
         return { value: message.sent, ended: message.sent >= rows };
       }, k5);
       stack = await spawnStack(dataDir, env);
-      // Done when the count stops moving (what is left is in flight at the kill, if anything).
-      let last = -1;
-      const settled = await until(async () => {
-        const message = await messageOf();
-        const still = message.sent === last;
-        last = message.sent;
-        await sleep(1_000);
-        return { ...message, still };
-      }, (m) => m.still && m.sent + m.failed + m.queued === rows, `the resolved message after a kill at ${k5} sends`, 180_000);
+      // Done when the send queue (in the data folder, as SQS keeps its messages) is empty and the
+      // counts add up: what is left queued was in flight at the kill.
+      const sendQueueDir = join(dataDir, 'queues', 'send-alerts');
+      const backlog = () => (existsSync(sendQueueDir) ? readdirSync(sendQueueDir).filter((name) => name.endsWith('.json')).length : 0);
+      const settled = await until(async () => ({ ...(await messageOf()), backlog: backlog() }),
+        (m) => m.backlog === 0 && m.sent + m.failed + m.queued === rows, `the resolved message after a kill at ${k5} sends`, 180_000);
       const resolvedSms = ((await stack.call('GET', '/_local/sms')).body.items as { to: string; outageId?: string; messageKey?: string }[])
         .filter((item) => item.outageId === outageId && item.messageKey === '1');
       expect(new Set(resolvedSms.map((item) => item.to)).size).toBe(resolvedSms.length);
