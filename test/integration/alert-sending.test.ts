@@ -235,7 +235,9 @@ describe('sending at scale: chunks in parallel under one pace', () => {
     expect(chunks.map((job) => job.chunk)).toEqual([0, 1, 2, 3, 4]);
     expect(delivered.sort()).toEqual(many);
     const seconds = await partsPerSecond(identity);
-    expect(seconds.reduce((a, b) => a + b, 0)).toBe(24 * 2);
+    // Every send took its two parts (a worker takes several messages' parts at once, and may leave some unused).
+    expect(seconds.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 2);
+    expect(seconds.length).toBeGreaterThanOrEqual(Math.ceil((24 * 2) / 6));
     expect(Math.max(...seconds)).toBeLessThanOrEqual(6);
     expect(status).toMatchObject({ sent: 24, queued: 0, failed: 0 });
   });

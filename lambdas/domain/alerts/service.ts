@@ -91,6 +91,9 @@ export const sendChunkSize = 250;
 /** A chunk worker stops claiming this long before its function's deadline and queues the rest again. */
 const deadlineMarginMs = 30_000;
 
+/** Messages whose parts a sending worker takes from the pace's budget with one write. */
+const reserveMessagesAtOnce = 10;
+
 /** A chunk's counters are written after every this many sends (and at its end). */
 const countersEvery = 50;
 
@@ -699,6 +702,8 @@ export class OutageAlerts {
     const settle = async () => this.deps.repo.putSendChunk(this.countChunk({ ...job, chunk }, await this.deps.repo.listRecipients(job.outageId, job.messageKey, chunk)));
     let sinceCounted = 0;
     let continued = false;
+    // Parts this worker took for the current second and has not used yet, per identity.
+    const allowances = new Map<string, { second: number; parts: number }>();
     for (const recipient of recipients) {
       if (recipient.status === 'sending' && Date.parse(recipient.updatedAt) < wall() - interruptedAfterMs) {
         await this.deps.repo.transitionRecipient(recipient, 'sending', {
@@ -711,7 +716,7 @@ export class OutageAlerts {
         continued = true;
         break;
       }
-      await this.takeBudget(recipient, message, wall, sleep);
+      await this.takeBudget(recipient, message, wall, sleep, allowances);
       // The claim runs with the send, off the pacing loop, so a slow write does not slow the pace.
       const task = this.claimAndDeliver(recipient, message).then((outcome) => {
         if (outcome) counts[outcome]++;
@@ -752,8 +757,16 @@ export class OutageAlerts {
     return this.deps.repo.listRecipients(message.outageId, message.messageKey, chunk);
   }
 
-  /** Waits until the origination identity's budget for a second has room for this message's parts. */
-  private async takeBudget(recipient: Recipient, message: OutageMessage, wall: () => number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  /**
+   * Waits until the origination identity's budget for a second has room for this message's
+   * parts. A worker takes the parts of up to `reserveMessagesAtOnce` messages with one write and
+   * uses them within that second (what it does not use is lost to the pace, never added to it):
+   * at a pace of 1,000 parts a second the budget item takes about 100 writes a second, not 1,000.
+   */
+  private async takeBudget(
+    recipient: Recipient, message: OutageMessage, wall: () => number, sleep: (ms: number) => Promise<void>,
+    allowances: Map<string, { second: number; parts: number }>,
+  ): Promise<void> {
     const sms = recipient.channel === 'sms';
     const identity = sms ? (this.deps.settings.originationIdentity ?? 'sms') : 'voice';
     const parts = sms ? measureSms(message.bodies[recipient.language] ?? message.bodies[this.deps.settings.defaultLanguage] ?? '').segments : 1;
@@ -761,11 +774,26 @@ export class OutageAlerts {
     for (;;) {
       const now = wall();
       const second = Math.floor(now / 1000);
-      if (await this.deps.repo.reserveParts(identity, second, parts, limit)) return;
+      const allowance = allowances.get(identity);
+      if (allowance?.second === second && allowance.parts >= parts) {
+        allowance.parts -= parts;
+        return;
+      }
+      const want = Math.max(parts, Math.min(limit, parts * reserveMessagesAtOnce));
+      if (await this.deps.repo.reserveParts(identity, second, want, limit)) {
+        allowances.set(identity, { second, parts: want - parts });
+        return;
+      }
+      // Less room than a batch: this one message, if it fits.
+      if (want > parts && (await this.deps.repo.reserveParts(identity, second, parts, limit))) {
+        allowances.set(identity, { second, parts: 0 });
+        return;
+      }
       // This second is full: wait for the next one (a little spread, so workers do not all wake at once).
       await sleep((second + 1) * 1000 - now + Math.floor(Math.random() * 20));
     }
   }
+
 
   /** Claims the recipient (queued → sending) and sends; undefined when someone else claimed it first. */
   private async claimAndDeliver(recipient: Recipient, message: OutageMessage): Promise<'sent' | 'failed' | 'retry' | undefined> {
