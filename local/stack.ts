@@ -44,6 +44,7 @@ import { overdueScanCron } from '../lambdas/domain/dunning/schedule.js';
 import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
 import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-uploads.js';
+import { startLocalDelivery, type LocalDelivery } from './delivery.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -74,6 +75,8 @@ export interface EmbeddedStack {
   readonly billingQueue: InProcessQueue<SegmentJob>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
+  /** Document delivery: the outbox channels, the delivery queue and the use-cases (local/delivery.ts). */
+  readonly delivery: LocalDelivery;
   close(): Promise<void>;
 }
 
@@ -193,6 +196,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
   const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const delivery = await startLocalDelivery({ dataDir: options.dataDir, db: localDb, tableName: localTableName, now: () => clock.now(), log });
   // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
   // local clock; executions live in the table and continue after a restart.
   const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
@@ -300,6 +304,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         return { ...(await workflows.describeExecution(found.executionArn)), history: (await workflows.getExecutionHistory(found.executionArn)).events };
       },
       upload: paymentUploads.handleUpload,
+      outboxRoute: delivery.route,
     },
     keys,
     clock,
@@ -318,12 +323,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     scheduler,
     billingQueue,
     paymentUploads,
+    delivery,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
       await billingQueue.idle();
       await paymentUploads.close();
+      await delivery.close();
       await workflows.close();
       await close(stepFunctions);
       await close(server);

@@ -355,7 +355,8 @@ export class OutageAlerts {
     for (const message of messages) {
       const own = { queued: 0, sent: 0, failed: 0, optedOut: 0 };
       for (const recipient of await this.deps.repo.listRecipients(outageId, message.messageKey)) {
-        const bucket = recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status;
+        // A delivered message was sent first: it counts as sent.
+        const bucket = recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status === 'delivered' ? 'sent' : recipient.status;
         own[bucket]++;
         counts[bucket]++;
       }
