@@ -10,6 +10,8 @@ import { alertSettingsFromContext, type OutageAlertSettings } from './alert-sett
 import { Billing } from './constructs/billing.js';
 import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
+import { DocumentDelivery } from './constructs/document-delivery.js';
+import { deliverySettingsFromContext, type DeliverySettings } from './delivery-settings.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
 import { Operations } from './constructs/operations.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
@@ -27,6 +29,8 @@ export interface UtilityServiceStackProps extends StackProps {
   readonly alerts?: OutageAlertSettings;
   /** @default the context key `utility` (lib/utility-settings.ts) */
   readonly utility?: UtilitySettings;
+  /** @default the context key `delivery` (lib/delivery-settings.ts) */
+  readonly delivery?: DeliverySettings;
 }
 
 export class UtilityServiceStack extends Stack {
@@ -38,6 +42,7 @@ export class UtilityServiceStack extends Stack {
   readonly dunning: DunningWorkflow;
   readonly paymentImports: PaymentImports;
   readonly operations: Operations;
+  readonly documentDelivery: DocumentDelivery;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
@@ -71,6 +76,12 @@ export class UtilityServiceStack extends Stack {
       corsOrigins,
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
+    // Documents: their bucket, the delivery queue and job, email and SMS events (the `documents` route group's too).
+    this.documentDelivery = new DocumentDelivery(this, 'DocumentDelivery', {
+      table: this.data.table,
+      settings: props.delivery ?? deliverySettingsFromContext(this),
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+    });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
       userPool: this.users.userPool,
@@ -82,12 +93,14 @@ export class UtilityServiceStack extends Stack {
         this.billing.routeGroupEnvironment,
         this.dunning.routeGroupEnvironment,
         this.paymentImports.routeGroupEnvironment,
+        this.documentDelivery.routeGroupEnvironment,
       ),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
+    this.documentDelivery.connectRouteGroups(this.customerApi.functions);
     // Last: it alarms on every function built above and sends every alarm of the stack to the one topic.
     this.operations = new Operations(this, 'Operations', {
       alarmTopic: this.outageAlerts.alarmTopic,
@@ -106,6 +119,14 @@ export class UtilityServiceStack extends Stack {
     new CfnOutput(this, 'DunningStateMachineArn', {
       value: this.dunning.stateMachine.stateMachineArn,
       description: 'The dunning state machine: aws stepfunctions list-executions --state-machine-arn <this>',
+    });
+    new CfnOutput(this, 'SmsInboundTopicArn', {
+      value: this.documentDelivery.smsInboundTopic.topicArn,
+      description: "Set as the alert number's two-way SMS channel: inbound stop words opt numbers out",
+    });
+    new CfnOutput(this, 'SmsConfigurationSetName', {
+      value: this.documentDelivery.smsConfigurationSet.ref,
+      description: 'Send alert SMS with this End User Messaging configuration set: its receipts settle the recipients',
     });
   }
 }

@@ -48,10 +48,10 @@ export const deliveryConfigSchema = z
     EMAIL_FROM_NAME: z.string().min(1).max(100),
     /** The utility's e-invoice operator; without it e-invoice customers get the next channel. */
     EINVOICE_API_URL: providerUrl,
-    EINVOICE_API_SECRET_ARN: z.string().min(1).optional(),
+    EINVOICE_API_SECRET_ID: z.string().min(1).optional(),
     /** The print service (digital mailbox or print and post). */
     PRINT_API_URL: providerUrl,
-    PRINT_API_SECRET_ARN: z.string().min(1).optional(),
+    PRINT_API_SECRET_ID: z.string().min(1).optional(),
     /** Receives of a delivery job before its dead-letter queue: the last one falls back from an unavailable channel. */
     DELIVERY_MAX_RECEIVES: z.coerce.number().int().min(1).max(10).default(3),
     /** A `sending` claim older than this was left by a crashed run (≥ the delivery function's timeout). */
@@ -61,10 +61,10 @@ export const deliveryConfigSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.DELIVERY_MODE !== 'aws') return;
-    for (const name of ['DOCUMENT_BUCKET', 'DELIVERY_QUEUE_URL', 'SES_CONFIGURATION_SET', 'PRINT_API_URL', 'PRINT_API_SECRET_ARN'] as const) {
+    for (const name of ['DOCUMENT_BUCKET', 'DELIVERY_QUEUE_URL', 'SES_CONFIGURATION_SET', 'PRINT_API_URL', 'PRINT_API_SECRET_ID'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when DELIVERY_MODE is aws' });
     }
-    if (env.EINVOICE_API_URL && !env.EINVOICE_API_SECRET_ARN) ctx.addIssue({ code: 'custom', path: ['EINVOICE_API_SECRET_ARN'], message: 'required with EINVOICE_API_URL' });
+    if (env.EINVOICE_API_URL && !env.EINVOICE_API_SECRET_ID) ctx.addIssue({ code: 'custom', path: ['EINVOICE_API_SECRET_ID'], message: 'required with EINVOICE_API_URL' });
   });
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;
 
@@ -131,11 +131,11 @@ export function buildDocumentDelivery(): DocumentDelivery {
     const secrets = new SecretsManagerClient({ region: config.AWS_REGION });
     const http = (name: string, baseUrl: string, secret: string) =>
       new HttpChannel({ name, baseUrl, apiKey: secretApiKey(secrets, secret), timeoutMs: 10_000, maxAttempts: 3, backoffMs: 500 });
-    const print: PrintService = new HttpPrintService(http('the print service', env.PRINT_API_URL!, env.PRINT_API_SECRET_ARN!));
+    const print: PrintService = new HttpPrintService(http('the print service', env.PRINT_API_URL!, env.PRINT_API_SECRET_ID!));
     parts = {
       store: new S3DocumentStore(new S3Client({ region: config.AWS_REGION }), env.DOCUMENT_BUCKET!),
       queue: new SqsDeliveryQueue(new SQSClient({ region: config.AWS_REGION }), env.DELIVERY_QUEUE_URL!),
-      eInvoice: env.EINVOICE_API_URL ? new OperatorEInvoiceSender(http('the e-invoice operator', env.EINVOICE_API_URL, env.EINVOICE_API_SECRET_ARN!)) : noOperator,
+      eInvoice: env.EINVOICE_API_URL ? new OperatorEInvoiceSender(http('the e-invoice operator', env.EINVOICE_API_URL, env.EINVOICE_API_SECRET_ID!)) : noOperator,
       email: new SesEmailSender(new SESv2Client({ region: config.AWS_REGION }), { configurationSet: env.SES_CONFIGURATION_SET!, maxAttempts: 4, backoffMs: 250 }),
       print,
     };

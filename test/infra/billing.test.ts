@@ -12,7 +12,7 @@ import {
   segmentTimeout,
 } from '../../lib/constructs/billing.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -149,8 +149,8 @@ describe('Billing', () => {
     // Assess
     expect(regions.map((region) => region.region)).toEqual(['Eda', 'Arvika']);
     expect(schedules).toHaveLength(regions.length);
-    // The outage-alert dispatcher's and the dunning overdue scan's are the only other ones.
-    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 2);
+    // The outage-alert dispatcher's, the dunning overdue scan's and the delivery sweeper's are the only other ones.
+    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 3);
     for (const region of regions) {
       const schedule = schedules.find((candidate) => JSON.parse((candidate.Target as { Input: string }).Input).region === region.region);
       expect(schedule).toMatchObject({
@@ -250,7 +250,7 @@ describe('Billing', () => {
 
   it('alarms on dead-lettered segments and on segment and run-starter errors, notifying the operations topic', () => {
     // Prepare
-    const [topicId] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
+    const [topicId] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
     const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('Billing'))
       .map(([, alarm]) => alarm.Properties!);

@@ -16,7 +16,7 @@ import { logRetention } from '../../lib/constructs/service-function.js';
 import { fromRepoRoot } from '../../lib/paths.js';
 import { placeholdersOf } from '../../local/workflows/definitions.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -425,7 +425,7 @@ describe('DunningWorkflow', () => {
 
     it('alarms on failed or timed-out executions, task and scan errors and a scan that did not run, to the operations topic', () => {
       // Prepare
-      const [topicId] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
+      const [topicId] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
       const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
         .filter(([id]) => id.startsWith('Dunning'))
         .map(([, alarm]) => alarm.Properties!);
