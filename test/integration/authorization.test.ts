@@ -43,7 +43,7 @@ beforeAll(async () => {
   // A document of this customer (its invoice PDF), delivered.
   const invoicePdf = await fetch(`${t.stack.url}/v1/invoices/${ids.invoiceId}/document`, { headers: { authorization: `Bearer ${admin}` } });
   ids.documentId = (await t.stack.delivery.service.submit({
-    kind: 'invoice', customerId: ids.customerId, sourceKey: ids.invoiceId, invoiceId: ids.invoiceId,
+    kind: 'invoice', customerId: ids.customerId!, sourceKey: ids.invoiceId!, invoiceId: ids.invoiceId!,
     document: { contentType: 'application/pdf', bytes: new Uint8Array(await invoicePdf.arrayBuffer()), filename: 'invoice.pdf', title: 'Invoice' },
   })).document.documentId;
   // Dunning: the invoice goes unpaid through the Swedish ladder to a work order.

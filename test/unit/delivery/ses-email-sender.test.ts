@@ -21,7 +21,9 @@ function sender() {
   return { adapter, waits };
 }
 
-beforeEach(() => ses.reset());
+beforeEach(() => {
+  ses.reset();
+});
 
 describe('SesEmailSender', () => {
   it('sends the raw message with the configuration set and tags naming the document and customer', async () => {
