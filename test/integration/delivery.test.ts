@@ -10,6 +10,8 @@ import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
 import { DynamoDeliveryRepository } from '../../lambdas/adapters/dynamo/delivery-repository.js';
+import { HandOverInProgress } from '../../lambdas/domain/delivery/service.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { renderInvoicePdf } from '../../lambdas/domain/billing/document.js';
 import type { Invoice } from '../../lambdas/domain/billing/model.js';
 import type { DocumentSubmission } from '../../lambdas/domain/delivery/model.js';
@@ -228,6 +230,28 @@ describe('fallback, and at least once but never twice', () => {
     // Assess
     expect(redelivered).toMatchObject({ status: 'handed_over', channel: 'paper' });
     expect(redelivered.attempts.at(-1)!.providerReference).toBe(status!.attempts.at(-1)!.providerReference);
+    expect((await outboxItems()).filter((i) => i.documentId === documentId)).toHaveLength(1);
+  });
+});
+
+describe('a run that died mid-send', () => {
+  it('leaves the hand-over to that run until its claim is stale, then sends with the same idempotency key: once', async () => {
+    // Prepare: a delivery back to queued with its paper hand-over claimed `sending` just now
+    const customerId = await customer({});
+    const { documentId } = await deliver(submission(customerId));
+    const db = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
+    const repo = new DynamoDeliveryRepository(db, localTableName);
+    const record = (await repo.getDelivery(documentId))!;
+    await repo.replaceDelivery({ ...record, status: 'queued', attempts: [], version: record.version + 1 }, record.version);
+    const now = (await t.call('GET', '/_local/clock')).body.now as string;
+    await db.send(new PutCommand({ TableName: localTableName, Item: { pk: `DOC#${documentId}`, sk: 'SEND#paper', entity: 'handOver', documentId, channel: 'paper', status: 'sending', claimId: 'claim_crashed', claimedAt: now } }));
+    // Act
+    const meanwhile = t.stack.delivery.service.deliver(documentId, { finalAttempt: false });
+    await expect(meanwhile).rejects.toThrow(HandOverInProgress);
+    await t.call('POST', '/_local/clock', { body: { advance: 'PT3M' } });
+    const later = await t.stack.delivery.service.deliver(documentId, { finalAttempt: false });
+    // Assess
+    expect(later).toMatchObject({ status: 'handed_over', channel: 'paper' });
     expect((await outboxItems()).filter((i) => i.documentId === documentId)).toHaveLength(1);
   });
 });
