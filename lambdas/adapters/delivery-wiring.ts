@@ -57,7 +57,8 @@ export const deliveryConfigSchema = z
     /** A `sending` claim older than this was left by a crashed run (≥ the delivery function's timeout). */
     DELIVERY_CLAIM_STALE_SECONDS: z.coerce.number().int().min(1).default(120),
     DELIVERY_REQUEUE_AFTER_SECONDS: z.coerce.number().int().min(60).default(900),
-    DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+    /** 4 MiB: base64 in `GET /v1/documents/{id}/content` stays under Lambda's 6 MB response limit. */
+    DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(4 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.DELIVERY_MODE !== 'aws') return;
