@@ -42,6 +42,7 @@ import { atMost } from '../local/payment-uploads.js';
 import { benchTable, finish, random, startDriver, type Phase } from './driver-support.js';
 import { personnummers } from './personnummer.js';
 import { median } from './stats.js';
+import { memoryActiveJobs } from '../lambdas/domain/jobs/sweeper.js';
 
 export interface BillingSettings {
   readonly customers: number;
@@ -246,7 +247,7 @@ const queue = new InProcessQueue<SegmentJob>('billing-segments', 'background', (
 let pages = 0;
 const billing = new Billing({
   repo, queue, now, profile: profileFor('SE'), segments: customerShards, pageSize: settings.pageSize,
-  appendLog: async () => undefined, newId: (prefix) => randomIds.newId(prefix),
+  appendLog: async () => undefined, newId: (prefix) => randomIds.newId(prefix), activeJobs: memoryActiveJobs(), stalledAfterMs: 2_100_000,
 });
 queue.attach(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   for (const record of event.Records) {
@@ -369,6 +370,7 @@ const paymentImports = new PaymentImports({
   now,
   newId: (prefix) => randomIds.newId(prefix),
   chunkSize: importChunkSize,
+  activeJobs: memoryActiveJobs(),
   uploadUrlSeconds: 900,
   maxFileBytes: maxPaymentFileBytes,
 });

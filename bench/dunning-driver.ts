@@ -24,6 +24,8 @@
  *
  *   node --import tsx bench/dunning-driver.ts '<DunningDriverArgs as JSON>'
  */
+import { INDEX_SHARDS } from '../lambdas/adapters/dynamo/dunning-repository.js';
+import { shardKeys } from '../lambdas/adapters/dynamo/shards.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -627,19 +629,22 @@ async function caseCensus(): Promise<{ byStage: Record<string, number>; caseItem
   let caseItemBytes = 0;
   let caseItems = 0;
   await setup(async () => {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({ TableName: localTableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :cases', ExpressionAttributeValues: { ':cases': 'DCASES' }, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
-      );
-      for (const item of page.Items ?? []) {
-        const key = `${String(item.status)} at ${String(item.stage)}`;
-        byStage[key] = (byStage[key] ?? 0) + 1;
-        caseItemBytes += Buffer.byteLength(JSON.stringify(item));
-        caseItems++;
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    // gsi2 is write-sharded (docs/DATA.md "Hot partitions"): every shard, and the unsharded partition of older items.
+    for (const partition of shardKeys('DCASES', INDEX_SHARDS, { legacy: true })) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({ TableName: localTableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :cases', ExpressionAttributeValues: { ':cases': partition }, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
+        );
+        for (const item of page.Items ?? []) {
+          const key = `${String(item.status)} at ${String(item.stage)}`;
+          byStage[key] = (byStage[key] ?? 0) + 1;
+          caseItemBytes += Buffer.byteLength(JSON.stringify(item));
+          caseItems++;
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
   });
   return { byStage, caseItemBytes, caseItems };
 }

@@ -29,7 +29,8 @@ export function parseContextObject<S extends z.ZodObject>(key: string, schema: S
     throw new Error(`Context "${key}" must be an object (${example}).`);
   }
   const given = value as Record<string, unknown>;
-  const missing = fields.filter((field) => given[field] === undefined || given[field] === null);
+  const optional = (field: string) => (schema.shape as Record<string, z.ZodType>)[field]!.safeParse(undefined).success;
+  const missing = fields.filter((field) => (given[field] === undefined || given[field] === null) && !optional(field));
   const parsed = schema.safeParse(value);
   if (missing.length === 0 && parsed.success) return parsed.data;
   const unknownKeys = options.unknownKeys ?? ((keys: string[]) => [`unknown ${keys.join(', ')}`]);

@@ -18,10 +18,10 @@ export interface CorsPolicy {
 const methodOrder: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export const corsPolicy: CorsPolicy = {
-  allowHeaders: ['Authorization', 'Content-Type'],
+  allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
   allowMethods: methodOrder.filter((method) => routes.some((route) => route.method === method)),
   // Location: where a 201 put the new resource; apigw-requestid: what a caller quotes to support.
-  exposeHeaders: ['Location', 'apigw-requestid'],
+  exposeHeaders: ['Location', 'apigw-requestid', 'Idempotent-Replayed'],
   maxAgeSeconds: 3600,
 };
 

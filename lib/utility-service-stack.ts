@@ -13,6 +13,7 @@ import { DataTable } from './constructs/data-table.js';
 import { DocumentDelivery } from './constructs/document-delivery.js';
 import { deliverySettingsFromContext, type DeliverySettings } from './delivery-settings.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
+import { JobSweeper } from './constructs/job-sweeper.js';
 import { Operations } from './constructs/operations.js';
 import { OutageAlerts } from './constructs/outage-alerts.js';
 import { PaymentImports } from './constructs/payment-imports.js';
@@ -41,6 +42,7 @@ export class UtilityServiceStack extends Stack {
   readonly billing: Billing;
   readonly dunning: DunningWorkflow;
   readonly paymentImports: PaymentImports;
+  readonly jobSweeper: JobSweeper;
   readonly operations: Operations;
   readonly documentDelivery: DocumentDelivery;
 
@@ -57,6 +59,8 @@ export class UtilityServiceStack extends Stack {
       settings: props.alerts ?? alertSettingsFromContext(this),
       utility,
     });
+    // The table's throttling alarms go to the one operations topic too.
+    this.data.addAlarmAction(new SnsAction(this.outageAlerts.alarmTopic));
     // Before the API too (the `billing` route group's queue); its alarms go to the one operations topic.
     this.billing = new Billing(this, 'Billing', {
       table: this.data.table,
@@ -101,6 +105,13 @@ export class UtilityServiceStack extends Stack {
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
     this.documentDelivery.connectRouteGroups(this.customerApi.functions);
+    // Background jobs resume: stalled billing runs and payment imports get their unfinished work queued again.
+    this.jobSweeper = new JobSweeper(this, 'JobSweeper', {
+      table: this.data.table,
+      environment: { ...this.billing.environment, ...this.paymentImports.environment, SEND_QUEUE_URL: this.outageAlerts.queue.queueUrl },
+      queues: [this.billing.queue, this.paymentImports.queue, this.outageAlerts.queue],
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+    });
     // Last: it alarms on every function built above and sends every alarm of the stack to the one topic.
     this.operations = new Operations(this, 'Operations', {
       alarmTopic: this.outageAlerts.alarmTopic,

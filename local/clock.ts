@@ -1,18 +1,33 @@
 /**
  * The embedded stack's one clock (API.md `/_local/clock`). It runs with real time from
  * an offset the developer sets or advances; the offset is kept in the data folder so a
- * restart keeps the same "now".
+ * restart keeps the same "now". The file is replaced whole (written aside, then renamed), so a
+ * kill never leaves half of it. During a move forward through due waits and schedules
+ * (`beginMove` … `endMove`) the file holds the step the move has reached and, beside it, the
+ * target: a restart goes on from that step (the work queued there runs at its own time) and
+ * finishes the move (`interruptedMove`) before the stack answers, so it never lands mid-move.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Clock } from '../lambdas/adapters/clock.js';
+
+interface SavedClock {
+  offsetMs?: unknown;
+  /** A move that had not finished when the process stopped: its target. */
+  moving?: { target?: unknown };
+}
 
 export class LocalClock implements Clock {
   private offsetMs = 0;
+  private moving: { target: string } | undefined;
+  /** The target of a move a killed process did not finish; the stack finishes it at start-up. */
+  readonly interruptedMove: Date | undefined;
 
   constructor(private readonly file?: string) {
     if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { offsetMs?: unknown };
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedClock;
       if (typeof saved.offsetMs === 'number') this.offsetMs = saved.offsetMs;
+      const target = typeof saved.moving?.target === 'string' ? new Date(saved.moving.target) : undefined;
+      if (target && !Number.isNaN(target.getTime())) this.interruptedMove = target;
     }
   }
 
@@ -30,8 +45,22 @@ export class LocalClock implements Clock {
     this.save();
   }
 
+  /** A move to `target` begins: until `endMove`, the file names it beside each step reached. */
+  beginMove(target: Date): void {
+    this.moving = { target: target.toISOString() };
+    this.save();
+  }
+
+  /** The move has finished: the file holds where it ended, and no move. */
+  endMove(): void {
+    this.moving = undefined;
+    this.save();
+  }
+
   private save(): void {
-    if (this.file) writeFileSync(this.file, JSON.stringify({ offsetMs: this.offsetMs }));
+    if (!this.file) return;
+    writeFileSync(`${this.file}.tmp`, JSON.stringify({ offsetMs: this.offsetMs, ...(this.moving ? { moving: this.moving } : {}) }));
+    renameSync(`${this.file}.tmp`, this.file);
   }
 }
 

@@ -59,7 +59,8 @@ export async function devKeys(file: string): Promise<DevKeys> {
         .sign(privateKey);
     },
     async verify(token) {
-      const { payload } = await jwtVerify(token, publicKey, { issuer: devIssuer, audience: devAudience, algorithms: ['ES256'] });
+      // `exp` required, as API Gateway's JWT authorizer requires it.
+      const { payload } = await jwtVerify(token, publicKey, { issuer: devIssuer, audience: devAudience, algorithms: ['ES256'], requiredClaims: ['exp'] });
       return payload;
     },
   };

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { startEmbeddedStack } from './stack.js';
+import { registerStack, unregisterStack } from './stack-registry.js';
 
 const settings = z
   .object({
@@ -28,6 +29,8 @@ const stack = await startEmbeddedStack({
   extraCorsOrigins: settings.CORS_ORIGINS ? settings.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
 });
 
+const port = Number(new URL(stack.url).port);
+registerStack(port, dataDir);
 console.log(`Embedded stack ready
   HTTP API        ${stack.url}   (local controls under ${stack.url}/_local/)
   DynamoDB        ${stack.dynamoEndpoint}   (aws dynamodb list-tables --endpoint-url ${stack.dynamoEndpoint})
@@ -43,6 +46,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('Stopping the embedded stack ...');
+    unregisterStack(port);
     stack.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -21,7 +21,9 @@ import { clock } from '../lambdas/adapters/clock.js';
 import { installPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
 import type { PaymentChunkJob, PaymentFileStore, StoredFile } from '../lambdas/domain/billing/payment-imports.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
-import { InProcessQueue, type SqsHandler } from './jobs.js';
+import { InProcessQueue, type InProcessQueueOptions, type SqsHandler } from './jobs.js';
+import { functionSettings } from '../lib/function-settings.js';
+import { asLambda } from './lambda-runtime.js';
 
 /** S3 takes up to 5 GB in one PUT; the local store stops well before (imports read at most 32 MiB). */
 const localMaxUploadBytes = 256 * 1024 * 1024;
@@ -126,17 +128,18 @@ export const localChunkConcurrency = 2;
 /**
  * The worker behind a limit of `concurrency` deliveries at once (the in-process queue starts
  * every message at once; SQS's event source polls only as many as the function may run).
- * After `close()` the deliveries still waiting are dropped, as a stopped process drops its
- * in-process queue: importing the file again later queues what is left.
+ * After `close()` the deliveries still waiting fail (the durable queue keeps their messages
+ * for the next start; an in-memory one drops them, and the sweeper queues their chunks again).
  */
 export function atMost(concurrency: number, handler: SqsHandler): SqsHandler & { close(): void } {
   let running = 0;
   let closed = false;
   const waiting: ((go: boolean) => void)[] = [];
   const limited = async (event: Parameters<SqsHandler>[0]) => {
-    if (closed) return { batchItemFailures: [] };
+    const notDelivered = { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    if (closed) return notDelivered;
     if (running < concurrency) running++;
-    else if (!(await new Promise<boolean>((resolve) => waiting.push(resolve)))) return { batchItemFailures: [] };
+    else if (!(await new Promise<boolean>((resolve) => waiting.push(resolve)))) return notDelivered;
     try {
       return await handler(event);
     } finally {
@@ -169,7 +172,7 @@ export interface LocalPaymentUploads {
  * Installs the store and the queue for the handlers (before they are imported) and attaches
  * the chunk worker. `dataDir` undefined: a temporary folder.
  */
-export async function startLocalPaymentUploads(options: { dataDir?: string; log: (line: string) => void }): Promise<LocalPaymentUploads> {
+export async function startLocalPaymentUploads(options: { dataDir?: string; log: (line: string) => void; queueOptions?: InProcessQueueOptions }): Promise<LocalPaymentUploads> {
   const directory = options.dataDir ? join(options.dataDir, 'objects') : mkdtempSync(join(tmpdir(), 'utility-objects-'));
   const keyFile = options.dataDir ? join(options.dataDir, 'upload-signing-key') : undefined;
   let key: Buffer;
@@ -179,10 +182,11 @@ export async function startLocalPaymentUploads(options: { dataDir?: string; log:
     if (keyFile) writeFileSync(keyFile, key.toString('hex'), { mode: 0o600 });
   }
   const store = new LocalPaymentFileStore(directory, key);
-  const queue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', options.log);
+  const queue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', options.log, options.queueOptions);
   installPaymentImports({ store, queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => queue.enqueue(job)))) } });
   const job = (await import('../lambdas/jobs/payment-import-chunk.js')) as { handler: SqsHandler };
-  const worker = atMost(localChunkConcurrency, job.handler);
+  // The chunk function's timeout is the one CDK deploys (lib/function-settings.ts).
+  const worker = atMost(localChunkConcurrency, asLambda({ name: 'payment-import-chunk', settings: functionSettings.paymentImportChunk }, job.handler));
   queue.attach(worker);
   return {
     store,
@@ -190,6 +194,7 @@ export async function startLocalPaymentUploads(options: { dataDir?: string; log:
     worker,
     handleUpload: (method, url, req) => store.handleUpload(method, url, req),
     async close() {
+      queue.close();
       worker.close();
       await queue.idle();
     },

@@ -7,10 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { awsLimits, httpFunctionSettings, type FunctionSettings } from '../lib/function-settings.js';
 import { routeKey, routes, type RouteDefinition, type RouteGroup } from '../lambdas/http/routes.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
 import { authorizerClaims, type DevKeys } from './dev-auth.js';
 import { durationMs, type LocalClock } from './clock.js';
+import { invokeLocal, LambdaPayloadTooLargeError, type LocalFunction } from './lambda-runtime.js';
 
 export type GroupHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -48,12 +50,18 @@ export interface LocalServerOptions {
   readonly keys: DevKeys;
   readonly clock: LocalClock;
   readonly cors: CorsSettings;
+  /** The 401 detail for a token signed with another key (e.g. made for another data folder). */
+  readonly tokenHint?: string;
   /** One line per request; never the query string or personal data. */
   readonly log?: (line: string) => void;
+  /** Each route group's function timeout and memory. @default what CDK deploys (lib/function-settings.ts) */
+  readonly functionSettings?: (group: RouteGroup) => FunctionSettings;
+  /** API Gateway's integration timeout. @default 30 s (awsLimits.httpApiIntegrationTimeoutMs) */
+  readonly integrationTimeoutMs?: number;
 }
 
 /** API Gateway HTTP API's payload limit; handlers apply their own, smaller one. */
-const gatewayMaxBodyBytes = 10 * 1024 * 1024;
+const gatewayMaxBodyBytes = awsLimits.httpApiMaxRequestBytes;
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -86,6 +94,22 @@ function isTextual(contentType: string): boolean {
   return /^(text\/(?!csv|plain)|application\/([\w.+-]*\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i.test(contentType);
 }
 
+/**
+ * A textual body goes to the handler as text only when it is UTF-8 (no other charset named, and
+ * the bytes valid): anything else goes as bytes (base64), so the handler decodes it by its
+ * charset or refuses it, instead of receiving replacement characters.
+ */
+function isUtf8Text(body: Buffer, contentType: string): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -97,23 +121,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-function lambdaContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
@@ -143,6 +150,38 @@ export function createLocalServer(options: LocalServerOptions): Server {
   });
   const problem = (status: number, slug: string, title: string, detail: string, errors?: { path: string; message: string }[]) =>
     problemResponse({ type: problemTypeBase + slug, title, status, detail, ...(errors ? { errors } : {}) });
+
+  /**
+   * The Lambda integration as API Gateway runs it: the function's own timeout (its invocation
+   * fails: 500) and the integration's 30 s (503), whichever comes first; an event over Lambda's
+   * 6 MB never reaches the function (413); a failed invocation (an error, a timeout, a response
+   * over 6 MB) is API Gateway's 500. API Gateway's bodies are `{"message":"Service Unavailable"}`
+   * and `{"message":"Internal Server Error"}`: here problem+json with the same status.
+   */
+  async function integrate(fn: LocalFunction, handler: GroupHandler, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const invocation = invokeLocal(fn, handler, event, { sync: true });
+    invocation.catch(() => undefined); // settled below, or ignored after the integration gave up
+    let timer: NodeJS.Timeout | undefined;
+    const gatewayGivesUp = new Promise<'integration-timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('integration-timeout'), options.integrationTimeoutMs ?? awsLimits.httpApiIntegrationTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([invocation, gatewayGivesUp]);
+      if (outcome === 'integration-timeout') {
+        log(`${fn.name}: the integration timed out`);
+        return problem(503, 'service-unavailable', 'Service unavailable', 'The request took too long; try again.');
+      }
+      return outcome;
+    } catch (error) {
+      if (error instanceof LambdaPayloadTooLargeError && error.which === 'request') {
+        return problem(413, 'payload-too-large', 'Payload too large', 'The request is larger than the API accepts.');
+      }
+      log(`${fn.name}: invocation failed (${(error as Error)?.name ?? 'error'})`);
+      return problem(500, 'internal', 'Internal error', 'Something went wrong on our side.');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function localControl(method: string, path: string, body: Buffer, url: URL): Promise<APIGatewayProxyStructuredResultV2> {
     if (path === '/_local/clock') {
@@ -281,8 +320,11 @@ export function createLocalServer(options: LocalServerOptions): Server {
       try {
         if (!token) throw new Error('missing');
         claims = authorizerClaims(await options.keys.verify(token));
-      } catch {
-        send(res, problem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.'), {
+      } catch (error) {
+        // A well-formed token this stack did not sign: most often made for another data folder.
+        const otherKey = (error as { code?: string })?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+        const detail = otherKey && options.tokenHint ? options.tokenHint : 'A valid bearer token is required.';
+        send(res, problem(401, 'unauthorized', 'Unauthorized', detail), {
           ...cors,
           'www-authenticate': 'Bearer',
         });
@@ -321,13 +363,14 @@ export function createLocalServer(options: LocalServerOptions): Server {
         ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
       },
       ...(body.length > 0
-        ? isTextual(contentType)
+        ? isTextual(contentType) && isUtf8Text(body, contentType)
           ? { body: body.toString('utf8'), isBase64Encoded: false }
           : { body: body.toString('base64'), isBase64Encoded: true }
         : { isBase64Encoded: false }),
     } as unknown as APIGatewayProxyEventV2;
 
-    const result = await options.handlers[route.group](event, lambdaContext(`local-${route.group}`));
+    const fn = { name: `local-${route.group}`, settings: (options.functionSettings ?? httpFunctionSettings)(route.group) };
+    const result = await integrate(fn, options.handlers[route.group], event);
     send(res, result, cors);
     return result.statusCode ?? 200;
   }

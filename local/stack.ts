@@ -27,15 +27,20 @@ import { LocalClock } from './clock.js';
 import { devKeys } from './dev-auth.js';
 import { createLocalServer, type GroupHandler } from './server.js';
 import { InProcessQueue, LocalScheduler, type SqsHandler } from './jobs.js';
-import { installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
-import type { SegmentJob } from '../lambdas/domain/billing/service.js';
+import { buildBilling, installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
+import { buildPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
+import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
+import { ResumableOutageJobs } from '../lambdas/domain/alerts/outage-jobs.js';
+import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.js';
+import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
+import { billingRunJobKind, priceNoticeJobKind, type NoticePageJob, type SegmentJob } from '../lambdas/domain/billing/service.js';
 import { profileFor } from '../lambdas/domain/billing/profile.js';
 import { cronForRegion } from '../lambdas/domain/billing/calendar.js';
 import { LocalWorkflows } from './workflows/runner.js';
 import { DynamoExecutionStore } from './workflows/store.js';
 import { createStepFunctionsEndpoint } from './workflows/sfn-endpoint.js';
 import { Cron } from 'croner';
-import { installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
+import { installAlertJobQueue, installSendQueue } from '../lambdas/adapters/messaging/send-queue.js';
 import { Outbox } from '../lambdas/adapters/messaging/outbox.js';
 import { documentClient } from '../lambdas/adapters/dynamo/client.js';
 import { installDunningWorkflow } from '../lambdas/adapters/dunning-wiring.js';
@@ -45,6 +50,8 @@ import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
 import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-uploads.js';
 import { startLocalDelivery, type LocalDelivery } from './delivery.js';
+import { functionSettings } from '../lib/function-settings.js';
+import { asLambda } from './lambda-runtime.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -72,7 +79,9 @@ export interface EmbeddedStack {
   readonly clock: LocalClock;
   readonly signingKeyFile: string;
   readonly scheduler: LocalScheduler;
-  readonly billingQueue: InProcessQueue<SegmentJob>;
+  readonly billingQueue: InProcessQueue<SegmentJob | NoticePageJob>;
+  /** Outage jobs too large for their request (delivered in the background, to the sending handler). */
+  readonly alertJobQueue: InProcessQueue<{ jobId: string }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
   /** Document delivery: the outbox channels, the delivery queue and the use-cases (local/delivery.ts). */
@@ -187,11 +196,17 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   };
   for (const [name, value] of Object.entries(alertDefaults)) process.env[name] ??= value;
   const log = options.log ?? ((line: string) => console.log(line));
-  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log);
+  // Durable with a data folder: each message is a file until it is delivered, as SQS keeps it,
+  // so a killed process's work is delivered again at the next start.
+  const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
+  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log, queueDir('send-alerts'));
   installSendQueue(sendQueue);
-  const billingQueue = new InProcessQueue<SegmentJob>('billing-segments', 'background', log);
+  // Outage jobs too large for their request run after it answers, on the same sending handler.
+  const alertJobQueue = new InProcessQueue<{ jobId: string }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
+  installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
+  const billingQueue = new InProcessQueue<SegmentJob | NoticePageJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
-  const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log });
+  const paymentUploads = await startLocalPaymentUploads({ dataDir: options.dataDir, log, queueOptions: queueDir('payment-import-chunks') });
 
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
@@ -226,13 +241,37 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   }
 
   const sendAlerts = (await import('../lambdas/jobs/send-alerts.js')) as { handler: SqsHandler };
-  sendQueue.attach(sendAlerts.handler);
+  // Every job below runs as its function would in AWS: with the timeout CDK gives it (lib/function-settings.ts).
+  const sendAlertsFunction = asLambda({ name: 'send-alerts', settings: functionSettings.sendAlerts }, sendAlerts.handler);
+  sendQueue.attach(sendAlertsFunction);
+  alertJobQueue.attach(sendAlertsFunction);
+  // The sweeper of AWS (lambdas/jobs/sweep-jobs.ts) over the same jobs: a run or import with no
+  // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
+  // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
+  const localBilling = buildBilling();
+  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(localDb, localTableName), {
+    enqueueJob: (job) => alertJobQueue.enqueue(job),
+  });
+  const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs]);
+  const busyQueues = { [billingRunJobKind]: billingQueue, [priceNoticeJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue, [outageJobs.kind]: alertJobQueue };
+  const sweepStalledJobs = async () => {
+    const skip = new Set(Object.entries(busyQueues).filter(([, queue]) => queue.backlog() > 0).map(([kind]) => kind));
+    const report = await sweeper.sweep(clock.now(), { skip });
+    for (const { kind, jobId, requeued } of report.resumed) log(`job sweeper: ${kind} ${jobId} made no progress; queued ${requeued} unfinished part(s) again`);
+    return report;
+  };
   const scheduler = new LocalScheduler(log);
   const dispatchAlerts = (await import('../lambdas/jobs/dispatch-alerts.js')) as { handler: () => Promise<unknown> };
-  scheduler.register('dispatch-alerts', () => dispatchAlerts.handler());
+  const dispatchAlertsFunction = asLambda({ name: 'dispatch-alerts', settings: functionSettings.dispatchAlerts }, () => dispatchAlerts.handler());
+  scheduler.register('dispatch-alerts', () => dispatchAlertsFunction({}));
   const billingSegment = (await import('../lambdas/jobs/billing-segment.js')) as { handler: SqsHandler };
-  billingQueue.attach(billingSegment.handler);
-  const billingRun = (await import('../lambdas/jobs/billing-run.js')) as { handler: (event: { region?: string }) => Promise<{ runId: string }> };
+  billingQueue.attach(asLambda({ name: 'billing-segment', settings: functionSettings.billingSegment }, billingSegment.handler));
+  const billingRun = {
+    handler: asLambda(
+      { name: 'billing-run', settings: functionSettings.billingRun },
+      ((await import('../lambdas/jobs/billing-run.js')) as { handler: (event: { region?: string }) => Promise<{ runId: string }> }).handler,
+    ),
+  };
   // The regions' billing schedules (R-SE-12), the same cron expressions as in AWS, off the local clock:
   // each tick starts the run of every region whose time this month has come (a run starts once).
   const profile = profileFor(process.env.UTILITY_COUNTRY as 'SE' | 'FI' | 'NO');
@@ -253,11 +292,55 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const outbox = new Outbox(localDb, localTableName, () => clock.now());
 
   const dunningTask = (await import('../lambdas/tasks/dunning.js')) as { handler: (event: never) => Promise<unknown> };
-  workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTask.handler));
+  // A Task state's invocation is synchronous (6 MB each way); a timeout fails it with Sandbox.Timedout, as on AWS.
+  const dunningTaskFunction = asLambda({ name: 'dunning-tasks', settings: functionSettings.dunningTasks }, dunningTask.handler, { sync: true });
+  workflows.register('dunning', localDunningDefinition(), lambdaInvokeHandlers(dunningDefinitionFile, dunningTaskFunction));
   const overdueScan = (await import('../lambdas/jobs/overdue-scan.js')) as { handler: () => Promise<unknown> };
-  scheduler.register('overdue-scan', () => overdueScan.handler());
+  const overdueScanFunction = asLambda({ name: 'overdue-scan', settings: functionSettings.overdueScan }, () => overdueScan.handler());
+  scheduler.register('overdue-scan', () => overdueScanFunction({}));
+  const jobSweeperFunction = asLambda({ name: 'job-sweeper', settings: functionSettings.jobSweeper }, () => sweepStalledJobs());
+  scheduler.register('job-sweeper', () => jobSweeperFunction({}));
   await workflows.resumeOpenExecutions();
   workflows.start();
+  // What a killed process left: its queued messages first, then the sweeper for what no queue holds.
+  billingQueue.recover();
+  paymentUploads.queue.recover();
+  sendQueue.recover();
+  alertJobQueue.recover();
+  await sweepStalledJobs();
+  // A move forward: every due wait, each morning's overdue scan and each region's billing run
+  // (its invoices written before the next scan reads them), each at its own time, in order. The
+  // clock's file names the target until the move has finished (a restart finishes it first).
+  const moveClockTo = async (target: Date) => {
+    clock.beginMove(target);
+    try {
+    const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
+    const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
+    for (;;) {
+      const now = clock.now().getTime();
+      const nextWait = workflows.nextDueAt() ?? Infinity;
+      const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
+      const nextRun = Math.min(...billingRuns.map((cron) => cron.nextRun(new Date(now))?.getTime() ?? Infinity));
+      const step = Math.min(nextWait, nextScan, nextRun);
+      if (step > target.getTime()) break;
+      if (step > now) clock.set(new Date(step));
+      if (step === nextRun) {
+        await scheduler.run('billing-run');
+        await billingQueue.idle();
+      }
+      if (step === nextScan) await scheduler.fire('overdue-scan');
+      await workflows.tick();
+      await workflows.idle();
+    }
+    clock.set(target);
+    await scheduler.tick();
+    await workflows.tick();
+    await workflows.idle();
+    } finally {
+      clock.endMove();
+    }
+  };
+
   const stepFunctions = createStepFunctionsEndpoint(workflows, { log: () => undefined });
   const stepFunctionsPort = await listen(stepFunctions, options.stepFunctionsPort ?? 0, host);
 
@@ -271,32 +354,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         await workflows.tick();
         await workflows.idle();
       },
-      // On the way: every due wait, each morning's overdue scan and each region's billing run
-      // (its invoices written before the next scan reads them), each at its own time, in order.
-      moveClockTo: async (target) => {
-        const dailyScan = new Cron(overdueScanCron.unix, { timezone: process.env.UTILITY_ZONE! });
-        const billingRuns = profile.regions.map((region) => new Cron(cronForRegion(region).unix, { timezone: process.env.UTILITY_ZONE! }));
-        for (;;) {
-          const now = clock.now().getTime();
-          const nextWait = workflows.nextDueAt() ?? Infinity;
-          const nextScan = dailyScan.nextRun(new Date(now))?.getTime() ?? Infinity;
-          const nextRun = Math.min(...billingRuns.map((cron) => cron.nextRun(new Date(now))?.getTime() ?? Infinity));
-          const step = Math.min(nextWait, nextScan, nextRun);
-          if (step > target.getTime()) break;
-          if (step > now) clock.set(new Date(step));
-          if (step === nextRun) {
-            await scheduler.run('billing-run');
-            await billingQueue.idle();
-          }
-          if (step === nextScan) await scheduler.fire('overdue-scan');
-          await workflows.tick();
-          await workflows.idle();
-        }
-        clock.set(target);
-        await scheduler.tick();
-        await workflows.tick();
-        await workflows.idle();
-      },
+      moveClockTo,
       executions: async () => (await workflows.listExecutions()).executions,
       execution: async (name) => {
         const found = (await workflows.listExecutions()).executions.find((e) => e.name === name);
@@ -307,6 +365,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       outboxRoute: delivery.route,
     },
     keys,
+    tokenHint: `The token was signed with another key than this stack's (its data folder is ${options.dataDir ?? 'in memory'}): make one for this stack with ${options.dataDir ? `DATA_DIR=${options.dataDir} ` : ''}npm run --silent token -- --role <role>.`,
     clock,
     cors: { ...corsPolicy, allowOrigins: [...cdkCorsOrigins(), ...(options.extraCorsOrigins ?? [])] },
     log,
@@ -314,6 +373,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const port = await listen(server, options.port ?? 0, host);
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   paymentUploads.store.setBaseUrl(url);
+  if (clock.interruptedMove) {
+    // The last stop cut a clock move short: the clock is at the step it had reached; finish it.
+    log(`local clock: finishing the move to ${clock.interruptedMove.toISOString()} that the last stop cut short ...`);
+    await moveClockTo(clock.interruptedMove);
+  }
 
   return {
     url,
@@ -322,13 +386,20 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     signingKeyFile,
     scheduler,
     billingQueue,
+    alertJobQueue,
     paymentUploads,
     delivery,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
       scheduler.stop();
+      // Durable queues keep what is not delivered for the next start; what is running finishes.
+      if (options.dataDir) {
+        billingQueue.close();
+        alertJobQueue.close();
+      }
       await billingQueue.idle();
+      await alertJobQueue.idle();
       await paymentUploads.close();
       await delivery.close();
       await workflows.close();

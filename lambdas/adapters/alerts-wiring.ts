@@ -9,9 +9,10 @@ import { clock } from './clock.js';
 import { loadConfig } from './config.js';
 import { documentClient } from './dynamo/client.js';
 import { DynamoAlertRepository } from './dynamo/alert-repository.js';
+import { DynamoJobRepository } from './dynamo/job-repository.js';
 import { randomIds } from './ids.js';
 import { Outbox } from './messaging/outbox.js';
-import { installedSendQueue, SqsSendQueue } from './messaging/send-queue.js';
+import { installedAlertJobQueue, installedSendQueue, SqsSendQueue } from './messaging/send-queue.js';
 import { SnsSmsSender } from './messaging/sns-sms-sender.js';
 import { EndUserMessagingVoiceSender } from './messaging/voice-sender.js';
 
@@ -23,16 +24,19 @@ export function buildOutageAlerts(): OutageAlerts {
   let sms;
   let voice;
   let queue;
+  let jobQueue;
   if (alerts.MESSAGING === 'sns') {
     sms = new SnsSmsSender(new SNSClient({ region: config.AWS_REGION }), { senderId: alerts.SMS_SENDER_ID!, maxAttempts: 5, backoffMs: 200 });
     voice = new EndUserMessagingVoiceSender(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), alerts.VOICE_ORIGINATION_IDENTITY!);
     queue = new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), alerts.SEND_QUEUE_URL!);
+    jobQueue = queue;
   } else {
     const outbox = new Outbox(db, config.TABLE_NAME, now);
     sms = outbox;
     voice = outbox;
     const local = installedSendQueue();
-    if (!local) throw new Error('MESSAGING=outbox runs only in the embedded stack, which installs its send queue');
+    jobQueue = installedAlertJobQueue();
+    if (!local || !jobQueue) throw new Error('MESSAGING=outbox runs only in the embedded stack, which installs its send queue');
     queue = local;
   }
   return new OutageAlerts({
@@ -40,6 +44,8 @@ export function buildOutageAlerts(): OutageAlerts {
     sms,
     voice,
     queue,
+    jobs: new DynamoJobRepository(db, config.TABLE_NAME),
+    jobQueue,
     now,
     newId: (prefix) => randomIds.newId(prefix),
     settings: alertSettings(alerts),

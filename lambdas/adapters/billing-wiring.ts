@@ -1,12 +1,14 @@
 /** Builds the billing use-cases from configuration: SQS segments in AWS, an in-process queue locally. */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { Billing, type BillingQueue, type SegmentJob } from '../domain/billing/service.js';
+import { Billing, type BillingQueue, type NoticePageJob, type SegmentJob } from '../domain/billing/service.js';
 import { profileFor } from '../domain/billing/profile.js';
 import { clock } from './clock.js';
 import { loadConfig } from './config.js';
 import { documentClient } from './dynamo/client.js';
 import { DynamoBillingRepository } from './dynamo/billing-repository.js';
+import { DynamoActiveJobs } from './dynamo/active-jobs.js';
+import { DynamoJobRepository } from './dynamo/job-repository.js';
 import { customerShards, DynamoCustomerRepository } from './dynamo/customer-repository.js';
 import { randomIds } from './ids.js';
 
@@ -15,6 +17,12 @@ const schema = z.object({
   /** Set in AWS: the queue of billing-run segments. Locally the embedded stack installs its queue. */
   BILLING_QUEUE_URL: z.url().optional(),
   BILLING_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /**
+   * A run with no page counted for this long is re-queued by the sweeper (and by a second
+   * start): longer than the segment queue's visibility timeout (30 min) plus one function
+   * timeout (5 min, lib/constructs/billing.ts), so a page SQS will redeliver is not queued twice.
+   */
+  BILLING_STALLED_AFTER_SECONDS: z.coerce.number().int().min(1).default(2100),
 });
 
 let installedQueue: BillingQueue | undefined;
@@ -30,7 +38,7 @@ class SqsBillingQueue implements BillingQueue {
     private readonly url: string,
   ) {}
 
-  async enqueue(job: SegmentJob): Promise<void> {
+  async enqueue(job: SegmentJob | NoticePageJob): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify(job) }));
   }
 }
@@ -51,5 +59,8 @@ export function buildBilling(): Billing {
     pageSize: env.BILLING_PAGE_SIZE,
     appendLog: (entry) => customers.appendLog(entry),
     newId: (prefix) => randomIds.newId(prefix),
+    activeJobs: new DynamoActiveJobs(db, config.TABLE_NAME),
+    jobs: new DynamoJobRepository(db, config.TABLE_NAME),
+    stalledAfterMs: env.BILLING_STALLED_AFTER_SECONDS * 1000,
   });
 }

@@ -4,8 +4,10 @@
  * Policies: the built-in ones plus DUNNING_POLICY_JSON (one policy or an array), validated
  * at cold start — an invalid policy fails the start, naming the field.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { stuckLogMessage } from '../domain/dunning/case.js';
 import { Dunning, type WorkflowPort } from '../domain/dunning/process.js';
 import { builtInPolicies, parseDunningPolicy, type DunningPolicy } from '../domain/dunning/index.js';
 import { ConflictError } from '../domain/errors.js';
@@ -22,7 +24,11 @@ const schema = z.object({
   /** Set in AWS: the dunning state machine. Locally the embedded stack installs its workflows. */
   DUNNING_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   DUNNING_POLICY_JSON: z.string().optional(),
+  /** Banking days a case may wait for a payment file ("no payment file booked since …") before it is stuck. */
+  DUNNING_STUCK_AFTER_BANKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
 });
+
+const logger = new Logger({ serviceName: 'nordic-utility-service' });
 
 let installedWorkflow: WorkflowPort | undefined;
 
@@ -80,10 +86,13 @@ const noWorkflow: WorkflowPort = {
   executionArnFor: (name) => name,
 };
 
-/** For the payment import: after a whole file is booked, the ledger is current as of today (R-FI-10). */
-export function buildPaymentLedger(): { fileBooked(): Promise<void> } {
+/**
+ * For the payment import: after a whole file is booked, the ledger holds the money valued up
+ * to the file's latest value date (today for a file with no payments) (R-FI-10).
+ */
+export function buildPaymentLedger(): { fileBooked(valueDate?: string): Promise<void> } {
   const dunning = build(noWorkflow).dunning;
-  return { fileBooked: () => dunning.paymentFileBooked() };
+  return { fileBooked: (valueDate) => dunning.paymentFileBooked(valueDate) };
 }
 
 export function buildDunning(): { dunning: Dunning; repo: DynamoDunningRepository } {
@@ -112,6 +121,8 @@ function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningR
     country: env.UTILITY_COUNTRY,
     now: () => clock().now(),
     newId: (prefix) => randomIds.newId(prefix),
+    stuckAfterBankingDays: env.DUNNING_STUCK_AFTER_BANKING_DAYS,
+    onStuck: ({ caseId, since, bankingDays }) => logger.warn(stuckLogMessage, { event: 'dunning_case_stuck', caseId, since, bankingDays }),
   });
   return { dunning, repo };
 }

@@ -11,6 +11,7 @@ import { clock } from './clock.js';
 import { loadConfig } from './config.js';
 import { buildPaymentLedger } from './dunning-wiring.js';
 import { documentClient } from './dynamo/client.js';
+import { DynamoActiveJobs } from './dynamo/active-jobs.js';
 import { DynamoPaymentImportRepository } from './dynamo/payment-import-repository.js';
 import { randomIds } from './ids.js';
 
@@ -84,7 +85,7 @@ export function paymentImportSettings(): PaymentImportSettings {
 }
 
 /** `ledger`: the route group's own, when it has one (one Dunning built per cold start, not two). */
-export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Promise<void> } = buildPaymentLedger()): PaymentImports {
+export function buildPaymentImports(billing: Billing, ledger: { fileBooked(valueDate?: string): Promise<void> } = buildPaymentLedger()): PaymentImports {
   const config = loadConfig();
   const env = paymentImportSettings();
   const now = () => clock().now();
@@ -98,11 +99,12 @@ export function buildPaymentImports(billing: Billing, ledger: { fileBooked(): Pr
     store,
     queue,
     book: (entries, importId) => billing.bookEntries(entries, importId),
-    fileBooked: () => ledger.fileBooked(),
+    fileBooked: (valueDate) => ledger.fileBooked(valueDate),
     now,
     newId: (prefix) => randomIds.newId(prefix),
     chunkSize: env.PAYMENT_IMPORT_CHUNK_SIZE,
     uploadUrlSeconds: env.PAYMENT_UPLOAD_URL_SECONDS,
     maxFileBytes: maxPaymentFileBytes,
+    activeJobs: new DynamoActiveJobs(documentClient(config), config.TABLE_NAME),
   });
 }

@@ -30,7 +30,9 @@ export const handler = groupHandler(
   'billing',
   {
     async putTariff(input) {
-      return { body: await billing.putTariff(actor(input), service(input), input.body as Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>) };
+      const saved = await billing.putTariff(actor(input), service(input), input.body as Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>);
+      // The notice list is built in the background: GET /v1/jobs/{jobId} (R-SE-10).
+      return { body: { ...saved, notice: { ...saved.notice, href: `/v1/jobs/${saved.notice.jobId}` } }, headers: { link: `</v1/jobs/${saved.notice.jobId}>; rel="notice-list"` } };
     },
     async listTariffs(input) {
       return { body: { items: await billing.tariffs(service(input)), nextCursor: null } };
@@ -77,8 +79,8 @@ export const handler = groupHandler(
     },
     async importPaymentFile(input) {
       const report = await billing.importPayments(input.bytes!);
-      // The ledger is current as of today: dunning's booking-delay guard may act (R-FI-10).
-      await ledger.fileBooked();
+      // The ledger holds the money valued up to the file's latest value date: dunning's booking-delay guard reads it (R-FI-10).
+      await ledger.fileBooked(report.latestValueDate);
       return { body: report };
     },
     async createPaymentFileUpload(input) {

@@ -11,7 +11,7 @@ const actor = (input: OperationInput): Actor => input.principal!;
 
 export const handler = groupHandler('dunning', {
   async listDunningCases(input) {
-    const query = input.query as { status?: CaseStatus; limit: number; cursor?: string };
+    const query = input.query as { status?: CaseStatus | 'stuck'; limit: number; cursor?: string };
     const page = await dunning.listCases(query);
     return { body: { items: page.items.map(presentCase), nextCursor: page.nextCursor } };
   },

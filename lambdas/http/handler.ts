@@ -8,9 +8,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ValidationError, type FieldError } from '../domain/errors.js';
+import { loadConfig } from '../adapters/config.js';
+import { documentClient } from '../adapters/dynamo/client.js';
+import { IdempotencyStore } from '../adapters/dynamo/idempotency-store.js';
 import { authorize, type Principal } from './principal.js';
 import { HttpProblem, problemResponse, toProblem } from './problem.js';
-import { routeKey, routesOfGroup, type RouteDefinition, type RouteGroup } from './routes.js';
+import { routeKey, routesOfGroup, takesIdempotencyKey, type RouteDefinition, type RouteGroup } from './routes.js';
 
 export interface OperationInput {
   readonly principal: Principal | undefined;
@@ -21,6 +24,8 @@ export interface OperationInput {
   readonly bytes?: Buffer;
   /** The caller's address as API Gateway saw it (rate limits by client). */
   readonly sourceIp: string;
+  /** The `Idempotency-Key` header of a creating POST, if sent (jobs derive their id from it). */
+  readonly idempotencyKey?: string;
 }
 
 export interface OperationResult {
@@ -48,6 +53,13 @@ export function zodErrors(error: z.ZodError): FieldError[] {
   });
 }
 
+function idempotencyKeyOf(event: APIGatewayProxyEventV2): string | undefined {
+  const key = event.headers?.['idempotency-key'] ?? event.headers?.['Idempotency-Key'];
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255) throw new ValidationError([{ path: 'Idempotency-Key', message: 'between 1 and 255 characters' }]);
+  return key;
+}
+
 function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationError(zodErrors(parsed.error));
@@ -66,13 +78,64 @@ function readBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown {
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
     throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
   }
+  const text = decodeText(raw, contentType);
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    value = JSON.parse(text.text) as unknown;
   } catch {
     throw new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'The body is not valid JSON.', [
       { path: '(body)', message: 'not valid JSON' },
     ]);
   }
+  // Text is stored as sent or not at all: never a replacement character for bytes that were not
+  // UTF-8, nor a lone surrogate (a "\ud800" escape) that no encoding can carry.
+  const broken = brokenText(value, text.lossy);
+  if (broken.length > 0 || text.lossy) {
+    throw new ValidationError(
+      broken.length > 0 ? broken : [{ path: '(body)', message: 'the body is not valid UTF-8' }],
+      'A text field is not valid text.',
+    );
+  }
+  return value;
+}
+
+/**
+ * The body's text in the charset its content-type names (UTF-8 when it names none, as JSON is);
+ * a charset this runtime cannot decode is a 415. `lossy`: the bytes were not valid in it.
+ */
+function decodeText(raw: Buffer, contentType: string): { text: string; lossy: boolean } {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `The charset "${charset}" is not supported: send UTF-8.`);
+  }
+  try {
+    return { text: decoder.decode(raw), lossy: false };
+  } catch {
+    return { text: new TextDecoder(charset).decode(raw), lossy: true };
+  }
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The paths of strings that hold a lone surrogate, or (after lossy decoding) a replacement character. */
+function brokenText(value: unknown, lossy: boolean, path: string[] = []): FieldError[] {
+  const at = () => path.join('.') || '(root)';
+  if (typeof value === 'string') {
+    if (loneSurrogate.test(value)) return [{ path: at(), message: 'contains a lone surrogate (not valid Unicode text)' }];
+    if (lossy && value.includes('\uFFFD')) return [{ path: at(), message: 'is not valid UTF-8 (bytes that are no text)' }];
+    return [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => brokenText(item, lossy, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(!loneSurrogate.test(key) ? [] : [{ path: [...path, key].join('.'), message: 'the field name is not valid Unicode text' }]),
+      ...brokenText(item, lossy, [...path, key]),
+    ]);
+  }
+  return [];
 }
 
 function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteDefinition['rawBody']>): Buffer {
@@ -86,6 +149,16 @@ function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteD
   }
   if (raw.byteLength === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
   return raw;
+}
+
+let store: IdempotencyStore | undefined;
+/** Built on the first request that carries a key (most requests never need it). */
+function idempotencyStore(): IdempotencyStore {
+  if (!store) {
+    const config = loadConfig();
+    store = new IdempotencyStore(documentClient(config), config.TABLE_NAME);
+  }
+  return store;
 }
 
 export interface GroupHandlerOptions {
@@ -102,10 +175,34 @@ export function groupHandler(
     if (!operations[route.operationId]) throw new Error(`No operation for ${route.operationId}`);
   }
 
-  const core = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const core = async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = table.get(event.routeKey);
     if (!route) throw new HttpProblem(404, 'not-found', 'Not found', 'No such route.');
     const principal = authorize(event, route);
+    const key = takesIdempotencyKey(route) ? idempotencyKeyOf(event) : undefined;
+    if (key === undefined) return run(event, route, principal);
+    // The same key from the same caller on the same path: the first answer again; another body: 422.
+    const scope = `${principal?.subject ?? ''}\n${route.method} ${event.rawPath ?? event.requestContext?.http?.path ?? route.path}\n${key}`;
+    const request = event.body ? `${event.isBase64Encoded ? 'b64' : 'txt'}:${event.body}` : '';
+    const store = idempotencyStore();
+    const begun = await store.begin(scope, request, Date.now(), context?.getRemainingTimeInMillis?.() ?? 30_000);
+    if (begun.kind === 'replay') return { ...begun.response, headers: { ...begun.response.headers, 'idempotent-replayed': 'true' } };
+    if (begun.kind === 'mismatch') {
+      throw new ValidationError([{ path: 'Idempotency-Key', message: 'used before with a different request; use a new key' }], 'This Idempotency-Key was used with another request.');
+    }
+    if (begun.kind === 'in_progress') throw new HttpProblem(409, 'conflict', 'Conflict', 'A request with this Idempotency-Key is still being processed; try again shortly.');
+    let response: APIGatewayProxyStructuredResultV2;
+    try {
+      response = await run(event, route, principal);
+    } catch (error) {
+      await store.release(scope);
+      throw error;
+    }
+    await store.complete(scope, response);
+    return response;
+  };
+
+  const run = async (event: APIGatewayProxyEventV2, route: RouteDefinition, principal: Principal | undefined): Promise<APIGatewayProxyStructuredResultV2> => {
     const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined;
     const body = route.body ? parseWith(route.body, readBody(event, options.maxBodyBytes)) : undefined;
     const bytes = route.rawBody ? readRawBody(event, route.rawBody) : undefined;
@@ -117,6 +214,7 @@ export function groupHandler(
       body,
       ...(bytes ? { bytes } : {}),
       sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
+      ...(idempotencyKeyOf(event) ? { idempotencyKey: idempotencyKeyOf(event)! } : {}),
     });
     const status = result.status ?? route.successStatus;
     if (status === 204) return { statusCode: 204, headers: { ...result.headers } };

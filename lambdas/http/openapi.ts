@@ -3,7 +3,7 @@
  * A test fails when the committed file is stale.
  */
 import * as z from 'zod';
-import { routes, type RouteDefinition } from './routes.js';
+import { takesIdempotencyKey, routes, type RouteDefinition } from './routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +38,16 @@ function operation(route: RouteDefinition): Json {
     required: true,
     schema: { type: 'string' },
   }));
+  if (takesIdempotencyKey(route)) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Makes a retry safe: the same key with the same request (same caller and path) answers the first response again (with `Idempotent-Replayed: true`) for 24 hours; with another body 422; while the first is still running 409.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
+  }
   if (route.query) {
     const query = jsonSchema(route.query) as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, schema] of Object.entries(query.properties ?? {})) {

@@ -47,11 +47,35 @@ export function parseGroups(claim: unknown): Role[] {
 const unauthorized = () =>
   new HttpProblem(401, 'unauthorized', 'Unauthorized', 'A valid bearer token is required.');
 
+/**
+ * The token must be a Cognito ID token with an expiry. API Gateway's JWT authorizer checks the
+ * signature, issuer, audience and `exp`; it also lets a Cognito ACCESS token through when its
+ * `client_id` is an allowed audience, but an access token carries neither `custom:customerId`
+ * nor `phone_number_verified` (Cognito puts custom attributes in ID tokens only), so this
+ * service refuses it with a 401 that says which token to send.
+ */
+function checkToken(claims: Record<string, unknown>): void {
+  if (claims.exp === undefined || claims.exp === '' || !Number.isFinite(Number(claims.exp))) {
+    throw new HttpProblem(401, 'unauthorized', 'Unauthorized', 'The token has no expiry (exp): send a token that expires.');
+  }
+  if (claims.token_use !== 'id') {
+    throw new HttpProblem(
+      401,
+      'unauthorized',
+      'Unauthorized',
+      claims.token_use === 'access'
+        ? 'This is a Cognito access token: send the ID token (it carries custom:customerId and phone_number_verified).'
+        : 'The token is not a Cognito ID token (token_use "id"): send the ID token.',
+    );
+  }
+}
+
 /** Resolves the principal for a non-public route, or throws 401/403 problems. */
 export function authorize(event: APIGatewayProxyEventV2, route: RouteDefinition): Principal | undefined {
   if (route.access === 'public') return undefined;
   const claims = (event as JwtEvent).requestContext.authorizer?.jwt?.claims;
   if (!claims || typeof claims.sub !== 'string') throw unauthorized();
+  checkToken(claims);
   const groups = parseGroups(claims['cognito:groups']);
   const allowed = route.access;
   const role = privilege.find((candidate) => groups.includes(candidate) && allowed.includes(candidate));

@@ -162,12 +162,16 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'POST', path: '/v1/outages', group: 'outages', operationId: 'createOutage',
-    summary: 'Create an outage and alert everyone at its addresses (R-SMS-1..8)', access: operations, body: CreateOutageRequest,
+    summary: 'Create an outage and alert everyone at its addresses (R-SMS-1..8); 202 with a job when its area is large', access: operations, body: CreateOutageRequest,
     successStatus: 201, throttle: { rate: 5, burst: 10 },
   },
   {
     method: 'GET', path: '/v1/outages/{outageId}', group: 'outages', operationId: 'getOutage',
     summary: 'An outage with its sending status', access: ['ops', 'admin', 'agent'], successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/jobs/{jobId}', group: 'outages', operationId: 'getJob',
+    summary: 'A job (an outage too large for its request): status, progress, errors, result', access: operations, successStatus: 200,
   },
   {
     method: 'POST', path: '/v1/outages/{outageId}/updates', group: 'outages', operationId: 'postOutageUpdate',
@@ -181,7 +185,13 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET', path: '/v1/public/ongoing-works.cap', group: 'outages', operationId: 'listOngoingWorksCap',
-    summary: 'Ongoing works as CAP 1.2 XML, public', access: 'public', successStatus: 200, throttle: { rate: 100, burst: 200 },
+    summary: 'Ongoing works: an Atom feed linking to each alert\'s CAP 1.2 document, public', access: 'public', successStatus: 200,
+    throttle: { rate: 100, burst: 200 },
+  },
+  {
+    method: 'GET', path: '/v1/public/alerts/{alertFile}', group: 'outages', operationId: 'getCapAlert',
+    summary: 'One alert as a CAP 1.2 document (alertFile: <identifier>.cap), public', access: 'public', successStatus: 200,
+    throttle: { rate: 100, burst: 200 },
   },
   {
     method: 'POST', path: '/v1/public/reports', group: 'outages', operationId: 'reportProblem',
@@ -308,4 +318,9 @@ export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): strin
 
 export function routesOfGroup(group: RouteGroup): readonly RouteDefinition[] {
   return routes.filter((route) => route.group === group);
+}
+
+/** Every POST behind a token takes an `Idempotency-Key` (API.md; lambdas/http/handler.ts); public reports do not. */
+export function takesIdempotencyKey(route: RouteDefinition): boolean {
+  return route.method === 'POST' && route.access !== 'public';
 }

@@ -15,6 +15,7 @@ export type DunningTaskEvent =
   | { task: 'OpenCase'; caseId?: string; invoiceId: string; executionName?: string; executionArn?: string }
   | { task: 'AwaitOwnerContact'; caseId: string; taskToken: string }
   | { task: 'MarkCaseFailed'; caseId: string; error?: string; cause?: string }
+  | { task: 'ContinueAsNew'; caseId: string; executionName: string }
   /** `stage` names the step the execution means; executions started on an older definition send none. */
   | { task: 'SendReminder' | 'HandToCollection' | 'SendDisconnectionNotice' | 'HandToEnforcement'; caseId: string; stage?: DunningStage }
   | { task: 'ReReadDebt' | 'CheckGuards' | 'OrderDisconnection' | 'EscalateOwnerContact' | 'EndCase'; caseId: string };
@@ -52,6 +53,8 @@ async function run(dunning: Dunning, event: DunningTaskEvent): Promise<WorkflowS
       return dunning.escalateOwnerContact(event.caseId);
     case 'EndCase':
       return dunning.endCase(event.caseId);
+    case 'ContinueAsNew':
+      return dunning.continueAsNew(event.caseId, event.executionName);
     case 'MarkCaseFailed':
       return dunning.markFailed(event.caseId, event);
     default:

@@ -24,6 +24,7 @@ import type { UtilitySettings } from '../utility-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { ServiceFunction } from './service-function.js';
+import { awsLimits, functionSettings } from '../function-settings.js';
 
 /**
  * Route groups whose handlers build the billing use-cases (lambdas/http/billing.ts): they
@@ -34,7 +35,7 @@ export const billingRouteGroups = ['billing'] as const satisfies readonly RouteG
 /** Customers per segment message (BILLING_PAGE_SIZE): what one invocation of the segment function bills. */
 export const billingPageSize = 200;
 /** A page of 200 customers, each a handful of DynamoDB reads and a conditional invoice write. */
-export const segmentTimeout = Duration.minutes(5);
+export const segmentTimeout = Duration.seconds(functionSettings.billingSegment.timeoutSeconds);
 /** At least six times the function timeout (AWS's guidance for SQS event sources): 30 minutes. */
 export const segmentQueueVisibilityTimeout = Duration.seconds(segmentTimeout.toSeconds() * 6);
 export const segmentMaxReceiveCount = 3;
@@ -93,6 +94,7 @@ export class Billing extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: segmentQueueVisibilityTimeout,
+      maxMessageSizeBytes: awsLimits.sqsMaxMessageBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: segmentMaxReceiveCount },
     });
 
@@ -101,7 +103,7 @@ export class Billing extends Construct {
 
     this.segmentFunction = new ServiceFunction(this, 'SegmentFunction', {
       entry: 'lambdas/jobs/billing-segment.ts',
-      memoryMb: 1024,
+      memoryMb: functionSettings.billingSegment.memoryMb,
       description: 'Billing: bills one page of one customer shard of a run and queues the next page (SQS)',
       timeout: segmentTimeout,
       reservedConcurrentExecutions: segmentConcurrency,
@@ -118,9 +120,9 @@ export class Billing extends Construct {
 
     this.runStarter = new ServiceFunction(this, 'RunStarter', {
       entry: 'lambdas/jobs/billing-run.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.billingRun.memoryMb,
       description: "Billing: starts a region's run of the month, one segment message per customer shard (schedule)",
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(functionSettings.billingRun.timeoutSeconds),
       environment: jobEnvironment,
     });
     table.grantReadWriteData(this.runStarter.function);

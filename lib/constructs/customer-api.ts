@@ -36,6 +36,7 @@ import {
 import { corsPolicy } from '../cors.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
+import { httpFunctionSettings } from '../function-settings.js';
 
 /** Paths only the embedded stack serves (dev tokens, resets): never deployed. */
 export const localOnlyPathPrefix = '/_local/';
@@ -129,7 +130,8 @@ export class CustomerApi extends Construct {
       const settings = routeGroups[group];
       const fn = new ServiceFunction(this, `${group}Function`, {
         entry: settings.entry,
-        memoryMb: settings.memoryMb,
+        memoryMb: httpFunctionSettings(group).memoryMb,
+        timeout: Duration.seconds(httpFunctionSettings(group).timeoutSeconds),
         description: `HTTP route group "${group}"`,
         environment: { ...props.groupEnvironment?.[group], TABLE_NAME: props.table.tableName },
       });

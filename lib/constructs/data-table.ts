@@ -2,7 +2,8 @@
  * The service's single DynamoDB table, built from the one schema in
  * lambdas/adapters/table-schema.ts (the embedded stack builds its table from it too).
  */
-import { RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct, type IConstruct } from 'constructs';
 import { mainTable, type KeyAttribute } from '../../lambdas/adapters/table-schema.js';
@@ -13,8 +14,16 @@ function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: attributeTypes[key.type] };
 }
 
+/** DynamoDB's throttling metrics, alarmed for the table and for each GSI. */
+export const throttleMetrics = ['ReadThrottleEvents', 'WriteThrottleEvents'] as const;
+
 export class DataTable extends Construct {
   readonly table: TableV2;
+  /**
+   * Throttling of the table (`table`) and of each GSI (by index name): a hot partition
+   * (docs/DATA.md "Hot partitions") or a burst beyond on-demand's instant capacity.
+   */
+  readonly throttleAlarms: Record<string, Alarm> = {};
 
   constructor(scope: Construct, id: string = mainTable.id) {
     super(scope, id);
@@ -29,6 +38,8 @@ export class DataTable extends Construct {
         sortKey: attribute(index.sortKey),
         projectionType: ProjectionType.ALL,
       })),
+      // Idempotency-Key records (lambdas/adapters/dynamo/idempotency-store.ts) expire after 24 hours.
+      timeToLiveAttribute: 'ttl',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -44,6 +55,31 @@ export class DataTable extends Construct {
     // The table is retained and deletion-protected: pin its logical id to the schema's id
     // so a refactor of the construct tree can never plan a replacement.
     (this.table.node.defaultChild as CfnResource).overrideLogicalId(mainTable.id);
+
+    const targets: [string, Record<string, string>][] = [
+      ['table', { TableName: this.table.tableName }],
+      ...mainTable.globalSecondaryIndexes.map((index): [string, Record<string, string>] => [index.indexName, { TableName: this.table.tableName, GlobalSecondaryIndexName: index.indexName }]),
+    ];
+    for (const [target, dimensionsMap] of targets) {
+      const period = Duration.minutes(5);
+      const [read, write] = throttleMetrics.map((metricName) => new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap, statistic: 'Sum', period }));
+      const suffix = target === 'table' ? 'Table' : target.toUpperCase();
+      for (const [name, metric] of [['Read', read], ['Write', write]] as const) {
+        this.throttleAlarms[`${target}.${name}`] = new Alarm(this, `${name}Throttle${suffix}Alarm`, {
+          alarmDescription: `DynamoDB throttled ${name.toLowerCase()}s on ${target === 'table' ? 'the main table' : `index ${target}`} in the last 5 minutes (a hot partition or a burst: see docs/DATA.md "Hot partitions").`,
+          metric: metric as Metric,
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+      }
+    }
+  }
+
+  /** Sends every throttling alarm to `action` (the operations topic). */
+  addAlarmAction(action: IAlarmAction): void {
+    for (const alarm of Object.values(this.throttleAlarms)) alarm.addAlarmAction(action);
   }
 }
 

@@ -41,11 +41,12 @@ import type { DeliverySettings } from '../delivery-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { ServiceFunction } from './service-function.js';
+import { awsLimits, functionSettings } from '../function-settings.js';
 
 /** Where documents are in the bucket: the only prefix any function may read or write. */
 export const documentPrefix = 'documents/';
 /** The delivery function's timeout: three provider attempts of 10 s with backoff, and the stores around them. */
-export const deliveryTimeout = Duration.seconds(90);
+export const deliveryTimeout = Duration.seconds(functionSettings.deliverDocuments.timeoutSeconds);
 export const deliveryQueueVisibilityTimeout = Duration.seconds(deliveryTimeout.toSeconds() * 6);
 export const deliveryMaxReceives = 3;
 /** Deliveries at once: what the print service and the operator are asked to take in parallel. */
@@ -126,6 +127,7 @@ export class DocumentDelivery extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: deliveryQueueVisibilityTimeout,
+      maxMessageSizeBytes: awsLimits.sqsMaxMessageBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: deliveryMaxReceives },
     });
 
@@ -183,7 +185,7 @@ export class DocumentDelivery extends Construct {
 
     this.deliverFunction = new ServiceFunction(this, 'DeliverFunction', {
       entry: 'lambdas/jobs/deliver-documents.ts',
-      memoryMb: 1024,
+      memoryMb: functionSettings.deliverDocuments.memoryMb,
       description: 'Document delivery: hands one document to its channel (e-invoice, email, digital mailbox, paper), falls back (SQS); sweeps stalled deliveries (schedule)',
       timeout: deliveryTimeout,
       environment: { ...this.environment, TABLE_NAME: props.table.tableName },

@@ -32,19 +32,21 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { stuckLogMessage } from '../../lambdas/domain/dunning/case.js';
 import { overdueScanCron } from '../../lambdas/domain/dunning/schedule.js';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
 import { fromRepoRoot } from '../paths.js';
-import type { UtilitySettings } from '../utility-settings.js';
+import { dunningPolicyJson, type UtilitySettings } from '../utility-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
+import { functionSettings } from '../function-settings.js';
 
 /** The dunning workflow's definition, relative to the repository root (local/workflows runs the same file). */
 export const dunningDefinitionPath = 'statemachines/dunning.asl.json';
@@ -61,9 +63,9 @@ export const dunningRouteGroups = ['dunning'] as const satisfies readonly RouteG
  * invocation ends as the function's error, which the ASL retries, instead of running on
  * beside the retry Step Functions starts after its own timeout.
  */
-export const taskFunctionTimeout = Duration.seconds(30);
+export const taskFunctionTimeout = Duration.seconds(functionSettings.dunningTasks.timeoutSeconds);
 /** The scan starts executions one after the other: thousands of overdue invoices take minutes. */
-export const overdueScanTimeout = Duration.minutes(15);
+export const overdueScanTimeout = Duration.seconds(functionSettings.overdueScan.timeoutSeconds);
 /** The scan runs once a day: no invocation in this long means it was not run (schedule or function broken). */
 export const overdueScanSilence = Duration.hours(26);
 /** Task and scan function errors are counted over this period. */
@@ -72,6 +74,7 @@ export const functionErrorsPeriod = Duration.minutes(15);
 /** Where the owner-contact metric filter puts its counts (one metric, dimension `Event`). */
 export const dunningMetricsNamespace = 'UtilityService/Dunning';
 export const ownerContactEventsMetric = 'OwnerContactTaskEvents';
+export const casesStuckMetric = 'CasesStuck';
 /**
  * Step Functions logs the Task events of `lambda:invoke.waitForTaskToken` with
  * `details.resourceType = "lambda"` and `details.resource = "invoke.waitForTaskToken"`;
@@ -106,6 +109,8 @@ export interface DunningAlarms {
   readonly scanErrors: Alarm;
   /** The daily scan did not run in 26 hours: no overdue invoice was taken up. */
   readonly scanNotRun: Alarm;
+  /** A case waits for a payment file longer than DUNNING_STUCK_AFTER_BANKING_DAYS (the task logs "dunning case stuck"). */
+  readonly casesStuck: Alarm;
 }
 
 export class DunningWorkflow extends Construct {
@@ -135,23 +140,31 @@ export class DunningWorkflow extends Construct {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.environment = { UTILITY_COUNTRY: utility.country, DUNNING_STATE_MACHINE_ARN: this.stateMachineArn };
+    // The utility's policy file (context `utility`.dunningPolicy), validated here at synth time.
+    const policyJson = dunningPolicyJson(utility);
+    this.environment = {
+      UTILITY_COUNTRY: utility.country,
+      DUNNING_STATE_MACHINE_ARN: this.stateMachineArn,
+      ...(policyJson ? { DUNNING_POLICY_JSON: policyJson } : {}),
+    };
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
     // Every Task state invokes it; it reads and writes cases, invoices, work orders (and their
-    // indexes) in the table. No Step Functions permission: it never starts or resumes executions.
+    // indexes) in the table. Its one Step Functions permission: ContinueAsNew starts the case's
+    // next execution (on the ARN from the fixed name: a Ref would close a cycle).
     this.taskFunction = new ServiceFunction(this, 'TaskFunction', {
       entry: 'lambdas/tasks/dunning.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.dunningTasks.memoryMb,
       description: 'Dunning: the task function of the dunning state machine (every Task state)',
       timeout: taskFunctionTimeout,
       environment: jobEnvironment,
     });
     table.grantReadWriteData(this.taskFunction.function);
+    this.taskFunction.function.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }));
 
     this.overdueScan = new ServiceFunction(this, 'OverdueScan', {
       entry: 'lambdas/jobs/overdue-scan.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.overdueScan.memoryMb,
       description: 'Dunning: starts one execution per overdue invoice, closes paid disconnected cases (daily)',
       timeout: overdueScanTimeout,
       environment: jobEnvironment,
@@ -338,7 +351,26 @@ export class DunningWorkflow extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
 
-    const alarms = { executionsFailed, taskErrors, scanErrors, scanNotRun };
+    // The task function logs "dunning case stuck" (case id and dates only, no PII) on every check
+    // of a stuck case: counted from its log, an alarm while any case is stuck.
+    const stuckFilter = new MetricFilter(this, 'CasesStuckFilter', {
+      logGroup: this.taskFunction.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', stuckLogMessage),
+      metricNamespace: dunningMetricsNamespace,
+      metricName: casesStuckMetric,
+      metricValue: '1',
+    });
+    const casesStuck = new Alarm(this, 'CasesStuckAlarm', {
+      alarmDescription:
+        'A dunning case has waited for a payment file ("no payment file booked since …", R-FI-10, R-SE-13) longer than DUNNING_STUCK_AFTER_BANKING_DAYS: the bank file feed is not current. GET /v1/dunning-cases?status=stuck lists them.',
+      metric: stuckFilter.metric({ statistic: 'Sum', period: Duration.days(1) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const alarms = { executionsFailed, taskErrors, scanErrors, scanNotRun, casesStuck };
     for (const alarm of Object.values(alarms)) alarm.addAlarmAction(action);
     return alarms;
   }

@@ -34,6 +34,7 @@ import type { UtilitySettings } from '../utility-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { logRetention, ServiceFunction } from './service-function.js';
+import { awsLimits, functionSettings } from '../function-settings.js';
 
 /** Route groups whose handlers build the outage-alert use-cases at cold start (lambdas/http/alerts.ts, outages.ts). */
 export const alertRouteGroups = ['alerts', 'outages'] as const satisfies readonly RouteGroup[];
@@ -45,7 +46,7 @@ export const alertRouteGroups = ['alerts', 'outages'] as const satisfies readonl
 export const enqueueingRouteGroups = ['outages'] as const satisfies readonly RouteGroup[];
 
 /** One invocation sends one outage message to all its recipients at the configured pace: 18,000 SMS at 20/s. */
-export const senderTimeout = Duration.minutes(15);
+export const senderTimeout = Duration.seconds(functionSettings.sendAlerts.timeoutSeconds);
 /**
  * AWS: at least six times the function timeout, so that a batch the event source could not
  * hand over (the single sender is busy: throttled) is retried before it becomes visible again.
@@ -105,6 +106,7 @@ export class OutageAlerts extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: sendQueueVisibilityTimeout,
+      maxMessageSizeBytes: awsLimits.sqsMaxMessageBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: sendMaxReceiveCount },
     });
 
@@ -118,8 +120,8 @@ export class OutageAlerts extends Construct {
     // would throttle. (The event source's maxConcurrency cannot express this: its minimum is 2.)
     this.sender = new ServiceFunction(this, 'Sender', {
       entry: 'lambdas/jobs/send-alerts.ts',
-      memoryMb: 512,
-      description: 'Outage alerts: sends one outage message to its recipients (SQS)',
+      memoryMb: functionSettings.sendAlerts.memoryMb,
+      description: 'Outage alerts: sends one outage message to its recipients, or runs one outage job (SQS)',
       timeout: senderTimeout,
       reservedConcurrentExecutions: 1,
       environment: jobEnvironment,
@@ -128,14 +130,17 @@ export class OutageAlerts extends Construct {
       new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
     table.grantReadWriteData(this.sender.function);
+    // An outage job (`{ jobId }`: an area too large for its request) runs here and puts the
+    // message it releases back on this queue.
+    this.queue.grantSendMessages(this.sender.function);
     this.grantMessaging(stack);
 
     // Held messages (R-SMS-6) whose time has come go to the queue, every minute.
     this.dispatcher = new ServiceFunction(this, 'Dispatcher', {
       entry: 'lambdas/jobs/dispatch-alerts.ts',
-      memoryMb: 512,
+      memoryMb: functionSettings.dispatchAlerts.memoryMb,
       description: 'Outage alerts: releases held messages to the send queue (every minute)',
-      timeout: Duration.seconds(50),
+      timeout: Duration.seconds(functionSettings.dispatchAlerts.timeoutSeconds),
       environment: jobEnvironment,
     });
     table.grantReadWriteData(this.dispatcher.function);

@@ -23,6 +23,7 @@ import type { RouteGroup } from '../../lambdas/http/routes.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
 import { ServiceFunction } from './service-function.js';
+import { awsLimits, functionSettings } from '../function-settings.js';
 
 /** Where uploads land in the bucket: the only prefix any function may read or sign. */
 export const uploadPrefix = 'uploads/';
@@ -38,7 +39,7 @@ export const accessLogExpiryDays = 90;
  * A chunk is 500 payments, each about four DynamoDB calls, eight payments at once
  * (Billing's booking lanes): a few seconds. Two minutes leave room for throttling retries.
  */
-export const chunkTimeout = Duration.minutes(2);
+export const chunkTimeout = Duration.seconds(functionSettings.paymentImportChunk.timeoutSeconds);
 /** At least six times the function timeout (AWS's guidance for SQS event sources). */
 export const importQueueVisibilityTimeout = Duration.seconds(chunkTimeout.toSeconds() * 6);
 export const importMaxReceiveCount = 3;
@@ -129,6 +130,7 @@ export class PaymentImports extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: importQueueVisibilityTimeout,
+      maxMessageSizeBytes: awsLimits.sqsMaxMessageBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: importMaxReceiveCount },
     });
 
@@ -142,7 +144,7 @@ export class PaymentImports extends Construct {
 
     this.chunkFunction = new ServiceFunction(this, 'ChunkFunction', {
       entry: 'lambdas/jobs/payment-import-chunk.ts',
-      memoryMb: 1024,
+      memoryMb: functionSettings.paymentImportChunk.memoryMb,
       description: 'Billing: books one chunk (500 payments) of an imported bank payment file (SQS)',
       timeout: chunkTimeout,
       reservedConcurrentExecutions: importConcurrency,

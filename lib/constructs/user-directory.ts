@@ -3,7 +3,7 @@
  * (`cognito:groups`) and the `custom:customerId` attribute a customer token carries.
  * Accounts are created by staff (no self sign-up).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Validations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -33,8 +33,12 @@ export class UserDirectory extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       signInCaseSensitive: false,
-      autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true } },
+      // A phone number is verified by a code Cognito sends it (GetUserAttributeVerificationCode,
+      // VerifyUserAttribute): self-service alert subscriptions need `phone_number_verified`.
+      // Until a changed number is verified, the verified one stays (keepOriginal).
+      autoVerify: { email: true, phone: true },
+      keepOriginal: { email: true, phone: true },
+      standardAttributes: { email: { required: true, mutable: true }, phoneNumber: { required: false, mutable: true } },
       customAttributes: {
         // Set by staff (admin API) when a customer account is created; the app client
         // below cannot write it, so a customer cannot point their token at another customer.
@@ -62,6 +66,12 @@ export class UserDirectory extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The SMS role CDK creates for phone verification codes: Cognito sends them with sns:Publish to a phone number, which has no ARN, so the resource is "*" (the role may be assumed by cognito-idp for this pool only, by its external id).',
+    });
+
     const groups = {} as Record<Role, UserPoolGroup>;
     for (const role of roles) {
       groups[role] = this.userPool.addGroup(`Group-${role}`, {
@@ -82,7 +92,8 @@ export class UserDirectory extends Construct {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
-      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+      // Customers set their e-mail and phone (then verify them); never custom:customerId.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, phoneNumber: true }),
     });
   }
 }

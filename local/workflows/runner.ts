@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { inPool } from '../../lambdas/adapters/dynamo/batch.js';
 import { deriveDefinition, LOCAL_WAIT_RESOURCE, type DerivedDefinition, type WaitSpec } from './derive.js';
-import { apiError, TaskFailure } from './errors.js';
+import { apiError, TaskFailure, WorkflowApiError } from './errors.js';
+import { awsLimits } from '../../lib/function-settings.js';
 import { applyInputPath, PathError, readPath } from './jsonpath.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore, StoredEvent } from './store.js';
 
@@ -103,6 +104,25 @@ interface Runtime {
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * Step Functions' payload quota (256 KB, awsLimits.stepFunctionsPayloadBytes): a state's input
+ * or output, a task's parameters or result over it fails the execution with
+ * States.DataLimitExceeded, which neither Retry nor Catch (not even States.ALL) matches.
+ */
+export class DataLimitExceeded extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(what: string, bytes: number) {
+    super(`The ${what} has a size of ${bytes} bytes, which exceeds the maximum of ${awsLimits.stepFunctionsPayloadBytes} bytes`);
+    this.name = 'States.DataLimitExceeded';
+  }
+}
+
+function checkPayload(what: string, value: unknown): void {
+  const bytes = Buffer.byteLength(json(value), 'utf8');
+  if (bytes > awsLimits.stepFunctionsPayloadBytes) throw new DataLimitExceeded(what, bytes);
+}
 const encodeToken = (arn: string, stateName: string) =>
   Buffer.from(JSON.stringify({ a: arn, s: stateName, r: randomBytes(24).toString('base64url') })).toString('base64url');
 function decodeToken(token: string): { a: string; s: string } | undefined {
@@ -172,6 +192,10 @@ export class LocalWorkflows {
     if (!machine) throw apiError.stateMachineDoesNotExist(stateMachineName);
     const executionArn = executionArnOf(stateMachineName, name);
     const normalizedInput = JSON.parse(json(input)) as unknown;
+    const inputBytes = Buffer.byteLength(json(normalizedInput), 'utf8');
+    if (inputBytes > awsLimits.stepFunctionsPayloadBytes) {
+      throw new WorkflowApiError('ValidationException', `The execution input has ${inputBytes} bytes; at most ${awsLimits.stepFunctionsPayloadBytes} are allowed.`);
+    }
     const stored = this.runtimes.get(executionArn)?.record ?? (await this.store.get(executionArn));
     // Re-read the in-memory map: a concurrent start with the same name may have won while we awaited the store.
     const existing = this.runtimes.get(executionArn)?.record ?? stored;
@@ -552,14 +576,21 @@ export class LocalWorkflows {
     const { derived } = rt;
     switch (event.type) {
       case 'ExecutionSucceeded':
-        rt.final = { ok: true, output: event.output };
+        rt.final ??= { ok: true, output: event.output }; // unless a payload over the quota failed it already
         return;
       case 'ExecutionFailed':
-        rt.final = { ok: false, error: String(event.Error), cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) };
+        rt.final ??= { ok: false, error: String(event.Error), cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) };
         return;
       case 'StateEntered':
       case 'StateExited': {
         const state = event.state!;
+        try {
+          checkPayload(`${event.type === 'StateEntered' ? 'input' : 'output'} of state "${state.name}"`, event.type === 'StateEntered' ? state.input : state.output);
+        } catch (error) {
+          // As AWS: the execution fails where the payload grew too large (tasks check before running: taskBody).
+          rt.final ??= { ok: false, ...errorParts(error) };
+          rt.abort?.();
+        }
         const topLevel = event.index === undefined && derived.topStates.has(state.name);
         const kind = derived.waits.has(state.name) ? 'Wait' : state.type;
         if (event.type === 'StateEntered' && topLevel) {
@@ -741,12 +772,15 @@ export class LocalWorkflows {
 
   private async taskBody(rt: Runtime, machine: Registered, stateName: string, resource: string, input: unknown): Promise<unknown> {
     await this.drain(rt);
+    if (rt.final && !rt.final.ok && rt.final.error === 'States.DataLimitExceeded') throw Object.assign(new DataLimitExceeded('', 0), { message: rt.final.cause });
+    checkPayload(`parameters of task "${stateName}"`, input);
     this.appendEvent(rt, { type: 'TaskScheduled', stateName, input: { resource, parameters: input } });
     this.appendEvent(rt, { type: 'TaskStarted', stateName });
     const handler = machine.handlers[stateName];
     try {
       if (!handler) throw new TaskFailure('States.TaskFailed', `no local handler registered for task state "${stateName}" (${resource})`);
       const output = (await handler(input, { executionArn: rt.record.executionArn, stateName })) ?? null;
+      checkPayload(`result of task "${stateName}"`, output);
       this.appendEvent(rt, { type: 'TaskSucceeded', stateName, output });
       return JSON.parse(json(output)) as unknown;
     } catch (error) {

@@ -49,7 +49,7 @@ function schedulesOf(synthesized: Synthesized, targetId: string): Properties[] {
 describe('Billing', () => {
   let synthesized: Synthesized;
   let ids: Record<'queue' | 'deadLetters' | 'segment' | 'runStarter' | 'billingGroup', string>;
-  let roles: Record<'segment' | 'runStarter' | 'billingGroup', string>;
+  let roles: Record<'segment' | 'runStarter' | 'billingGroup' | 'sweeper', string>;
 
   beforeAll(() => {
     // Prepare // Act
@@ -68,6 +68,7 @@ describe('Billing', () => {
       segment: idOf(stack, billing.segmentFunction.role),
       runStarter: idOf(stack, billing.runStarter.role),
       billingGroup: idOf(stack, group.role),
+      sweeper: idOf(stack, stack.jobSweeper.function.role),
     };
   });
 
@@ -149,8 +150,8 @@ describe('Billing', () => {
     // Assess
     expect(regions.map((region) => region.region)).toEqual(['Eda', 'Arvika']);
     expect(schedules).toHaveLength(regions.length);
-    // The outage-alert dispatcher's, the dunning overdue scan's and the delivery sweeper's are the only other ones.
-    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 3);
+    // The outage-alert dispatcher's, the dunning overdue scan's, the job sweeper's and the delivery sweeper's are the only other ones.
+    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 4);
     for (const region of regions) {
       const schedule = schedules.find((candidate) => JSON.parse((candidate.Target as { Input: string }).Input).region === region.region);
       expect(schedule).toMatchObject({
@@ -237,12 +238,12 @@ describe('Billing', () => {
     expect(started).toEqual([expect.any(BillingService), expect.any(BillingService), expect.any(BillingService)]);
   });
 
-  it('lets only the billing route group, the run starter and the segment function send to the billing queue', () => {
+  it('lets only the billing route group, the run starter, the segment function and the job sweeper send to the billing queue', () => {
     // Act
     const senders = rolesGranted(synthesized, 'sqs:SendMessage', ids.queue);
 
     // Assess
-    expect(senders).toEqual([roles.billingGroup, roles.runStarter, roles.segment].sort());
+    expect(senders).toEqual([roles.billingGroup, roles.runStarter, roles.segment, roles.sweeper].sort());
     expect(rolesGranted(synthesized, 'sqs:SendMessage', ids.deadLetters)).toEqual([]);
     // The segment function's is the queue itself, beside what its event source needs.
     expect(rolesGranted(synthesized, 'sqs:ReceiveMessage', ids.queue)).toEqual([roles.segment]);

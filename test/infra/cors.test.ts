@@ -5,10 +5,10 @@ import { routes } from '../../lambdas/http/routes.js';
 import { corsOriginsFromContext, corsPolicy, parseCorsOrigins } from '../../lib/cors.js';
 
 describe('corsPolicy', () => {
-  it('allows exactly the methods of the route table, the two request headers, for an hour', () => {
+  it('allows exactly the methods of the route table, the three request headers (Idempotency-Key too), for an hour', () => {
     // Assess
     expect([...corsPolicy.allowMethods].sort()).toEqual([...new Set(routes.map((route) => route.method))].sort());
-    expect(corsPolicy.allowHeaders).toEqual(['Authorization', 'Content-Type']);
+    expect(corsPolicy.allowHeaders).toEqual(['Authorization', 'Content-Type', 'Idempotency-Key']);
     expect(corsPolicy.maxAgeSeconds).toBe(3600);
   });
 });

@@ -156,7 +156,7 @@ describe('CustomerApi', () => {
     // Assess
     expect(api.Properties?.CorsConfiguration).toEqual({
       AllowOrigins: origins,
-      AllowHeaders: ['Authorization', 'Content-Type'],
+      AllowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       AllowMethods: [...corsPolicy.allowMethods],
       ExposeHeaders: [...corsPolicy.exposeHeaders],
       MaxAge: 3600,

@@ -1,5 +1,5 @@
 import { createTableInput, mainTable } from '../../lambdas/adapters/table-schema.js';
-import { onlyResource, synthesize, type Synthesized } from './synth.js';
+import { onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
 
 describe('DataTable', () => {
   let synthesized: Synthesized;
@@ -52,5 +52,32 @@ describe('DataTable', () => {
     );
     expect(properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
     expect((properties.GlobalSecondaryIndexes as unknown[]).length).toBe(mainTable.globalSecondaryIndexes.length);
+  });
+});
+
+describe('DataTable throttling alarms', () => {
+  it('alarm on read and write throttling of the table and of every GSI, to the operations topic', () => {
+    // Prepare
+    const synthesized = synthesize();
+    const alarms = Object.values(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
+      .map((r) => r.Properties as Record<string, any>)
+      .filter((p) => p.Namespace === 'AWS/DynamoDB');
+
+    // Act: which (metric, index) pairs are alarmed, and where they go
+    const covered = alarms.map((p) => {
+      const dims = p.Dimensions as { Name: string; Value: unknown }[];
+      const index = dims.find((d) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table';
+      const tableDim = dims.find((d) => d.Name === 'TableName')?.Value;
+      return { key: `${p.MetricName}:${index as string}`, table: tableDim, actions: p.AlarmActions, threshold: p.Threshold };
+    });
+
+    // Assess
+    const expected = ['table', ...mainTable.globalSecondaryIndexes.map((i) => i.indexName)].flatMap((target) => [`ReadThrottleEvents:${target}`, `WriteThrottleEvents:${target}`]);
+    expect(covered.map((c) => c.key).sort()).toEqual(expected.sort());
+    for (const alarm of covered) {
+      expect(alarm.table).toEqual({ Ref: mainTable.id });
+      expect(alarm.threshold).toBe(1);
+      expect(alarm.actions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/AlarmTopic/) })]);
+    }
   });
 });

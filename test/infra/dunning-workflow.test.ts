@@ -3,6 +3,7 @@ import type { CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { buildDunning, buildPaymentLedger } from '../../lambdas/adapters/dunning-wiring.js';
 import { overdueScanCron } from '../../lambdas/domain/dunning/schedule.js';
+import { stuckLogMessage } from '../../lambdas/domain/dunning/case.js';
 import {
   dunningDefinitionPath,
   dunningMetricsNamespace,
@@ -26,7 +27,7 @@ type AslState = {
   Parameters?: { FunctionName?: string };
   TimeoutSeconds?: number;
   HeartbeatSeconds?: number;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; IntervalSeconds?: number }[];
 };
 
 const utility = cdkJsonContext.utility as UtilitySettings;
@@ -134,15 +135,40 @@ describe('DunningWorkflow', () => {
       expect(substitutions.DunningTaskFunctionArn).toEqual({ 'Fn::GetAtt': [ids.task, 'Arn'] });
     });
 
+    it('continues a case in a new execution from every routing Choice before a wait, and ends the old one', () => {
+      // Act
+      const states = asl.States as Record<string, { Type: string; Choices?: { And?: { Variable: string }[]; Next: string }[]; Next?: string; Parameters?: { Payload?: Record<string, string> } }>;
+      const routing = Object.entries(states).filter(([, state]) => state.Type === 'Choice' && state.Choices!.some((choice) => choice.Next.startsWith('Wait')));
+      const continues = (name: string) => states[name]!.Choices!.some((choice) => choice.Next === 'ContinueAsNew' && choice.And?.some((c) => c.Variable === '$.continueAsNew'));
+
+      // Assess
+      expect(routing.map(([name]) => name).sort()).toEqual(['GuardVerdict', 'IsStillUnpaid', 'RouteNextStep']);
+      for (const [name] of routing) expect(continues(name)).toBe(true);
+      expect(states.ContinueAsNew!.Parameters!.Payload).toEqual({ task: 'ContinueAsNew', 'caseId.$': '$.caseId', 'executionName.$': '$$.Execution.Name' });
+      expect(states[states.ContinueAsNew!.Next!]!.Type).toBe('Succeed');
+    });
+
     it('gives every Task state a Retry for transient errors and a timeout, and invokes only the task function', () => {
       // Act: what each Task state lacks
       const problems = taskStates.flatMap(([name, state]) => {
         const found: string[] = [];
         if (!/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(state.Resource ?? '')) found.push('not a lambda:invoke');
         if (state.Parameters?.FunctionName !== '${DunningTaskFunctionArn}') found.push('invokes another function');
-        const retried = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
-        for (const error of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'TransientTaskError']) {
-          if (!retried.includes(error)) found.push(`no Retry on ${error}`);
+        // A function timeout or out-of-memory arrives as Lambda.Unknown / Sandbox.Timedout (States.Timeout is only
+        // the state's own TimeoutSeconds): each retried with backoff, beside the transient service errors.
+        const required = [
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+          'Lambda.Unknown',
+          'Sandbox.Timedout',
+          'TransientTaskError',
+        ];
+        for (const error of required) {
+          const retrier = (state.Retry ?? []).find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
+          if (!retrier) found.push(`no Retry on ${error}`);
+          else if (!((retrier.MaxAttempts ?? 3) >= 2 && (retrier.BackoffRate ?? 2) > 1 && (retrier.IntervalSeconds ?? 1) >= 1)) found.push(`no backoff on ${error}`);
         }
         const limit = state.TimeoutSeconds ?? state.HeartbeatSeconds;
         if (!Number.isInteger(limit) || (limit as number) <= 0) found.push('no TimeoutSeconds/HeartbeatSeconds');
@@ -282,25 +308,29 @@ describe('DunningWorkflow', () => {
       expect(invokers.flatMap((grant) => grant.roles)).toEqual([roles.stateMachine]);
     });
 
-    it('allows Step Functions actions to exactly two roles: StartExecution to the scan, SendTaskSuccess to the dunning route group', () => {
+    it('allows Step Functions actions to exactly three roles: StartExecution to the task function (ContinueAsNew) and the scan, SendTaskSuccess to the dunning route group', () => {
       // Act
       const stepFunctions = grants((action) => action.startsWith('states:'));
+      const [continueAsNew] = stepFunctions.filter((grant) => grant.roles.includes(roles.task));
 
-      // Assess
-      expect(stepFunctions).toEqual([
+      // Assess: the task function's grant is on the ARN from the fixed name (a Ref would close a cycle)
+      expect(continueAsNew).toMatchObject({ roles: [roles.task], actions: ['states:StartExecution'] });
+      expect(resolvePseudo(continueAsNew!.resources[0])).toBe(`arn:aws:states:eu-north-1:123456789012:stateMachine:${stateMachine.StateMachineName as string}`);
+      expect(stepFunctions.filter((grant) => !grant.roles.includes(roles.task))).toEqual([
         { roles: [roles.scan], actions: ['states:StartExecution'], resources: [{ Ref: ids.stateMachine }] },
         { roles: [roles.dunningGroup], actions: ['states:SendTaskSuccess'], resources: [{ Ref: ids.stateMachine }] },
       ]);
     });
 
-    it('gives the task function its log group, X-Ray and the table, and no Step Functions permission', () => {
+    it('gives the task function its log group, X-Ray, the table, and StartExecution only (ContinueAsNew)', () => {
       // Act
       const actions = statementsOf(roles.task).flatMap(actionsOf);
 
       // Assess
-      expect(actions.filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      expect(actions.filter((action) => !action.startsWith('dynamodb:')).sort()).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'states:StartExecution',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ]);
@@ -433,7 +463,8 @@ describe('DunningWorkflow', () => {
         alarms.filter((alarm) => alarm.MetricName === metric && JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]));
 
       // Assess
-      expect(alarms).toHaveLength(4);
+      // Four here; the fifth (stuck cases) is asserted below.
+      expect(alarms).toHaveLength(5);
       for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       const executions = alarms.filter((alarm) => alarm.Metrics !== undefined);
       expect(executions).toEqual([
@@ -464,6 +495,20 @@ describe('DunningWorkflow', () => {
           TreatMissingData: 'breaching',
         }),
       ]);
+    });
+
+    it('alarms when a case is stuck: a metric filter on the task function log line "dunning case stuck", to the operations topic', () => {
+      // Act
+      const { stack } = synthesized;
+      const taskLogGroup = idOf(stack, stack.dunning.taskFunction.logGroup);
+      const filters = Object.values(resourcesOfType(synthesized.template, 'AWS::Logs::MetricFilter')).map((f) => f.Properties!);
+      const stuckFilter = filters.find((f) => JSON.stringify(f.FilterPattern).includes(stuckLogMessage));
+      const alarm = Object.values(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!).find((a) => a.MetricName === 'CasesStuck');
+
+      // Assess
+      expect(stuckFilter).toMatchObject({ LogGroupName: { Ref: taskLogGroup }, MetricTransformations: [expect.objectContaining({ MetricName: 'CasesStuck', MetricValue: '1' })] });
+      expect(stuckFilter!.FilterPattern).toBe(`{ $.message = "${stuckLogMessage}" }`);
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic')[0] }] });
     });
 
     it('outputs the state machine ARN for the CLI', () => {

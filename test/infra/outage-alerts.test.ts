@@ -198,16 +198,18 @@ describe('OutageAlerts', () => {
     expect(JSON.stringify(invokes[0]!.statements[0]!.Resource)).not.toContain(ids.sender);
   });
 
-  it('lets the dispatcher and the outages route group, not the alerts group, put sends on the queue', () => {
+  it('lets the dispatcher, the sender (outage jobs release their message) and the outages route group, not the alerts group, put sends on the queue', () => {
     // Act: every grant to send to the send queue (Billing's queue has its own senders, billing.test.ts)
     const senders = grantsOf(synthesized, 'sqs:SendMessage')
       .map((grant) => ({ ...grant, statements: grant.statements.filter((statement) => JSON.stringify(statement.Resource).includes(ids.queue)) }))
       .filter((grant) => grant.statements.length > 0);
 
     // Assess
-    expect(senders.flatMap((grant) => grant.roles).sort()).toEqual([roles.dispatcher, roles.outages].sort());
+    // The job sweeper puts stalled outage jobs on it again.
+    expect(senders.flatMap((grant) => grant.roles).sort()).toEqual([roles.dispatcher, roles.outages, roles.sender, synthesized.stack.getLogicalId(synthesized.stack.jobSweeper.function.role.node.defaultChild as never)].sort());
     for (const grant of senders) {
-      for (const statement of grant.statements) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
+      // The sweeper's statement names its three queues; every other grant is this queue alone.
+      for (const statement of grant.statements) expect([statement.Resource].flat()).toContainEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });
     }
   });
 

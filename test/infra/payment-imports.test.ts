@@ -34,7 +34,7 @@ function allowedTo(synthesized: Synthesized, roleId: string): { action: string; 
 describe('PaymentImports', () => {
   let synthesized: Synthesized;
   let ids: Record<'bucket' | 'logs' | 'queue' | 'deadLetters' | 'chunk' | 'billingGroup', string>;
-  let roles: Record<'chunk' | 'billingGroup', string>;
+  let roles: Record<'chunk' | 'billingGroup' | 'sweeper', string>;
 
   beforeAll(() => {
     // Prepare // Act
@@ -49,7 +49,11 @@ describe('PaymentImports', () => {
       chunk: idOf(stack, imports.chunkFunction.function),
       billingGroup: idOf(stack, stack.customerApi.functions.billing.function),
     };
-    roles = { chunk: idOf(stack, imports.chunkFunction.role), billingGroup: idOf(stack, stack.customerApi.functions.billing.role) };
+    roles = {
+      chunk: idOf(stack, imports.chunkFunction.role),
+      billingGroup: idOf(stack, stack.customerApi.functions.billing.role),
+      sweeper: idOf(stack, stack.jobSweeper.function.role),
+    };
   });
 
   const lambda = (id: string) => resourcesOfType(synthesized.template, 'AWS::Lambda::Function')[id]!.Properties!;
@@ -167,7 +171,8 @@ describe('PaymentImports', () => {
     );
     expect(everyS3Grant).toHaveLength(2);
     expect(everyS3Grant.flatMap(actionsOf).filter((a) => /Delete|List|\*/.test(a))).toEqual([]);
-    expect(sendersTo(ids.queue)).toEqual([roles.billingGroup]);
+    // The billing group queues an import's chunks; the job sweeper queues a stalled one's again.
+    expect(sendersTo(ids.queue)).toEqual([roles.billingGroup, roles.sweeper].sort());
     expect(allowedTo(synthesized, roles.chunk).filter((g) => g.action === 'sqs:SendMessage')).toEqual([]);
   });
 

@@ -48,6 +48,7 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
       stack.documentDelivery.emailEventsFunction,
       stack.documentDelivery.smsEventsFunction,
       stack.documentDelivery.smsInboundFunction,
+      stack.jobSweeper.function,
     ].map((fn) => logicalId(stack, fn));
 
     // Assess

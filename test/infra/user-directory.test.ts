@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { roles } from '../../lambdas/domain/roles.js';
 import { onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
 
@@ -47,7 +48,18 @@ describe('UserDirectory', () => {
       expect.arrayContaining([expect.objectContaining({ Name: 'customerId', AttributeDataType: 'String', Mutable: true })]),
     );
     const [, client] = onlyResource(synthesized.template, 'AWS::Cognito::UserPoolClient');
-    expect(client.Properties?.WriteAttributes).toEqual(['email']);
+    expect(client.Properties?.WriteAttributes).toEqual(['email', 'phone_number']);
     expect(client.Properties).toMatchObject({ GenerateSecret: false, AllowedOAuthFlowsUserPoolClient: false });
+  });
+});
+
+describe('UserDirectory: customers verify their phone (self-service alert subscriptions need phone_number_verified)', () => {
+  it('verifies phone numbers by code, and keeps the verified one until a changed one is verified', () => {
+    const { template } = synthesize();
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AutoVerifiedAttributes: ['email', 'phone_number'],
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email', 'phone_number'] },
+      SmsConfiguration: Match.objectLike({ SnsCallerArn: Match.anyValue() }),
+    });
   });
 });

@@ -9,14 +9,17 @@ import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
+import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { RetryableSendError, type SmsSender } from '../../lambdas/domain/alerts/ports.js';
 import { OutageAlerts, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { ResumableOutageJobs } from '../../lambdas/domain/alerts/outage-jobs.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
 let server: Server;
 let repo: DynamoAlertRepository;
+let jobRepo: DynamoJobRepository;
 
 const settings: AlertSettings = {
   department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
@@ -33,6 +36,7 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID ??= 'x';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
   repo = new DynamoAlertRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
+  jobRepo = new DynamoJobRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
 });
 afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -56,6 +60,7 @@ async function outageWith(phones: string[], sms: SmsSender) {
   const jobs: { outageId: string; messageKey: string }[] = [];
   const alerts = new OutageAlerts({
     repo, sms, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void jobs.push(job) },
+    jobs: jobRepo, jobQueue: { enqueueJob: async () => undefined },
     now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
   });
   const street = `Gata${randomIds.newId('s').slice(2, 8)}`;
@@ -120,5 +125,48 @@ describe('sending at least once, delivering at most once', () => {
     expect(delivered).not.toContain(crashed!.phone);
     expect(delivered).toHaveLength(3);
     expect(after.find((r) => r.phone === crashed!.phone)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+  });
+});
+
+describe('an outage job cut off by a crash', () => {
+  it('is re-queued by the sweep once stalled, runs twice without a second send, and leaves the sweep when done', async () => {
+    // Prepare: an outage over the inline budget whose queued job never ran (the function died)
+    const { sender, delivered } = recordingSender();
+    const sends: { outageId: string; messageKey: string }[] = [];
+    const requeued: string[] = [];
+    const jobQueue = { enqueueJob: async (job: { jobId: string }) => void requeued.push(job.jobId) };
+    const alerts = new OutageAlerts({
+      repo, sms: sender, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void sends.push(job) },
+      jobs: jobRepo, jobQueue, inlineAddressBudget: 1,
+      now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+    });
+    const street = `Gata${randomIds.newId('s').slice(2, 8)}`;
+    const csv = ['phone,street,number,postalCode,city', ...phones.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`)].join('\n');
+    await alerts.importRegister(Buffer.from(csv));
+    const started = await alerts.createOutage({ subject: 'ops-1', role: 'ops' }, {
+      category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt.', area: { streets: [{ street, postalCode: '67131' }] },
+    }, { idempotencyKey: `crash-${street}` });
+    requeued.length = 0;
+    const sweep = new ResumableOutageJobs(jobRepo, jobQueue, 15 * 60_000);
+
+    // Act
+    const early = (await sweep.resumeStalled(new Date('2026-11-24T10:05:00Z'))).length;
+    const late = (await sweep.resumeStalled(new Date('2026-11-24T10:20:00Z'))).length;
+    const resumed = requeued.filter((id) => id === started.jobId);
+    await alerts.runOutageJob(started.jobId);
+    await alerts.runOutageJob(started.jobId);
+    for (const job of sends) await alerts.send(job);
+    const afterwards = (await sweep.resumeStalled(new Date('2026-11-25T10:00:00Z'))).length;
+    const job = await jobRepo.getJob(started.jobId);
+
+    // Assess
+    expect(started.status).toBe('queued');
+    expect(early).toBe(0);
+    expect(late).toBeGreaterThanOrEqual(1);
+    expect(resumed).toHaveLength(1);
+    expect(job).toMatchObject({ status: 'completed', result: { outageId: started.outageId, recipients: phones.length } });
+    expect(delivered.sort()).toEqual(phones);
+    expect(requeued.filter((id) => id === started.jobId)).toHaveLength(1);
+    expect(afterwards).toBe(0);
   });
 });

@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SQSEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { validateXML } from 'xmllint-wasm';
 import { startTestStack, type TestStack } from './support.js';
+
+const capSchema = readFileSync(new URL('../fixtures/cap/CAP-v1.2.xsd', import.meta.url), 'utf8');
+/** Validates against the OASIS CAP 1.2 XML schema. */
+const validateCap = (xml: string) =>
+  validateXML({ xml: [{ fileName: 'alert.xml', contents: xml }], schema: [{ fileName: 'CAP-v1.2.xsd', contents: capSchema }] });
 
 let t: TestStack;
 let admin: string;
@@ -123,11 +130,21 @@ describe('an outage from register to outbox', () => {
     expect(update.status).toBe(201);
     expect(items.map((item) => item.to).sort()).toEqual([anna, cilla, eva, landline].sort());
     expect(feed.body.items).toEqual([expect.objectContaining({ outageId, title: 'Vattenläcka på Storgatan' })]);
-    expect(cap.headers.get('content-type')).toMatch(/xml/);
-    expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
-    expect(xml).toContain('<msgType>Update</msgType>');
-    expect(xml).toContain('<references>');
-    expect(xml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
+    // The feed is Atom; the entry links to the outage's own CAP 1.2 document.
+    expect(cap.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
+    expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    const href = new RegExp(`href="(alerts/${outageId}-1\\.cap)"`).exec(xml)?.[1];
+    expect(href).toBeDefined();
+    const alertResponse = await fetch(new URL(href!, `${t.stack.url}/v1/public/ongoing-works.cap`));
+    const alertXml = await alertResponse.text();
+    expect(alertResponse.status).toBe(200);
+    expect(alertResponse.headers.get('content-type')).toMatch(/^application\/cap\+xml/);
+    expect(alertXml).toContain('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">');
+    expect(alertXml).toContain(`<identifier>${outageId}-1</identifier>`);
+    expect(alertXml).toContain('<msgType>Update</msgType>');
+    expect(alertXml).toMatch(new RegExp(`<references>[^,<]+,${outageId},[^ <]+</references>`));
+    expect(alertXml.match(/<language>(sv-SE|fi-FI|nb-NO|en-GB)<\/language>/g)).toHaveLength(4);
+    expect((await validateCap(alertXml)).errors).toEqual([]);
     expect(status.body).toMatchObject({ sent: 8, optedOut: 2, failed: 0, queued: 0 });
     expect(status.body.messages.map((m: { kind: string; createdBy: string }) => `${m.kind}:${m.createdBy}`)).toEqual(['initial:local-ops', 'update:local-ops']);
   });
@@ -137,9 +154,19 @@ describe('an outage from register to outbox', () => {
     await t.call('POST', `/v1/outages/${outageId}/updates`, { token: ops, body: { message: 'Allt är klart.', resolved: true } });
     const feed = await t.call('GET', '/v1/public/ongoing-works');
     const xml = await (await fetch(`${t.stack.url}/v1/public/ongoing-works.cap`)).text();
+    const cancel = await fetch(`${t.stack.url}/v1/public/alerts/${outageId}-2.cap`);
+    const cancelXml = await cancel.text();
+    const superseded = await fetch(`${t.stack.url}/v1/public/alerts/${outageId}-1.cap`);
     // Assess
     expect(feed.body.items).toEqual([]);
-    expect(xml).toContain('<msgType>Cancel</msgType>');
+    expect(xml).toContain(`href="alerts/${outageId}-2.cap"`);
+    expect(cancelXml).toContain('<msgType>Cancel</msgType>');
+    // The Cancel names every earlier message of the outage, not only the first.
+    const references = /<references>([^<]*)<\/references>/.exec(cancelXml)?.[1]?.split(' ') ?? [];
+    expect(references.map((triple) => triple.split(',')[1])).toEqual([outageId, `${outageId}-1`]);
+    expect((await validateCap(cancelXml)).valid).toBe(true);
+    expect(superseded.status).toBe(404);
+    expect((await fetch(`${t.stack.url}/v1/public/alerts/out_nosuch.cap`)).status).toBe(404);
   });
 });
 
@@ -212,5 +239,73 @@ describe('bad outage input writes nothing', () => {
     expect(response.status).toBe(422);
     expect(response.body.errors.map((e: { path: string }) => e.path).join(' ')).toContain(path);
     expect(after.body.items.length).toBe(before.body.items.length);
+  });
+});
+
+// Over the inline budget (500 addresses in the area): the outage answers 202 and runs as a job.
+describe('a large outage runs as a job (600 numbers)', () => {
+  const count = 600;
+  const numbers = Array.from({ length: count }, (_, i) => `+467020${String(i).padStart(5, '0')}`);
+  const area = { streets: [{ street: 'Långgatan', postalCode: '67140' }] };
+  const create = (key: string) =>
+    t.call('POST', '/v1/outages', {
+      token: ops, headers: { 'idempotency-key': key },
+      body: { category: 'leak', title: 'Läcka på Långgatan', message: 'Vattnet är avstängt.', area },
+    });
+  const sentTo = async (outageId: string) => (await outbox()).filter((m) => m.outageId === outageId).map((m) => m.to);
+
+  beforeAll(async () => {
+    const csv = ['phone,street,number,postalCode,city', ...numbers.map((phone, i) => `${phone},Långgatan,${i + 1},67140,Arvika`)].join('\n');
+    const imported = await t.call('POST', '/v1/address-register/imports', { token: admin, raw: csv, headers: { 'content-type': 'text/csv' } });
+    expect(imported.body.imported).toBe(count);
+  }, 180_000);
+
+  it('answers 202 with the outage id and the job; the job completes and every number gets the message once', async () => {
+    // Act
+    const response = await create('outage-langgatan-1');
+    const early = await t.call('GET', `/v1/outages/${response.body.outageId}`, { token: ops });
+    await t.stack.alertJobQueue.idle();
+    const job = await t.call('GET', response.headers.get('location')!, { token: ops });
+    // Assess
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({ jobId: expect.stringMatching(/^job_/), outageId: expect.stringMatching(/^out_/), status: 'queued' });
+    expect(response.headers.get('location')).toBe(`/v1/jobs/${response.body.jobId}`);
+    expect(early.status).toBe(200); // the ops console can link to the outage at once
+    expect(job.body).toMatchObject({ jobId: response.body.jobId, kind: 'outage', status: 'completed', result: { outageId: response.body.outageId, recipients: count } });
+    expect(job.body.input).toBeUndefined();
+    const to = await sentTo(response.body.outageId);
+    expect(to).toHaveLength(count);
+    expect(new Set(to).size).toBe(count);
+  }, 180_000);
+
+  it('a retry with the same Idempotency-Key, and the job delivered again, make no second outage and send nothing twice', async () => {
+    // Prepare
+    const first = await create('outage-langgatan-2');
+    await t.stack.alertJobQueue.idle();
+    // Act
+    const retry = await create('outage-langgatan-2');
+    await t.stack.alertJobQueue.enqueue({ jobId: first.body.jobId });
+    await t.stack.alertJobQueue.idle();
+    // Assess
+    expect(retry.body.jobId).toBe(first.body.jobId);
+    expect(retry.body.outageId).toBe(first.body.outageId);
+    // The first answer again (API.md: a retry with the key answers the first response); the job tells the rest.
+    expect(retry.status).toBe(first.status);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const job = await t.call('GET', `/v1/jobs/${first.body.jobId}`, { token: ops });
+    expect(job.body).toMatchObject({ status: 'completed', result: { outageId: first.body.outageId, recipients: count } });
+    const feed = await t.call('GET', '/v1/public/ongoing-works');
+    expect(feed.body.items.filter((item: { title: string }) => item.title === 'Läcka på Långgatan')).toHaveLength(2);
+    expect(await sentTo(first.body.outageId)).toHaveLength(count);
+  }, 180_000);
+
+  it('another role may not read the job', async () => {
+    // Prepare
+    const started = await create('outage-langgatan-1');
+    const agent = await t.token({ role: 'agent' });
+    // Act
+    const response = await t.call('GET', `/v1/jobs/${started.body.jobId}`, { token: agent });
+    // Assess
+    expect(response.status).toBe(403);
   });
 });

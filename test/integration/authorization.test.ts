@@ -21,10 +21,12 @@ beforeAll(async () => {
   t = await startTestStack();
   const admin = await t.token({ role: 'admin' });
   ids.customerId = (await t.call('POST', '/v1/customers', { token: admin, body: swedishPerson() })).body.customerId;
-  ids.outageId = (await t.call('POST', '/v1/outages', {
+  const outage = (await t.call('POST', '/v1/outages', {
     token: admin,
     body: { category: 'leak', title: 'Vattenläcka', message: 'Vattnet är avstängt.', area: { streets: [{ street: 'Storgatan', city: 'Arvika' }] } },
-  })).body.outageId;
+  })).body;
+  ids.outageId = outage.outageId;
+  ids.jobId = outage.jobId;
   ids.phone = encodeURIComponent(phone);
   // Billing: a tariff, a facility and a run give an invoice of this customer.
   ids.service = 'water';

@@ -67,3 +67,40 @@ describe('arbitrary input', () => {
     );
   });
 });
+
+describe('text and charsets (issue 15: never stored as replacement characters)', () => {
+  const post = (path: string, body: Buffer, contentType: string) =>
+    fetch(`${t.stack.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${agent}`, 'content-type': contentType }, body });
+
+  it('refuses bytes that are not UTF-8 in a text field with 422 naming the field, and stores nothing', async () => {
+    // Prepare: "Ann\xE5" (Latin-1 å) inside a body sent as UTF-8
+    const bytes = Buffer.concat([Buffer.from('{"text":"Ring Ann'), Buffer.from([0xe5]), Buffer.from(' tillbaka"}')]);
+    const before = (await t.call('GET', `/v1/customers/${customerId}/notes`, { token: agent })).body.items.length;
+    // Act
+    const response = await post(`/v1/customers/${customerId}/notes`, bytes, 'application/json');
+    const problem = (await response.json()) as { errors: { path: string }[] };
+    const after = (await t.call('GET', `/v1/customers/${customerId}/notes`, { token: agent })).body.items.length;
+    // Assess
+    expect(response.status).toBe(422);
+    expect(problem.errors).toEqual([expect.objectContaining({ path: 'text' })]);
+    expect(after).toBe(before);
+  });
+
+  it('refuses a lone surrogate ("\\ud800") with 422 naming the field', async () => {
+    const response = await t.call('POST', '/v1/customers', { token: agent, raw: JSON.stringify(swedishPerson({ nationalId: '19870422-2382' })).replace('Anna Andersson', 'Anna \\ud800') });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: 'name' })]);
+  });
+
+  it('decodes a body by the charset its content-type names (ISO-8859-1)', async () => {
+    const response = await post(`/v1/customers/${customerId}/notes`, Buffer.from('{"text":"Åsa ringde om fakturan"}', 'latin1'), 'application/json; charset=ISO-8859-1');
+    expect(response.status).toBe(201);
+    const notes = (await t.call('GET', `/v1/customers/${customerId}/notes`, { token: agent })).body.items as { text: string }[];
+    expect(notes.map((note) => note.text)).toContain('Åsa ringde om fakturan');
+  });
+
+  it('answers 415 for a charset it cannot decode', async () => {
+    const response = await post(`/v1/customers/${customerId}/notes`, Buffer.from('{"text":"x"}'), 'application/json; charset=x-klingon');
+    expect(response.status).toBe(415);
+  });
+});

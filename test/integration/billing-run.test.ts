@@ -17,6 +17,7 @@ import type { BillingState, MeterReading, TariffVersion } from '../../lambdas/do
 import { swedishProfile } from '../../lambdas/domain/billing/profile.js';
 import { Billing, type SegmentJob } from '../../lambdas/domain/billing/service.js';
 import type { Customer, Facility, FacilityService } from '../../lambdas/domain/customers/model.js';
+import { JobSweeper, memoryActiveJobs } from '../../lambdas/domain/jobs/sweeper.js';
 
 let tables = 0;
 let table = '';
@@ -68,10 +69,11 @@ class TestRepository extends DynamoBillingRepository {
 
 const jobs: SegmentJob[] = [];
 let today = '2027-01-05T08:00:00Z';
-const billing = () =>
+let activeJobs = memoryActiveJobs();
+const billing = (pageSize = 200) =>
   new Billing({
-    repo, queue: { enqueue: async (job) => void jobs.push(job) }, now: () => new Date(today), profile: swedishProfile,
-    segments: customerShards, pageSize: 200, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`,
+    repo, queue: { enqueue: async (job) => void jobs.push(job as SegmentJob) }, now: () => new Date(today), profile: swedishProfile,
+    segments: customerShards, pageSize, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs, stalledAfterMs: 35 * 60_000,
   });
 
 /** Delivers every queued page, a failed one again (as SQS would, up to three receives). */
@@ -174,6 +176,7 @@ beforeEach(async () => {
   for (const tariff of tariffs) await repo.putTariffVersion(tariff);
   jobs.length = 0;
   calls.clear();
+  activeJobs = memoryActiveJobs();
 });
 
 describe("a customer's billing data", () => {
@@ -299,6 +302,73 @@ describe('a billing run', () => {
     expect(new Set(invoices.map((i) => i.reference)).size).toBe(40);
     expect((await b.getRun(started.runId)).status).toBe('completed');
     for (const id of ids) expect((await stateItem(id))?.invoiceId).toBe(`inv_${id.slice(4)}_2027-01`);
+  });
+
+  it('a run whose pages were lost is queued again by the sweeper from each segment\'s last counted page, and completes: one invoice each', async () => {
+    // Prepare: 40 customers, one a page; the pages after the first ten delivered are lost
+    const ids = Array.from({ length: 40 }, (_, i) => `cus_${String(i).padStart(16, '0')}`);
+    for (const id of ids) await addCustomer(id, [[waste]]);
+    today = '2027-01-05T08:00:00Z';
+    const b = billing(1);
+    const started = await b.startRun({ runMonth: '2027-01' });
+    for (let delivered = 0; delivered < 10; delivered++) await b.processSegment(jobs.shift()!);
+    jobs.length = 0;
+    const sweeper = new JobSweeper([b.resumable]);
+
+    // Act: a sweep before the run counts as stalled, one after, then the queue delivers
+    today = '2027-01-05T08:30:00Z';
+    const early = await sweeper.sweep(new Date(today));
+    today = '2027-01-05T08:40:00Z';
+    const late = await sweeper.sweep(new Date(today));
+    const requeued = [...jobs];
+    await drain(b);
+    const after = await sweeper.sweep(new Date('2027-01-06T08:00:00Z'));
+
+    // Assess
+    expect(early.resumed).toEqual([]);
+    expect(late.resumed).toEqual([{ kind: 'billing-run', jobId: started.runId, requeued: requeued.length }]);
+    // Pages already counted are not queued again: a segment goes on after its last one, from its cursor.
+    expect(requeued.some((job) => job.page > 0 && job.cursor !== undefined)).toBe(true);
+    const invoices = (await Promise.all(ids.map((id) => repo.invoicesOf(id)))).flat().filter((i) => i.invoiceId.endsWith('_2027-01'));
+    expect(invoices).toHaveLength(40);
+    expect(await b.getRun(started.runId)).toMatchObject({ status: 'completed', segmentsDone: customerShards, customersDone: 40, invoicesWritten: 40, requeues: 1 });
+    expect(after.resumed).toEqual([]);
+    expect(await activeJobs.list('billing-run')).toEqual([]);
+  });
+
+  it('counts a page once when the process died between its record and the count (the redelivery counts it)', async () => {
+    // Prepare: a run, and page 0 of segment 3 recorded by a worker killed before it counted it
+    await addCustomer('cus_0000000000000001', [[waste]]);
+    const started = await billing().startRun({ runMonth: '2027-01' });
+    await db.send(new PutCommand({ TableName: table, Item: { pk: `RUN#${started.runId}`, sk: 'PAGE#0003#000000', entity: 'runPage', customersDone: 1, lastPage: true } }));
+    const page = { customersDone: 1, invoicesWritten: 1, errors: 0, lastPage: true, errorSamples: [], at: '2027-01-05T08:01:00Z' };
+    // Act: the redelivery, and one more
+    const first = await repo.recordSegmentPage(started.runId, 3, 0, page);
+    const second = await repo.recordSegmentPage(started.runId, 3, 0, page);
+    // Assess
+    expect([first, second]).toEqual([true, false]);
+    expect(await billing().getRun(started.runId)).toMatchObject({ segmentsDone: 1, customersDone: 1, invoicesWritten: 1, updatedAt: '2027-01-05T08:01:00Z' });
+    expect(await billing().getRun(started.runId)).not.toHaveProperty('countedPages');
+  });
+
+  it('starting a stalled run again queues its unfinished segments instead of answering `running` and doing nothing', async () => {
+    // Prepare: every page lost
+    for (const id of ['cus_0000000000000001', 'cus_0000000000000002']) await addCustomer(id, [[waste]]);
+    today = '2027-01-05T08:00:00Z';
+    const started = await billing().startRun({ runMonth: '2027-01' });
+    jobs.length = 0;
+    // Act: the same start within the stall window, then after it
+    today = '2027-01-05T08:10:00Z';
+    await billing().startRun({ runMonth: '2027-01' });
+    const queuedEarly = jobs.length;
+    today = '2027-01-05T09:00:00Z';
+    await billing().startRun({ runMonth: '2027-01' });
+    const queuedLate = jobs.length;
+    await drain(billing());
+    // Assess
+    expect(queuedEarly).toBe(0);
+    expect(queuedLate).toBe(customerShards);
+    expect(await billing().getRun(started.runId)).toMatchObject({ status: 'completed', customersDone: 2, invoicesWritten: 2 });
   });
 
   it('a page cut short between the invoice and its state is finished by its redelivery: one invoice, the state handed on', async () => {

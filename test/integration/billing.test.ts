@@ -3,11 +3,15 @@
  * a BgMax file paying in full, in part and over, unmatched payments, readings, deferrals.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { isValidSwedishOcr } from '../../lambdas/domain/billing/references.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
+import { buildBilling } from '../../lambdas/adapters/billing-wiring.js';
 import { startTestStack, swedishPerson, waterFacility, type TestStack } from './support.js';
 
 let t: TestStack;
+/** The billing use-cases on the test stack's table (its environment is set when the stack starts). */
+const billingOf = (_stack: TestStack) => buildBilling();
 let admin: string;
 let agent: string;
 const ids = {} as Record<string, string>;
@@ -80,7 +84,16 @@ describe('tariffs (R-SE-10)', () => {
     expect(late.status).toBe(422);
     expect(late.body.rule).toBe('R-SE-10');
     expect(told.status).toBe(200);
-    expect(told.body.notify).toEqual([ids.bertil]);
+    // The notice list is a background job (it reads every customer): done when the queue is.
+    expect(told.body.notice).toMatchObject({ jobId: 'job_notice_electricity_grid_2027-07-01', href: '/v1/jobs/job_notice_electricity_grid_2027-07-01' });
+    await t.stack.billingQueue.idle();
+    const job = await t.call('GET', told.body.notice.href, { token: admin });
+    expect(job.body).toMatchObject({ kind: 'price-notice', status: 'completed', result: { customersToNotify: 1 } });
+    expect(await billingOf(t).noticeList(told.body.notice.jobId)).toEqual([ids.bertil]);
+    // The same version again finds the same list; an agent may not read it.
+    const again = await t.call('PUT', '/v1/tariffs/electricity_grid', { token: admin, body: { ...tariffs.electricity_grid, effectiveFrom: '2027-07-01', unitPrice: 47 } });
+    expect(again.body.notice).toMatchObject({ jobId: told.body.notice.jobId, status: 'completed' });
+    expect((await t.call('GET', told.body.notice.href, { token: agent })).status).toBe(403);
   });
 });
 
@@ -215,6 +228,26 @@ describe('payments (R-SE-13, R-SE-14)', () => {
     expect(response.status).toBe(422);
     expect(response.body.detail).toMatch(/nothing was booked/);
     expect(after.openAmount).toBe(march.openAmount);
+  });
+
+  it("books Bankgirot's sample file BgMaxfil4 (SEK and EUR deposits): all nine payments accounted for, the EUR ones for an agent; the second import books nothing", async () => {
+    // Prepare
+    const sample = readFileSync(new URL('../fixtures/payments/BgMaxfil4.txt', import.meta.url));
+    const unmatchedBefore = (await t.call('GET', '/v1/payments/unmatched', { token: agent })).body.items.length;
+    // Act
+    const first = await t.call('POST', '/v1/payment-files', { token: admin, raw: sample as unknown as string, headers: { 'content-type': 'text/plain' } });
+    const again = await t.call('POST', '/v1/payment-files', { token: admin, raw: sample as unknown as string, headers: { 'content-type': 'text/plain' } });
+    const unmatched = (await t.call('GET', '/v1/payments/unmatched', { token: agent })).body.items;
+    // Assess: none of the sample's references is an invoice of ours, so all nine wait for an agent.
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ payments: 9, matched: 0, unmatched: 9, otherCurrency: 2, alreadyImported: 0 });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ payments: 9, matched: 0, unmatched: 0, otherCurrency: 0, alreadyImported: 9 });
+    expect(unmatched).toHaveLength(unmatchedBefore + 9);
+    expect(unmatched.filter((p: { amount: { currency: string } }) => p.amount.currency === 'EUR')).toEqual([
+      expect.objectContaining({ amount: { amount: 300_000, currency: 'EUR' }, unmatchedReason: 'currency', payerName: 'Olles färg AB' }),
+      expect.objectContaining({ amount: { amount: 100_000, currency: 'EUR' }, unmatchedReason: 'currency', payerName: 'Berits Garn' }),
+    ]);
   });
 });
 

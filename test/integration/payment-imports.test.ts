@@ -109,7 +109,7 @@ describe('a large payment file: upload, import, progress', () => {
     expect(await invoice(cecilia.invoiceId)).toMatchObject({ status: 'paid', openAmount: 0 });
     const unmatched = (await t.call('GET', '/v1/payments/unmatched', { token: agent })).body.items;
     expect(unmatched).toEqual([expect.objectContaining({ payerName: 'Åsa Okänd', importId })]);
-    // The whole file is booked: dunning's ledger is current as of today (R-FI-10), as after POST /v1/payment-files.
+    // The whole file is booked: dunning's ledger holds the money valued up to the file's payment date, never after today (R-FI-10), as after POST /v1/payment-files.
     const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
     const ledger = await db.send(new GetCommand({ TableName: 'utility-main', Key: { pk: 'LEDGER', sk: 'PAYMENT_FILES' } }));
     expect(ledger.Item?.lastBookedOn).toBe('2026-12-05');

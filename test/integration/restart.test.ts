@@ -34,5 +34,5 @@ describe('npm start', () => {
     expect(facilities.items).toHaveLength(1);
     expect(clock.now.startsWith('2030-03-01T10:0')).toBe(true);
     expect(second.lines.join('')).toMatch(/POST \/v1\/customers 201|GET \/v1\/customers\/cus_\w+ 200/);
-  });
+  }, 240_000); // a clock move of three years (every daily scan and monthly run on the way) and two starts
 });

@@ -58,7 +58,13 @@ export function httpCaller(baseUrl: string): TestStack['call'] {
 }
 
 /** A stack started as `npm start` starts it, in a child process. */
-export type SpawnedStack = Pick<TestStack, 'call' | 'lines'> & { url: string; stack: { dynamoEndpoint: string }; stop(): Promise<number | null> };
+export type SpawnedStack = Pick<TestStack, 'call' | 'lines'> & {
+  url: string;
+  stack: { dynamoEndpoint: string };
+  stop(): Promise<number | null>;
+  /** SIGKILL to the whole process group (tsx and the node it runs): a crash, no clean-up. */
+  kill(): Promise<void>;
+};
 
 /**
  * `npm start` as a user runs it (a child process on free ports), so a restart is a real one:
@@ -68,6 +74,8 @@ export async function spawnStack(dataDir: string, env: Record<string, string> = 
   const child = spawn('node_modules/.bin/tsx', ['local/main.ts'], {
     env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', STEPFUNCTIONS_PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: kill() reaches tsx's child too, as a crash of the machine would.
+    detached: true,
   });
   const lines: string[] = [];
   const banner = await new Promise<{ url: string; dynamo: string }>((resolve, reject) => {
@@ -95,6 +103,12 @@ export async function spawnStack(dataDir: string, env: Record<string, string> = 
       new Promise((resolve) => {
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(-child.pid!, 'SIGKILL');
       }),
   };
 }

@@ -10,6 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import { geohash } from '../../domain/alerts/area.js';
@@ -122,36 +123,49 @@ export class DynamoAlertRepository implements AlertRepository {
     return lists.flat().map((item) => fromItem<Subscription>(item));
   }
 
-  async addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]> {
-    const items = await this.table.queryAll({
+  /** Every page of a query, or (with `limit`) pages until at least `limit` items: a bounded probe. */
+  private async query(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
+    if (limit === undefined) return this.table.queryAll(input);
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const result = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, Limit: limit, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      items.push(...(result.Items ?? []));
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit);
+    return items;
+  }
+
+  async addressesOnStreet(street: string, postalCode?: string, limit?: number): Promise<AddressRecord[]> {
+    const items = await this.query({
       KeyConditionExpression: postalCode ? 'pk = :pk AND begins_with(sk, :postal)' : 'pk = :pk',
       ExpressionAttributeValues: {
         ':pk': `STREET#${normaliseStreet(street)}`,
         ...(postalCode ? { ':postal': `${normalisePostalCode(postalCode)}#` } : {}),
       },
-    });
+    }, limit);
     return items.map((item) => fromItem<AddressRecord>(item));
   }
 
-  async addressesInPostalCode(postalCode: string): Promise<AddressRecord[]> {
-    const items = await this.table.queryAll({
+  async addressesInPostalCode(postalCode: string, limit?: number): Promise<AddressRecord[]> {
+    const items = await this.query({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `POSTAL#${normalisePostalCode(postalCode)}` },
-    });
+    }, limit);
     return items.map((item) => fromItem<AddressRecord>(item));
   }
 
-  async addressesInGeoCell(cell: string): Promise<AddressRecord[]> {
+  async addressesInGeoCell(cell: string, limit?: number): Promise<AddressRecord[]> {
     if (cell.length < geoPartitionLength) {
       // A coarse cell spans several partitions: one query per 4-character child cell.
       const base32 = '0123456789bcdefghjkmnpqrstuvwxyz';
       const children = [...base32].map((c) => cell + c);
-      return (await inPool(children, 8, (child) => this.addressesInGeoCell(child))).flat();
+      return (await inPool(children, 8, (child) => this.addressesInGeoCell(child, limit))).flat();
     }
-    const items = await this.table.queryAll({
+    const items = await this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cell)',
       ExpressionAttributeValues: { ':pk': `GEO#${cell.slice(0, geoPartitionLength)}`, ':cell': cell },
-    });
+    }, limit);
     return items.map((item) => fromItem<AddressRecord>(item));
   }
 

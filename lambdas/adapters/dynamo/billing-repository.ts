@@ -3,7 +3,9 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { ConflictError } from '../../domain/errors.js';
 import type { Customer, Deposit, Facility } from '../../domain/customers/model.js';
 import type { BillingRun, BillingState, Invoice, MeterReading, PendingFee, TariffVersion } from '../../domain/billing/model.js';
-import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from '../../domain/billing/ports.js';
+import {
+  meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund, type SegmentPageCounts, type SegmentPageRecord,
+} from '../../domain/billing/ports.js';
 import { normaliseReference } from '../../domain/billing/references.js';
 import { batchGet, batchPut, inPool } from './batch.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -11,6 +13,10 @@ import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 /** Reference look-ups in the index at once, while a chunk's invoices are found. */
 const referenceQueriesAtOnce = 8;
+/** A run keeps at most this many error samples (the item stays far below DynamoDB's 400 KB); `errors` counts them all. */
+export const maxErrorSamples = 50;
+/** A run's page record: `PAGE#<segment>#<page>`, zero-padded so they sort. */
+const pageKey = (segment: number, page: number) => `PAGE#${String(segment).padStart(4, '0')}#${String(page).padStart(6, '0')}`;
 
 /**
  * A customer's partition, sorted: `BILLMETER#…` (a meter's newest reading time), `BILLSTATE`,
@@ -54,48 +60,104 @@ export class DynamoBillingRepository implements BillingRepository {
     return this.table.get<BillingRun>(`RUN#${runId}`, 'META');
   }
 
-  async recordSegmentPage(
-    runId: string,
-    segment: number,
-    page: number,
-    counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] },
-  ): Promise<boolean> {
-    if (!(await this.table.putIfAbsent({ pk: `RUN#${runId}`, sk: `PAGE#${String(segment).padStart(4, '0')}#${String(page).padStart(6, '0')}`, entity: 'runPage', ...counts }))) {
-      return false;
+  /**
+   * The page's record first (its cursor, for a resumed segment; rewritten the same on a
+   * redelivery), then ONE conditional update counts it on the run: the run keeps the keys of
+   * the pages it counted (`countedPages`, a set of a few bytes a page, removed when the run
+   * completes), so a page counts once even when a crash came between the two writes. The
+   * completion is checked on every delivery, counted now or before.
+   */
+  async recordSegmentPage(runId: string, segment: number, page: number, counts: SegmentPageCounts): Promise<boolean> {
+    const { at, ...pageCounts } = counts;
+    const key = pageKey(segment, page);
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `RUN#${runId}`, sk: key, entity: 'runPage', segment, page, ...pageCounts, at } }));
+    let run: BillingRun | undefined;
+    let counted = true;
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RUN#${runId}`, sk: 'META' },
+          UpdateExpression:
+            'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone, countedPages :page SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples), updatedAt = :at',
+          // Running: a late duplicate of a page after the run completed (its set is gone then) counts nothing.
+          ConditionExpression: 'attribute_exists(pk) AND #status = :running AND NOT contains(countedPages, :pageKey)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':customers': counts.customersDone,
+            ':invoices': counts.invoicesWritten,
+            ':errors': counts.errors,
+            ':segmentDone': counts.lastPage ? 1 : 0,
+            ':page': new Set([key]),
+            ':pageKey': key,
+            // At most five samples a page, and never more than 50 in all: the run item stays small (400 KB limit).
+            ':samples': counts.errorSamples.slice(0, 5),
+            ':none': [],
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      run = fromItem<BillingRun>(result.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      counted = false;
+      run = await this.getRun(runId);
     }
-    const result = await this.db.send(
-      new UpdateCommand({
+    if (counted && run && run.errorSamples.length > maxErrorSamples) {
+      await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `RUN#${runId}`, sk: 'META' },
-        UpdateExpression:
-          'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples)',
-        ExpressionAttributeValues: {
-          ':customers': counts.customersDone,
-          ':invoices': counts.invoicesWritten,
-          ':errors': counts.errors,
-          ':segmentDone': counts.lastPage ? 1 : 0,
-          ':samples': counts.errorSamples.slice(0, 5),
-          ':none': [],
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const run = result.Attributes as BillingRun | undefined;
+        UpdateExpression: `REMOVE ${Array.from({ length: run.errorSamples.length - maxErrorSamples }, (_, i) => `errorSamples[${maxErrorSamples + i}]`).join(', ')}`,
+      }));
+    }
     if (run && run.status === 'running' && run.segmentsDone >= run.segments) {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `RUN#${runId}`, sk: 'META' },
-          UpdateExpression: 'SET #status = :completed, completedAt = :at',
+          UpdateExpression: 'SET #status = :completed, completedAt = :at REMOVE countedPages',
           ConditionExpression: '#status = :running',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':completed': 'completed', ':running': 'running', ':at': new Date().toISOString() },
+          ExpressionAttributeValues: { ':completed': 'completed', ':running': 'running', ':at': at },
         }),
       ).catch((error: unknown) => {
         if (!isConditionFailure(error)) throw error;
       });
     }
-    return true;
+    return counted;
+  }
+
+  async putNoticeEntries(jobId: string, customerIds: readonly string[]): Promise<void> {
+    await batchPut(this.db, this.tableName, customerIds.map((customerId) => ({ pk: `NOTICE#${jobId}`, sk: customerId, entity: 'priceNotice', customerId })));
+  }
+
+  async noticeEntries(jobId: string): Promise<string[]> {
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `NOTICE#${jobId}` }, ProjectionExpression: 'sk' });
+    return items.map((item) => item.sk as string);
+  }
+
+  async segmentPages(runId: string): Promise<SegmentPageRecord[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':page': 'PAGE#' },
+      ProjectionExpression: 'sk, lastPage, nextCursor',
+    });
+    return items.map((item) => {
+      const [, segment, page] = (item.sk as string).split('#');
+      return { segment: Number(segment), page: Number(page), lastPage: item.lastPage === true, ...(typeof item.nextCursor === 'string' ? { nextCursor: item.nextCursor } : {}) };
+    });
+  }
+
+  async markRequeued(runId: string, at: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: `RUN#${runId}`, sk: 'META' },
+      UpdateExpression: 'SET updatedAt = :at ADD requeues :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at, ':one': 1 },
+    }));
   }
 
   async customerPage(segment: number, limit: number, cursor?: string): Promise<{ customers: Customer[]; nextCursor?: string }> {

@@ -1,7 +1,14 @@
 /**
  * Dunning cases, work orders and reminder fees in the one table (docs/DATA.md "Dunning"):
- * - case        pk DCASE#<caseId> / CASE; gsi1 DCASES#<status> by next action date; gsi2 DCASES by opening
- * - work order  pk WO#<id> / WORKORDER; gsi1 WORKORDERS#<type> by status and time; gsi2 WORKORDERS
+ * - case        pk DCASE#<caseId> / CASE; gsi1 DCASES#<status>#<shard> by next action date; gsi2 DCASES#<shard> by opening;
+ *               gsi3 DSTUCK by stuckSince while stuck
+ * - its history  pk DCASE#<caseId> / HIST#<seq, 6 digits>; its guard records GUARD#<seq>: own items, so the
+ *               case item stays a few KB however long the case lives. A save carries the entries it adds
+ *               in `pendingHistory` / `pendingGuards` (one conditional write with the case), then copies
+ *               them to their items (conditional puts on deterministic keys: a retry writes each once) and
+ *               drops them; a read that finds them left (a crash in between) finishes the copy.
+ * - work order  pk WO#<id> / WORKORDER; gsi1 WORKORDERS#<type>#<shard> by status and time; gsi2 WORKORDERS#<shard>
+ *               (shards: shards.ts, INDEX_SHARDS; lists read every shard and the unsharded partition of older items)
  * - fee         pk CUS#<customerId> / DUNFEE#<feeId> (the next billing run puts it on the invoice)
  * - the ledger  pk LEDGER / PAYMENT_FILES: the date the last bank file was booked (R-FI-10)
  * Every write is a single conditional item write (no transactions: dynalite has none).
@@ -9,11 +16,18 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Invoice } from '../../domain/billing/model.js';
 import type { Customer, Facility } from '../../domain/customers/model.js';
-import type { CaseStatus, DunningFee, WorkOrder, WorkOrderType } from '../../domain/dunning/case.js';
+import type { CaseEvent, CaseStatus, DunningFee, GuardRecord, WorkOrder, WorkOrderType } from '../../domain/dunning/case.js';
 import type { DunningRepository, Page, StoredCase } from '../../domain/dunning/process.js';
 import { ConflictError } from '../../domain/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { queryShards, shardKey, shardKeys } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
+
+/**
+ * Shards of the constant index partitions (cases by status and by opening, work orders by type and
+ * in all): 16 × 1,000 WCU a second of index writes, far above the morning's burst of case writes.
+ */
+export const INDEX_SHARDS = 16;
 
 export interface DunningReadPorts {
   getInvoice(invoiceId: string): Promise<Invoice | undefined>;
@@ -32,29 +46,111 @@ export class DynamoDunningRepository implements DunningRepository {
     this.table = new Table(db, tableName);
   }
 
+  /**
+   * The case item: everything but the history and guard records, which have their own items.
+   * `storedHistory` / `storedGuards` (from the read) say how many are stored already; the rest
+   * are this write's and ride along as pending until copied.
+   */
   private caseItem(c: StoredCase): Item {
-    return {
+    const { history, guardDecisions, storedHistory, storedGuards, ...rest } = c;
+    const item: Item = {
       pk: `DCASE#${c.caseId}`,
       sk: 'CASE',
       entity: 'dunning_case',
-      gsi1pk: `DCASES#${c.status}`,
+      gsi1pk: shardKey(`DCASES#${c.status}`, c.caseId, INDEX_SHARDS),
       gsi1sk: `${c.next?.date ?? c.closedAt ?? c.updatedAt}#${c.caseId}`,
-      gsi2pk: 'DCASES',
+      gsi2pk: shardKey('DCASES', c.caseId, INDEX_SHARDS),
       gsi2sk: `${c.openedAt}#${c.caseId}`,
-      ...c,
+      ...(c.stuckSince ? { gsi3pk: 'DSTUCK', gsi3sk: `${c.stuckSince}#${c.caseId}` } : {}),
+      ...rest,
+      historyCount: history.length,
+      guardCount: guardDecisions.length,
     };
+    const pendingHistory = history.slice(Math.min(storedHistory ?? 0, history.length));
+    const pendingGuards = guardDecisions.slice(Math.min(storedGuards ?? 0, guardDecisions.length));
+    if (pendingHistory.length > 0) item.pendingHistory = pendingHistory;
+    if (pendingGuards.length > 0) item.pendingGuards = pendingGuards;
+    return item;
   }
 
-  getCase(caseId: string): Promise<StoredCase | undefined> {
-    return this.table.get<StoredCase>(`DCASE#${caseId}`, 'CASE');
+  private static seq(n: number): string {
+    return String(n).padStart(6, '0');
   }
 
-  createCase(c: StoredCase): Promise<boolean> {
-    return this.table.putIfAbsent(this.caseItem(c));
+  /** Copies the pending entries of a case item to their own items (each written once), then drops them from the item. */
+  private async settle(item: Item): Promise<void> {
+    const pk = String(item.pk);
+    const pendingHistory = (item.pendingHistory as CaseEvent[] | undefined) ?? [];
+    const pendingGuards = (item.pendingGuards as GuardRecord[] | undefined) ?? [];
+    if (pendingHistory.length === 0 && pendingGuards.length === 0) return;
+    const firstHistory = Number(item.historyCount) - pendingHistory.length;
+    const firstGuard = Number(item.guardCount) - pendingGuards.length;
+    const puts = [
+      ...pendingHistory.map((e, i) => ({ pk, sk: `HIST#${DynamoDunningRepository.seq(firstHistory + i)}`, entity: 'dunning_case_event', ...e })),
+      ...pendingGuards.map((g, i) => ({ pk, sk: `GUARD#${DynamoDunningRepository.seq(firstGuard + i)}`, entity: 'dunning_guard_record', ...g })),
+    ];
+    for (let i = 0; i < puts.length; i += 8) await Promise.all(puts.slice(i, i + 8).map((put) => this.table.putIfAbsent(put)));
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: 'CASE' },
+          UpdateExpression: 'REMOVE pendingHistory, pendingGuards',
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': item.version },
+        }),
+      );
+    } catch (error) {
+      // A newer write replaced the item (and its pending entries) meanwhile: nothing to drop.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * The case with its whole history and guard records: one query of its partition, in key order
+   * (CASE, GUARD#…, HIST#…). Cases written before the split (history inside the item, no
+   * `historyCount`) read as they are; their next save moves the entries to their own items.
+   */
+  async getCase(caseId: string): Promise<StoredCase | undefined> {
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `DCASE#${caseId}` }, ConsistentRead: true });
+    const caseItem = items.find((item) => item.sk === 'CASE');
+    if (!caseItem) return undefined;
+    const { pendingHistory, pendingGuards, historyCount, guardCount, ...stored } = caseItem as Item & { pendingHistory?: CaseEvent[]; pendingGuards?: GuardRecord[] };
+    const c = fromItem<StoredCase>(stored);
+    if (historyCount === undefined) {
+      // Written by the older version: everything is still in the item.
+      c.history ??= [];
+      c.guardDecisions ??= [];
+      c.storedHistory = 0;
+      c.storedGuards = 0;
+      return c;
+    }
+    await this.settle(caseItem);
+    const entries = (prefix: string, count: number, pending: unknown[] | undefined) => {
+      const byIndex = new Map<number, unknown>();
+      for (const item of items) if (String(item.sk).startsWith(prefix)) byIndex.set(Number(String(item.sk).slice(prefix.length)), fromItem(item));
+      const first = count - (pending?.length ?? 0);
+      pending?.forEach((entry, i) => byIndex.set(first + i, entry));
+      return [...byIndex.entries()].filter(([i]) => i < count).sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
+    };
+    c.history = entries('HIST#', Number(historyCount), pendingHistory) as CaseEvent[];
+    c.guardDecisions = entries('GUARD#', Number(guardCount), pendingGuards) as GuardRecord[];
+    c.storedHistory = c.history.length;
+    c.storedGuards = c.guardDecisions.length;
+    return c;
+  }
+
+  async createCase(c: StoredCase): Promise<boolean> {
+    const item = this.caseItem(c);
+    if (!(await this.table.putIfAbsent(item))) return false;
+    await this.settle(item);
+    return true;
   }
 
   async saveCase(c: StoredCase, expectedVersion: number): Promise<void> {
-    await this.conditionalPut(this.caseItem(c), expectedVersion, `Case ${c.caseId} was changed by someone else; read it again.`);
+    const item = this.caseItem(c);
+    await this.conditionalPut(item, expectedVersion, `Case ${c.caseId} was changed by someone else; read it again.`);
+    await this.settle(item);
   }
 
   private async conditionalPut(item: Item, expectedVersion: number, message: string): Promise<void> {
@@ -68,7 +164,7 @@ export class DynamoDunningRepository implements DunningRepository {
     }
   }
 
-  private async page<T>(index: 'gsi1' | 'gsi2', pk: string, limit: number, cursor: string | undefined, prefix?: string): Promise<Page<T>> {
+  private async page<T>(index: 'gsi1' | 'gsi2' | 'gsi3', pk: string, limit: number, cursor: string | undefined, prefix?: string): Promise<Page<T>> {
     const startKey = decodeCursor(cursor);
     const result = await this.db.send(
       new QueryCommand({
@@ -83,8 +179,33 @@ export class DynamoDunningRepository implements DunningRepository {
     return { items: (result.Items ?? []).map((item) => fromItem<T>(item)), nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
-  async listCases(query: { status?: CaseStatus; limit: number; cursor?: string }): Promise<Page<StoredCase>> {
-    return query.status ? this.page('gsi1', `DCASES#${query.status}`, query.limit, query.cursor) : this.page('gsi2', 'DCASES', query.limit, query.cursor);
+  /**
+   * A page of cases (the summary: history and guard records are read with the case). `stuck`:
+   * the cases stuck waiting for a payment file (sparse gsi3 `DSTUCK`, longest stuck first).
+   */
+  /** Every shard of `base` and, for items written before sharding, `base` itself (docs/DATA.md "Hot partitions"). */
+  private async sharded<T>(index: 'gsi1' | 'gsi2', base: string, limit: number, cursor: string | undefined, prefix?: string): Promise<Page<T>> {
+    const page = await queryShards(this.db, {
+      tableName: this.tableName,
+      indexName: index,
+      partitionKeyName: `${index}pk`,
+      sortKeyName: `${index}sk`,
+      partitions: shardKeys(base, INDEX_SHARDS, { legacy: true }),
+      ...(prefix ? { sortKeyPrefix: prefix } : {}),
+      limit,
+      ...(cursor ? { cursor } : {}),
+    });
+    return { items: page.items.map((item) => fromItem<T>(item)), nextCursor: page.nextCursor };
+  }
+
+  async listCases(query: { status?: CaseStatus | 'stuck'; limit: number; cursor?: string }): Promise<Page<StoredCase>> {
+    const page: Page<Item> =
+      query.status === 'stuck'
+        ? await this.page('gsi3', 'DSTUCK', query.limit, query.cursor)
+        : query.status
+          ? await this.sharded('gsi1', `DCASES#${query.status}`, query.limit, query.cursor)
+          : await this.sharded('gsi2', 'DCASES', query.limit, query.cursor);
+    return { items: page.items.map((item) => summaryOf(item)), nextCursor: page.nextCursor };
   }
 
   private workOrderItem(order: WorkOrder): Item {
@@ -92,9 +213,9 @@ export class DynamoDunningRepository implements DunningRepository {
       pk: `WO#${order.workOrderId}`,
       sk: 'WORKORDER',
       entity: 'work_order',
-      gsi1pk: `WORKORDERS#${order.type}`,
+      gsi1pk: shardKey(`WORKORDERS#${order.type}`, order.workOrderId, INDEX_SHARDS),
       gsi1sk: `${order.status}#${order.createdAt}#${order.workOrderId}`,
-      gsi2pk: 'WORKORDERS',
+      gsi2pk: shardKey('WORKORDERS', order.workOrderId, INDEX_SHARDS),
       gsi2sk: `${order.status}#${order.createdAt}#${order.workOrderId}`,
       ...order,
     };
@@ -115,8 +236,8 @@ export class DynamoDunningRepository implements DunningRepository {
   listWorkOrders(query: { type?: WorkOrderType; status?: WorkOrder['status']; limit: number; cursor?: string }): Promise<Page<WorkOrder>> {
     const prefix = query.status ? `${query.status}#` : undefined;
     return query.type
-      ? this.page('gsi1', `WORKORDERS#${query.type}`, query.limit, query.cursor, prefix)
-      : this.page('gsi2', 'WORKORDERS', query.limit, query.cursor, prefix);
+      ? this.sharded('gsi1', `WORKORDERS#${query.type}`, query.limit, query.cursor, prefix)
+      : this.sharded('gsi2', 'WORKORDERS', query.limit, query.cursor, prefix);
   }
 
   createFee(fee: DunningFee): Promise<boolean> {
@@ -185,4 +306,11 @@ export class DynamoDunningRepository implements DunningRepository {
   facilitiesOf(customerId: string): Promise<Facility[]> {
     return this.reads.facilitiesOf(customerId);
   }
+}
+
+/** A listed case: its history and guard records are not in the item (older items may still hold them). */
+function summaryOf(item: Item): StoredCase {
+  const { pendingHistory: _h, pendingGuards: _g, historyCount: _hc, guardCount: _gc, ...rest } = item;
+  const c = fromItem<StoredCase>(rest);
+  return { ...c, history: c.history ?? [], guardDecisions: c.guardDecisions ?? [] };
 }

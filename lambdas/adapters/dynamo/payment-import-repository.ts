@@ -10,7 +10,8 @@ const importKey = (importId: string) => ({ pk: `PAYIMPORT#${importId}`, sk: 'IMP
 /** The stored item: `doneChunks` is a number set (absent while empty: DynamoDB has no empty sets). */
 function fromImportItem(item: Item): PaymentImport {
   const record = fromItem<PaymentImport & { doneChunks?: Set<number> | number[] }>(item);
-  return { ...record, doneChunks: [...(record.doneChunks ?? [])].map(Number).sort((a, b) => a - b) };
+  // otherCurrency: absent on imports recorded before it was counted.
+  return { ...record, otherCurrency: record.otherCurrency ?? 0, doneChunks: [...(record.doneChunks ?? [])].map(Number).sort((a, b) => a - b) };
 }
 
 export class DynamoPaymentImportRepository implements PaymentImportRepository {
@@ -75,7 +76,7 @@ export class DynamoPaymentImportRepository implements PaymentImportRepository {
           // One conditional update counts the chunk and adds its counts: never half counted, never twice.
           UpdateExpression:
             'ADD doneChunks :chunkSet, chunksDone :one, booked :booked, matched :matched, unmatched :unmatched, overpaid :overpaid, ' +
-            'alreadyImported :already, deductionsRecorded :deductions SET updatedAt = :at',
+            'alreadyImported :already, deductionsRecorded :deductions, otherCurrency :otherCurrency SET updatedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunk)',
           ExpressionAttributeValues: {
             ':chunkSet': new Set([chunk]),
@@ -87,6 +88,7 @@ export class DynamoPaymentImportRepository implements PaymentImportRepository {
             ':overpaid': counts.overpaid,
             ':already': counts.alreadyImported,
             ':deductions': counts.deductions,
+            ':otherCurrency': counts.otherCurrency,
             ':at': at,
           },
           ReturnValues: 'ALL_NEW',

@@ -6,7 +6,7 @@ export type Item = Record<string, unknown>;
 
 /** Keys, index keys and bookkeeping attributes: never part of a domain record. */
 const storageAttributes = [
-  'pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog', 'appliedPaymentIds',
+  'pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'pendingLog', 'appliedPaymentIds', 'countedPages', 'countedParts',
 ];
 
 export function fromItem<T>(item: Item): T {

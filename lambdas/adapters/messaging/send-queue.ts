@@ -3,15 +3,20 @@
  * stack installs an in-process queue that calls the same sending handler.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SendQueue } from '../../domain/alerts/ports.js';
+import type { AlertJobQueue, SendQueue } from '../../domain/alerts/ports.js';
 
-export class SqsSendQueue implements SendQueue {
+export class SqsSendQueue implements SendQueue, AlertJobQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
   async enqueue(job: { outageId: string; messageKey: string }): Promise<void> {
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }));
+  }
+
+  /** An alert job travels on the same queue to the same function (lambdas/jobs/send-alerts.ts tells them apart). */
+  async enqueueJob(job: { jobId: string }): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }));
   }
 }
@@ -25,4 +30,15 @@ export function installSendQueue(queue: SendQueue): void {
 
 export function installedSendQueue(): SendQueue | undefined {
   return installed;
+}
+
+let installedJobs: AlertJobQueue | undefined;
+
+/** The embedded stack installs its background in-process queue for alert jobs here. */
+export function installAlertJobQueue(queue: AlertJobQueue): void {
+  installedJobs = queue;
+}
+
+export function installedAlertJobQueue(): AlertJobQueue | undefined {
+  return installedJobs;
 }

@@ -20,10 +20,16 @@
  *   (CAP 3.2.1): refused with a ValidationError rather than silently changed.
  * - Text is XML-escaped; characters XML 1.0 cannot carry (control characters other than tab,
  *   newline and carriage return, lone surrogates, U+FFFE/U+FFFF) are dropped.
- * - The feed: CAP defines no feed, so `<alerts>` (no namespace) wraps complete `<alert>` elements,
- *   each declaring the CAP namespace itself, so any one can be cut out as a valid CAP document.
- *   Aggregators that want an index expect Atom with one entry per alert linking to its CAP
- *   document; that needs a per-alert URL the API does not have yet (see the report).
+ * - Each alert is its own CAP 1.2 document (`GET /v1/public/alerts/{identifier}.cap`): CAP
+ *   defines no container for several alerts, so a root such as `<alerts>` is refused by strict
+ *   consumers. The feed (`GET /v1/public/ongoing-works.cap`) is an Atom 1.0 feed (RFC 4287) with
+ *   one entry per outage linking to its latest CAP document (`rel="alternate"`,
+ *   `type="application/cap+xml"`): the index form alert aggregators read (OASIS CAP feeds note).
+ *   The links are relative (`alerts/<identifier>.cap`), resolved against the feed's own URL.
+ * - An outage's messages are CAP messages in turn: the first an Alert (identifier = outage id),
+ *   each later one an Update (or the resolving one a Cancel) with identifier `<outage id>-<n>`
+ *   whose `<references>` names every earlier message of the outage (CAP 1.2 §3.2.1:
+ *   space-separated `sender,identifier,sent` triples), not only the first.
  */
 import { ValidationError, type FieldError } from '../errors.js';
 import { languageTags } from './compose.js';
@@ -222,7 +228,58 @@ export function renderCapAlert(input: CapAlertInput): string {
   return [declaration, ...renderAlertElement(input, '', ''), ''].join('\n');
 }
 
-/** The public feed: `<alerts>` holding one complete CAP `<alert>` per ongoing outage. */
-export function renderCapFeed(alerts: CapAlertInput[]): string {
-  return [declaration, '<alerts>', ...alerts.flatMap((alert, index) => renderAlertElement(alert, '  ', `${index}.`)), '</alerts>', ''].join('\n');
+export interface AtomFeedInput {
+  /** The feed's permanent id (an IRI), e.g. `urn:<sender>:ongoing-works`. */
+  id: string;
+  title: string;
+  /** The publisher (the utility's department). */
+  author: string;
+  /** When the feed last changed: the latest entry's time (or now when there is none). */
+  updated: Date;
+  /** The website the feed belongs to (`rel="related"`). */
+  web: string;
+  entries: {
+    /** The CAP identifier; the entry links to `alerts/<identifier>.cap`. */
+    identifier: string;
+    sender: string;
+    title: string;
+    summary: string;
+    updated: Date;
+  }[];
+}
+
+/** Atom date-time (RFC 3339): whole seconds, UTC as `Z`. */
+const atomDateTime = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
+
+/** The CAP document's path relative to the feed (`/v1/public/ongoing-works.cap` → `/v1/public/alerts/...`). */
+export const capAlertHref = (identifier: string) => `alerts/${encodeURIComponent(identifier)}.cap`;
+
+/** The public index: an Atom 1.0 feed with one entry per alert, each linking to its CAP 1.2 document. */
+export function renderCapAtomFeed(feed: AtomFeedInput): string {
+  const errors: FieldError[] = [];
+  feed.entries.forEach((entry, index) => checkToken(entry.identifier, `entries.${index}.identifier`, errors));
+  if (errors.length > 0) throw new ValidationError(errors);
+  const lines = [
+    declaration,
+    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    element('  ', 'id', feed.id),
+    element('  ', 'title', feed.title),
+    element('  ', 'updated', atomDateTime(feed.updated)),
+    `  <author>${element('', 'name', feed.author)}</author>`,
+    `  <link rel="self" href="ongoing-works.cap" type="application/atom+xml"/>`,
+    `  <link rel="related" href="${escapeXml(feed.web)}"/>`,
+  ];
+  for (const entry of feed.entries) {
+    lines.push(
+      '  <entry>',
+      element('    ', 'id', `urn:cap:${entry.sender}:${entry.identifier}`),
+      element('    ', 'title', entry.title),
+      element('    ', 'updated', atomDateTime(entry.updated)),
+      element('    ', 'summary', entry.summary),
+      `    <link rel="alternate" type="application/cap+xml" href="${escapeXml(capAlertHref(entry.identifier))}"/>`,
+      '  </entry>',
+    );
+  }
+  lines.push('</feed>', '');
+  return lines.join('\n');
 }

@@ -92,9 +92,10 @@ export interface AlertRepository {
   deleteSubscription(subscription: Subscription): Promise<void>;
   subscriptionsOfPhone(phone: string): Promise<Subscription[]>;
   subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]>;
-  addressesOnStreet(street: string, postalCode?: string): Promise<AddressRecord[]>;
-  addressesInPostalCode(postalCode: string): Promise<AddressRecord[]>;
-  addressesInGeoCell(cell: string): Promise<AddressRecord[]>;
+  /** `limit`: stop after about this many (a probe of the area's size); all without it. */
+  addressesOnStreet(street: string, postalCode?: string, limit?: number): Promise<AddressRecord[]>;
+  addressesInPostalCode(postalCode: string, limit?: number): Promise<AddressRecord[]>;
+  addressesInGeoCell(cell: string, limit?: number): Promise<AddressRecord[]>;
   getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]>;
   // opt-outs
   putOptOut(phone: string, at: string): Promise<void>;
@@ -150,4 +151,12 @@ export class RetryableSendError extends Error {}
 /** Hands a message's sending to the sending function (SQS in AWS, in-process locally). */
 export interface SendQueue {
   enqueue(job: { outageId: string; messageKey: string }): Promise<void>;
+}
+
+/**
+ * Hands an alert job (an outage's recipient resolution and release) to a background
+ * function: the same SQS queue and sending function in AWS, a background in-process queue locally.
+ */
+export interface AlertJobQueue {
+  enqueueJob(job: { jobId: string }): Promise<void>;
 }

@@ -9,11 +9,13 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { toE164 } from '../phone.js';
 import { addressKey } from './address.js';
 import { areaIndexKeys, addressInArea, validateArea } from './area.js';
-import { renderCapFeed, defaultCapSeverity, defaultCapUrgency, type CapAlertInput } from './cap.js';
+import { renderCapAlert, renderCapAtomFeed, defaultCapSeverity, defaultCapUrgency, type CapAlertInput } from './cap.js';
 import { clusterReports, type ReportCluster } from './clusters.js';
 import { checkSegmentLimit, composeAlert, composeVoice, categoryLabel, languageTags } from './compose.js';
+import { jobIdFor, type Job, type JobRepository } from '../jobs/job.js';
 import type {
   AddressRecord,
+  AlertJobQueue,
   AlertRepository,
   CrowdReportRecord,
   Outage,
@@ -53,6 +55,11 @@ export interface AlertDeps {
   readonly sms: SmsSender;
   readonly voice: VoiceSender;
   readonly queue: SendQueue;
+  /** Jobs (GET /v1/jobs/{jobId}) and the background queue that runs the large ones. */
+  readonly jobs: JobRepository;
+  readonly jobQueue: AlertJobQueue;
+  /** Areas with at most this many addresses run inline (default inlineAddressBudget). */
+  readonly inlineAddressBudget?: number;
   readonly now: () => Date;
   readonly newId: (prefix: string) => string;
   readonly settings: AlertSettings;
@@ -69,6 +76,36 @@ const voiceLanguage = (language: Language): Language => (language === 'fi' ? 'en
 
 /** A `sending` claim older than this was cut off by a crash: it is not sent again (never twice). */
 const interruptedAfterMs = 5 * 60_000;
+
+/**
+ * An outage whose area holds at most this many register addresses is resolved and released
+ * inside its request (201); a larger one answers 202 and runs in the background function.
+ * Both run the same job code (runOutageJob).
+ */
+export const inlineAddressBudget = 500;
+
+/** A queued or running job untouched this long is handed to the queue again when its request is retried. */
+const jobStalledAfterMs = 15 * 60_000;
+
+/** What an outage job needs: the validated request, the id given at once, who and when. */
+export interface OutageJobInput {
+  request: CreateOutageRequest;
+  outageId: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface OutageCreated {
+  outageId: string;
+  recipients: number;
+  optedOut: number;
+  segments: number;
+  encoding: string;
+  estimatedCost: { amount: number; currency: string };
+  sendAt: string;
+  held: boolean;
+  heldReason?: string;
+}
 
 export function subscriptionId(phone: string, key: string, source: 'register' | 'self'): string {
   return `sub_${createHash('sha256').update(`${phone}|${key}|${source}`).digest('hex').slice(0, 20)}`;
@@ -200,14 +237,14 @@ export class OutageAlerts {
   // ---- recipients ----------------------------------------------------------------------
 
   /** Address records in the area, read by index: cost follows the area, not the register. */
-  private async addressesIn(area: OutageArea): Promise<AddressRecord[]> {
+  private async addressesIn(area: OutageArea, limit?: number): Promise<AddressRecord[]> {
     const keys = areaIndexKeys(area);
     const found = new Map<string, AddressRecord>();
     const candidates: AddressRecord[][] = await Promise.all([
       this.deps.repo.getAddresses(keys.addressKeys),
-      ...keys.streetKeys.map((s) => this.deps.repo.addressesOnStreet(s.street, s.postalCode)),
-      ...keys.postalCodes.map((code) => this.deps.repo.addressesInPostalCode(code)),
-      ...keys.geoCells.map((cell) => this.deps.repo.addressesInGeoCell(cell)),
+      ...keys.streetKeys.map((s) => this.deps.repo.addressesOnStreet(s.street, s.postalCode, limit)),
+      ...keys.postalCodes.map((code) => this.deps.repo.addressesInPostalCode(code, limit)),
+      ...keys.geoCells.map((cell) => this.deps.repo.addressesInGeoCell(cell, limit)),
     ]);
     for (const record of candidates.flat()) {
       if (!found.has(record.addressKey) && addressInArea(record, area)) found.set(record.addressKey, record);
@@ -256,21 +293,88 @@ export class OutageAlerts {
 
   // ---- outages --------------------------------------------------------------------------
 
-  async createOutage(actor: Actor, input: CreateOutageRequest) {
+  /**
+   * Records the outage and its job (a deterministic job and outage id from the caller's
+   * `Idempotency-Key`: a retried request finds the first job, never a second outage), then
+   * runs the job inline when the area is small (inlineAddressBudget) or hands it to the
+   * background queue. `status` says which: `completed` carries the result.
+   */
+  async createOutage(actor: Actor, input: CreateOutageRequest, options: { idempotencyKey?: string } = {}) {
     const errors: FieldError[] = validateArea(input.area);
     if (input.startsAt && input.endsAt && input.endsAt < input.startsAt) {
       errors.push({ path: 'endsAt', message: 'before startsAt' });
     }
     if (errors.length > 0) throw new ValidationError(errors);
-    const now = this.deps.now();
     // Compose in every language first: a message over the segment limit is refused before anything is written.
     this.composeAll(input, input.message, 'initial', languages);
 
+    const jobId = jobIdFor('outage', actor.subject, options.idempotencyKey, this.deps.newId);
+    const outageId = options.idempotencyKey ? `out_${jobId.slice('job_'.length)}` : this.deps.newId('out');
+    const at = this.nowIso();
+    const job: Job<OutageJobInput> = {
+      jobId, kind: 'outage', status: 'queued', progress: {}, errors: [], result: { outageId },
+      input: { request: input, outageId, createdBy: actor.subject, createdAt: at }, createdBy: actor.subject, createdAt: at, updatedAt: at,
+    };
+    if (!(await this.deps.jobs.createJob(job))) {
+      // A retry of a request that was answered (or timed out): the first job, never a second outage.
+      const existing = (await this.deps.jobs.getJob<OutageJobInput>(jobId))!;
+      if (existing.status !== 'completed' && existing.status !== 'failed' && Date.parse(existing.updatedAt) < this.deps.now().getTime() - jobStalledAfterMs) {
+        await this.deps.jobQueue.enqueueJob({ jobId });
+      }
+      return this.outageJobAnswer(existing);
+    }
+    await this.deps.repo.insertOutage(this.outageRecord(job.input));
+    // A bounded probe: reads at most budget + 1 candidates per index key, whatever the area's size.
+    const budget = this.deps.inlineAddressBudget ?? inlineAddressBudget;
+    const addresses = await this.addressesIn(input.area, budget + 1);
+    if (addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId));
+    await this.deps.jobQueue.enqueueJob({ jobId });
+    return this.outageJobAnswer(job);
+  }
+
+  private outageJobAnswer(job: Job<OutageJobInput>) {
+    const result = job.result as Partial<OutageCreated>;
+    return { jobId: job.jobId, status: job.status, ...result, outageId: job.input.outageId };
+  }
+
+  private outageRecord(input: OutageJobInput): Outage {
+    const request = input.request;
+    return {
+      outageId: input.outageId,
+      category: request.category,
+      title: request.title,
+      message: request.message,
+      area: request.area,
+      areaDescription: describeArea(request.area),
+      ...(request.startsAt ? { startsAt: new Date(request.startsAt).toISOString() } : {}),
+      ...(request.endsAt ? { endsAt: new Date(request.endsAt).toISOString() } : {}),
+      status: 'active',
+      createdAt: input.createdAt,
+      updatedAt: input.createdAt,
+      createdBy: input.createdBy,
+      messageCount: 1,
+      latestMessage: request.message,
+      version: 1,
+    };
+  }
+
+  /**
+   * The outage job (inline or from the queue): resolves the recipients, writes them, and
+   * releases the first message. Idempotent: every write is conditional on absence and the
+   * release sends each recipient once, so a re-delivered job writes and sends nothing twice.
+   */
+  async runOutageJob(jobId: string): Promise<Job<OutageJobInput>> {
+    const job = await this.deps.jobs.getJob<OutageJobInput>(jobId);
+    if (!job) throw new NotFoundError('No such job.');
+    if (job.status === 'completed' || job.status === 'failed') return job;
+    await this.deps.jobs.updateJob(jobId, { status: 'running' }, this.nowIso());
+    const { request: input, outageId } = job.input;
+    const now = new Date(job.input.createdAt);
+
     const { phones, optedOut } = await this.resolveRecipients(input.area);
+    await this.deps.jobs.updateJob(jobId, { progress: { resolved: phones.length } }, this.nowIso());
     const languageByPhone = await this.languagesOf(phones);
     const composed = this.composeAll(input, input.message, 'initial', languageByPhone.values());
-
-    const outageId = this.deps.newId('out');
     const timing = sendTimeFor({
       category: input.category,
       createdAt: now,
@@ -278,43 +382,27 @@ export class OutageAlerts {
       zone: this.deps.settings.zone,
       country: this.deps.settings.country,
     });
-    const at = now.toISOString();
-    const outage: Outage = {
-      outageId,
-      category: input.category,
-      title: input.title,
-      message: input.message,
-      area: input.area,
-      areaDescription: describeArea(input.area),
-      ...(input.startsAt ? { startsAt: new Date(input.startsAt).toISOString() } : {}),
-      ...(input.endsAt ? { endsAt: new Date(input.endsAt).toISOString() } : {}),
-      status: 'active',
-      createdAt: at,
-      updatedAt: at,
-      createdBy: actor.subject,
-      messageCount: 1,
-      latestMessage: input.message,
-      version: 1,
-    };
+    const outage = this.outageRecord(job.input);
+    if (!(await this.deps.repo.getOutage(outageId))) await this.deps.repo.insertOutage(outage);
     const message: OutageMessage = {
       outageId,
       messageKey: '0',
       kind: 'initial',
-      createdBy: actor.subject,
+      createdBy: job.input.createdBy,
       bodies: composed.bodies,
       voiceBodies: composed.voiceBodies,
-      createdAt: at,
+      createdAt: job.input.createdAt,
       sendAt: timing.sendAt.toISOString(),
       held: timing.held,
     };
-    await this.deps.repo.insertOutage(outage);
     await this.deps.repo.putMessage(message);
     await this.deps.repo.putRecipients(this.recipients(outageId, '0', phones, languageByPhone, optedOut));
+    await this.deps.jobs.updateJob(jobId, { progress: { resolved: phones.length, written: phones.length } }, this.nowIso());
     await this.release(message);
     await this.acknowledgeReports(outage);
 
     const sendable = phones.length - optedOut.size;
-    return {
+    const result: OutageCreated = {
       outageId,
       recipients: sendable,
       optedOut: optedOut.size,
@@ -325,6 +413,14 @@ export class OutageAlerts {
       held: timing.held,
       ...(timing.reason ? { heldReason: timing.reason } : {}),
     };
+    const done = { status: 'completed' as const, progress: { resolved: phones.length, written: phones.length }, result: { ...result } };
+    await this.deps.jobs.updateJob(jobId, done, this.nowIso());
+    return { ...job, ...done, updatedAt: this.nowIso() };
+  }
+
+  /** GET /v1/jobs/{jobId}: the job of an outage or a register import. */
+  async getJob(jobId: string): Promise<Job | undefined> {
+    return this.deps.jobs.getJob(jobId);
   }
 
   private recipients(outageId: string, messageKey: string, phones: readonly string[], languageByPhone: Map<string, Language>, optedOut: Set<string>): Recipient[] {
@@ -522,38 +618,85 @@ export class OutageAlerts {
     };
   }
 
+  /**
+   * The public CAP index (R-COM-2): an Atom feed with one entry per outage in the feed (active,
+   * or resolved: a Cancel), each linking to the outage's latest CAP document (cap.ts).
+   */
   async ongoingWorksCap(): Promise<string> {
     const outages = await this.deps.repo.listFeedOutages();
-    const now = this.deps.now();
-    const alerts: CapAlertInput[] = outages.map((o) => {
-      const sent = new Date(o.updatedAt);
-      const first = { sender: this.deps.settings.capSender, identifier: o.outageId, sent: new Date(o.createdAt) };
-      const msgType = o.status === 'resolved' ? 'Cancel' : o.messageCount > 1 ? 'Update' : 'Alert';
-      return {
-        identifier: msgType === 'Alert' ? o.outageId : `${o.outageId}-${o.messageCount - 1}`,
-        sender: this.deps.settings.capSender,
-        sent,
-        msgType,
-        ...(msgType === 'Alert' ? {} : { references: [first] }),
-        category: o.category,
-        // One info per language: the event in that language; headline and text as ops wrote them.
-        infos: [this.deps.settings.defaultLanguage, ...languages.filter((l) => l !== this.deps.settings.defaultLanguage)].map((language) => ({
-          language,
-          event: categoryLabel(o.category, language),
-          headline: o.title,
-          description: o.latestMessage,
-          urgency: defaultCapUrgency(o.category, o.startsAt ? new Date(o.startsAt) : undefined, now),
-          severity: defaultCapSeverity(o.category),
-          certainty: 'Observed' as const,
-          ...(o.startsAt ? { onset: new Date(o.startsAt) } : {}),
-          ...(o.endsAt ? { expires: new Date(o.endsAt) } : {}),
-          web: this.deps.settings.infoUrl,
-          contact: this.deps.settings.contact,
-        })),
-        area: { areaDesc: o.areaDescription, ...(o.area.polygon ? { polygon: o.area.polygon } : {}) },
-      };
+    const alerts = await Promise.all(outages.map((o) => this.capAlertOf(o)));
+    const sender = this.deps.settings.capSender;
+    const latest = alerts.reduce<Date | undefined>((at, alert) => (!at || alert.sent > at ? alert.sent : at), undefined);
+    return renderCapAtomFeed({
+      id: `urn:cap:${sender}:ongoing-works`,
+      title: this.deps.settings.department,
+      author: this.deps.settings.department,
+      updated: latest ?? this.deps.now(),
+      web: this.deps.settings.infoUrl,
+      entries: alerts.map((alert, index) => ({
+        identifier: alert.identifier,
+        sender,
+        title: `${alert.msgType === 'Cancel' ? '[Cancel] ' : ''}${outages[index]!.title}`,
+        summary: outages[index]!.latestMessage,
+        updated: alert.sent,
+      })),
     });
-    return renderCapFeed(alerts);
+  }
+
+  /**
+   * One CAP 1.2 document (GET /v1/public/alerts/{identifier}.cap): the latest message of an
+   * outage in the public feed. An earlier identifier of the outage answers with where the
+   * current one is (its content was replaced by the update that references it).
+   */
+  async capAlert(identifier: string): Promise<{ xml: string } | { supersededBy: string }> {
+    const match = /^(.+?)(?:-(\d+))?$/.exec(identifier);
+    const outageId = match?.[1] ?? '';
+    const outage = outageId ? await this.deps.repo.getOutage(outageId) : undefined;
+    const inFeed = outage && (await this.deps.repo.listFeedOutages()).some((o) => o.outageId === outage.outageId);
+    if (!outage || !inFeed) throw new NotFoundError('No such public alert.');
+    const alert = await this.capAlertOf(outage);
+    if (alert.identifier === identifier) return { xml: renderCapAlert(alert) };
+    if (alert.references?.some((r) => r.identifier === identifier)) return { supersededBy: alert.identifier };
+    throw new NotFoundError('No such public alert.');
+  }
+
+  /**
+   * An outage's latest CAP message: Alert for the first, Update (Cancel when resolved) after,
+   * referencing every earlier message of the outage by its identifier and the time it was sent.
+   */
+  private async capAlertOf(o: Outage): Promise<CapAlertInput> {
+    const now = this.deps.now();
+    const sender = this.deps.settings.capSender;
+    // Messages 0..messageCount-1 (the crowd-report acknowledgement is no CAP message).
+    const sentAt = new Map((await this.deps.repo.listMessages(o.outageId)).filter((m) => /^\d+$/.test(m.messageKey)).map((m) => [Number(m.messageKey), m.createdAt]));
+    const identifierOf = (n: number) => (n === 0 ? o.outageId : `${o.outageId}-${n}`);
+    const sentOf = (n: number) => new Date(n === 0 ? o.createdAt : (sentAt.get(n) ?? o.updatedAt));
+    const last = o.messageCount - 1;
+    const msgType = o.status === 'resolved' ? 'Cancel' : last > 0 ? 'Update' : 'Alert';
+    const references = Array.from({ length: Math.max(0, last) }, (_, n) => ({ sender, identifier: identifierOf(n), sent: sentOf(n) }));
+    return {
+      identifier: identifierOf(Math.max(0, last)),
+      sender,
+      sent: sentOf(Math.max(0, last)),
+      msgType,
+      ...(references.length > 0 ? { references } : {}),
+      category: o.category,
+      // One info per language: the event in that language; headline and text as ops wrote them.
+      infos: [this.deps.settings.defaultLanguage, ...languages.filter((l) => l !== this.deps.settings.defaultLanguage)].map((language) => ({
+        language,
+        event: categoryLabel(o.category, language),
+        headline: o.title,
+        description: o.latestMessage,
+        urgency: defaultCapUrgency(o.category, o.startsAt ? new Date(o.startsAt) : undefined, now),
+        severity: defaultCapSeverity(o.category),
+        certainty: 'Observed' as const,
+        ...(o.startsAt ? { onset: new Date(o.startsAt) } : {}),
+        ...(o.endsAt ? { expires: new Date(o.endsAt) } : {}),
+        web: this.deps.settings.infoUrl,
+        contact: this.deps.settings.contact,
+      })),
+      area: { areaDesc: o.areaDescription, ...(o.area.polygon ? { polygon: o.area.polygon } : {}) },
+    };
   }
 
   // ---- crowd reports (R-COM-1) ------------------------------------------------------------

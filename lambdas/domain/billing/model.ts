@@ -112,6 +112,10 @@ export interface BillingRun {
   errors: number;
   errorSamples: { customerId: string; reason: string }[];
   startedAt: string;
+  /** The last progress (a page counted, or a re-queue of a stalled run). */
+  updatedAt?: string;
+  /** How often the sweeper or a second start re-queued the run's unfinished segments. */
+  requeues?: number;
   completedAt?: string;
 }
 

@@ -8,7 +8,15 @@ import { ValidationError } from '../errors.js';
 import type { BankDeduction, BankPayment, PaymentFileReport } from '../payments/payment-file.js';
 import type { Invoice } from './model.js';
 
-/** One thing to book: a payment, or a BgMax deduction (recorded for a person, never applied). */
+/**
+ * One thing to book: a payment, or a BgMax deduction (TK21). A deduction is booked against
+ * the invoice its reference names: the payer set off credit we owed them (a credit note; in
+ * this ledger, the customer's credit balance, R-SE-14), so the deposit is that much smaller
+ * and the customer's credit is reduced by the deduction (`credited` negative). The invoice's
+ * open amount is not touched: the payments of the deposit pay the invoices they name. A
+ * deduction whose reference names no invoice in the utility's currency waits in the
+ * unmatched queue for an agent, as an unmatched payment does.
+ */
 export type BookingEntry = { kind: 'payment'; payment: BankPayment } | { kind: 'deduction'; deduction: BankDeduction };
 
 export interface BookingCounts {
@@ -20,7 +28,13 @@ export interface BookingCounts {
   overpaid: number;
   /** Payments and deductions recorded before (by an earlier import of the same file, or another file). */
   alreadyImported: number;
+  /** Deductions among the entries booked (matched or not). */
   deductions: number;
+  /**
+   * Payments in a currency the utility does not invoice (e.g. a EUR deposit in a Swedish BgMax
+   * file): put in the unmatched queue with their currency and amount, also counted in `unmatched`.
+   */
+  otherCurrency: number;
 }
 
 export const defaultBookingLanes = 8;
@@ -37,6 +51,17 @@ export function wholePaymentFile(report: PaymentFileReport): PaymentFileReport {
     );
   }
   return report;
+}
+
+/**
+ * The latest value date among a file's payments and deductions (camt ValDt, BgMax payment
+ * date): what the ledger holds money up to once the file is booked, the date dunning's
+ * booking-delay guard (R-FI-10, R-SE-13) reads. Undefined for a file with no payments.
+ */
+export function latestValueDate(report: PaymentFileReport): string | undefined {
+  let latest: string | undefined;
+  for (const entry of [...report.payments, ...(report.deductions ?? [])]) if (!latest || entry.valueDate > latest) latest = entry.valueDate;
+  return latest;
 }
 
 /** Deductions first, then payments, in file order: the one list chunks are cut from. */

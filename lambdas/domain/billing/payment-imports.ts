@@ -20,11 +20,12 @@
  * the import's SHA-256: a file overwritten at the upload URL after the import began is
  * refused, never booked in part from other bytes.
  */
+import type { ActiveJobs, Resumed, ResumableJobs } from '../jobs/sweeper.js';
 import { createHash } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../errors.js';
 import { parsePaymentFile, type PaymentFileFormat } from '../payments/payment-file.js';
-import { bookingEntries, wholePaymentFile, type BookingCounts, type BookingEntry } from './payment-booking.js';
+import { bookingEntries, latestValueDate, wholePaymentFile, type BookingCounts, type BookingEntry } from './payment-booking.js';
 
 export type PaymentImportStatus = 'validating' | 'booking' | 'completed' | 'failed';
 
@@ -67,6 +68,10 @@ export interface PaymentImport {
   overpaid: number;
   alreadyImported: number;
   deductionsRecorded: number;
+  /** Payments in a currency the utility does not invoice, put in the unmatched queue (counted in `unmatched` too). */
+  otherCurrency: number;
+  /** The latest value date of the file's payments: the ledger's date once every chunk is booked (R-FI-10). */
+  latestValueDate?: string;
   errors: FieldError[];
   createdAt: string;
   createdBy: string;
@@ -138,11 +143,11 @@ export interface PaymentImportDeps {
   /** Books entries once each (Billing.bookEntries). */
   readonly book: (entries: readonly BookingEntry[], importId: string) => Promise<BookingCounts>;
   /**
-   * Called when every chunk of a file is booked, before the import is marked completed: the
-   * ledger is current as of today (dunning's booking-delay guard, R-FI-10), as after
-   * `POST /v1/payment-files`. Safe to call twice.
+   * Called when every chunk of a file is booked, before the import is marked completed, with
+   * the file's latest value date: the ledger holds the money valued up to it (dunning's
+   * booking-delay guard, R-FI-10), as after `POST /v1/payment-files`. Safe to call twice.
    */
-  readonly fileBooked: () => Promise<void>;
+  readonly fileBooked: (valueDate?: string) => Promise<void>;
   readonly now: () => Date;
   readonly newId: (prefix: string) => string;
   /** Entries (payments and deductions) per chunk message. */
@@ -151,7 +156,12 @@ export interface PaymentImportDeps {
   readonly uploadUrlSeconds: number;
   /** The largest file accepted (read, hashed and parsed inside one request). */
   readonly maxFileBytes: number;
+  /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
+  readonly activeJobs: ActiveJobs;
 }
+
+/** The kind of job a payment import is, for the sweeper. */
+export const paymentImportJobKind = 'payment-import';
 
 /** The import id of these bytes: `imp_` and the first 32 hex digits (128 bits) of their SHA-256. */
 export function importIdOf(sha256: string): string {
@@ -251,19 +261,47 @@ export class PaymentImports {
 
     const report = wholePaymentFile(parsePaymentFile(file.bytes));
     const entries = bookingEntries(report);
+    const latest = latestValueDate(report);
     const record: PaymentImport = {
       importId, sha256, uploadId, objectKey: upload.objectKey, etag: file.etag, bytes: file.bytes.byteLength,
       format: report.format as PaymentFileFormat, fileId: report.fileId, status: 'validating',
       payments: report.payments.length, deductions: report.deductions?.length ?? 0,
       chunkSize: this.deps.chunkSize, chunks: chunkCount(entries.length, this.deps.chunkSize), chunksDone: 0, doneChunks: [],
-      booked: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductionsRecorded: 0, errors: [],
-      createdAt: at, createdBy: actor.subject, updatedAt: at,
+      booked: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductionsRecorded: 0, otherCurrency: 0, errors: [],
+      createdAt: at, createdBy: actor.subject, updatedAt: at, ...(latest ? { latestValueDate: latest } : {}),
     };
     if (!(await this.deps.repo.createImport(record))) {
       // The same bytes imported at the same moment: the other request queues them.
       return (await this.deps.repo.getImport(importId)) ?? record;
     }
+    await this.deps.activeJobs.add(paymentImportJobKind, importId, at);
     return this.queueChunks(record);
+  }
+
+  /** The sweeper's view of payment imports (lambdas/domain/jobs/sweeper.ts). */
+  get resumable(): ResumableJobs {
+    return { kind: paymentImportJobKind, stalledAfterMs: stalledAfterMs.booking, resumeStalled: (now) => this.resumeStalled(now) };
+  }
+
+  /**
+   * Every import validating or booking with no progress for longer than its state allows
+   * (`stalledAfterMs`) queues the chunks not yet booked again, from the file it validated,
+   * as importing the same file again would; ended imports leave the active list. A failed
+   * import stays failed: a person decides (its errors say why), by importing it again.
+   */
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const resumed: Resumed[] = [];
+    for (const importId of await this.deps.activeJobs.list(paymentImportJobKind)) {
+      const record = await this.deps.repo.getImport(importId);
+      if (!record || record.status === 'completed' || record.status === 'failed') {
+        await this.deps.activeJobs.remove(paymentImportJobKind, importId);
+        continue;
+      }
+      if (onImportAgain(record, now) !== 'restart') continue;
+      const again = await this.again(record, { uploadId: record.uploadId, objectKey: record.objectKey, etag: record.etag, at: now.toISOString() });
+      resumed.push({ kind: paymentImportJobKind, jobId: importId, requeued: chunksToQueue(again).length });
+    }
+    return resumed;
   }
 
   private async again(existing: PaymentImport, from: { uploadId: string; objectKey: string; etag: string; at: string }): Promise<PaymentImport> {
@@ -272,6 +310,8 @@ export class PaymentImports {
     if (!(await this.deps.repo.restartImport(existing.importId, from, stalledBefore(now)))) {
       return (await this.deps.repo.getImport(existing.importId)) ?? existing;
     }
+    // A failed import imported again is running again.
+    await this.deps.activeJobs.add(paymentImportJobKind, existing.importId, from.at);
     return this.queueChunks({ ...existing, ...from, status: 'validating', errors: [] });
   }
 
@@ -281,7 +321,7 @@ export class PaymentImports {
     const at = this.deps.now().toISOString();
     if (isDone(record)) {
       // Nothing left to book (an empty file, or every chunk done before a restart).
-      await this.complete(record.importId);
+      await this.complete(record);
     } else {
       await this.deps.repo.markBooking(record.importId, at);
     }
@@ -289,9 +329,9 @@ export class PaymentImports {
   }
 
   /** Every chunk is booked: the ledger is current, then the import is completed (a crash between them repeats both). */
-  private async complete(importId: string): Promise<void> {
-    await this.deps.fileBooked();
-    await this.deps.repo.completeImport(importId, this.deps.now().toISOString());
+  private async complete(record: Pick<PaymentImport, 'importId' | 'latestValueDate'>): Promise<void> {
+    await this.deps.fileBooked(record.latestValueDate);
+    await this.deps.repo.completeImport(record.importId, this.deps.now().toISOString());
   }
 
   async getImport(importId: string): Promise<PaymentImport> {
@@ -311,7 +351,7 @@ export class PaymentImports {
     if (!record || record.status === 'failed') return;
     if (record.doneChunks.includes(job.chunk)) {
       // Counted before (a crash may have come between counting the last chunk and completing).
-      if (isDone(record)) await this.complete(record.importId);
+      if (isDone(record)) await this.complete(record);
       return;
     }
     try {
@@ -320,7 +360,7 @@ export class PaymentImports {
       const counts = await this.deps.book(chunkOf(entries, job.chunk, record.chunkSize), record.importId);
       const after = await this.deps.repo.recordChunk(record.importId, job.chunk, counts, this.deps.now().toISOString());
       const latest = after ?? (await this.deps.repo.getImport(record.importId));
-      if (latest && isDone(latest)) await this.complete(record.importId);
+      if (latest && isDone(latest)) await this.complete(latest);
     } catch (error) {
       if (options.lastAttempt) {
         await this.deps.repo.failImport(record.importId, {

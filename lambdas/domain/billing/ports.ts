@@ -7,9 +7,12 @@ export interface RecordedPayment extends BankPayment {
   status: 'received' | 'matched' | 'unmatched' | 'allocated';
   /**
    * A BgMax deduction (TK21): the payer set a credit invoice off against the deposit. It is
-   * not money received; it waits in the unmatched queue for an agent to settle by hand.
+   * not money received: booked against the invoice its reference names, it reduces that
+   * customer's credit (`credited` negative); with no such invoice it waits in the unmatched queue.
    */
   deduction?: boolean;
+  /** Why it is unmatched when not for want of an invoice: `currency`, a currency the utility does not invoice. */
+  unmatchedReason?: 'currency';
   invoiceId?: string;
   /** Minor units applied to invoices; the rest is credit. */
   applied: number;
@@ -42,6 +45,25 @@ export interface CustomerBillingData {
 
 export const meterKey = (facilityId: string, meterId: string) => `${facilityId}|${meterId}`;
 
+export interface SegmentPageCounts {
+  customersDone: number;
+  invoicesWritten: number;
+  errors: number;
+  lastPage: boolean;
+  /** The cursor of the segment's next page (none on its last page). */
+  nextCursor?: string;
+  errorSamples: { customerId: string; reason: string }[];
+  /** When the page was done (the run's `updatedAt`). */
+  at: string;
+}
+
+export interface SegmentPageRecord {
+  segment: number;
+  page: number;
+  lastPage: boolean;
+  nextCursor?: string;
+}
+
 export interface BillingRepository {
   // tariffs (R-SE-10)
   tariffVersions(service: string): Promise<TariffVersion[]>;
@@ -49,8 +71,19 @@ export interface BillingRepository {
   // runs
   createRun(run: BillingRun): Promise<boolean>;
   getRun(runId: string): Promise<BillingRun | undefined>;
-  /** Counts a segment page once, however often it is delivered; false when counted before. */
-  recordSegmentPage(runId: string, segment: number, page: number, counts: { customersDone: number; invoicesWritten: number; errors: number; lastPage: boolean; errorSamples: { customerId: string; reason: string }[] }): Promise<boolean>;
+  /**
+   * Counts a segment page once, however often it is delivered, with the cursor of the page
+   * after it (where a resumed segment goes on) and the time of this progress (`updatedAt` of
+   * the run); false when counted before.
+   */
+  recordSegmentPage(runId: string, segment: number, page: number, counts: SegmentPageCounts): Promise<boolean>;
+  /** A notice list's customers (`NOTICE#<jobId>` / `<customerId>`), written idempotently. */
+  putNoticeEntries(jobId: string, customerIds: readonly string[]): Promise<void>;
+  noticeEntries(jobId: string): Promise<string[]>;
+  /** The pages counted so far, each segment's in page order. */
+  segmentPages(runId: string): Promise<SegmentPageRecord[]>;
+  /** A stalled run was re-queued: `updatedAt` moves on (so the next sweep waits again) and `requeues` counts it. */
+  markRequeued(runId: string, at: string): Promise<void>;
   customerPage(segment: number, limit: number, cursor?: string): Promise<{ customers: Customer[]; nextCursor?: string }>;
   /** One read of each customer's partition (consistent), several customers at a time. */
   billingDataOf(customerIds: readonly string[]): Promise<Map<string, CustomerBillingData>>;

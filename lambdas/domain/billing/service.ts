@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, Valid
 import { parsePaymentFile } from '../payments/payment-file.js';
 import {
   afterPayment,
+  latestValueDate,
   bookingEntries,
   defaultBookingLanes,
   eachAtOnce,
@@ -21,6 +22,8 @@ import {
 import { addDays, invoiceDueDate, isoWeekRange } from './calendar.js';
 import { billingWindow, draftInvoice, TariffGapError, type InvoiceDraft } from './compute.js';
 import { stateKey, type BillingRun, type BillingState, type Invoice, type MeterReading, type TariffVersion } from './model.js';
+import type { ActiveJobs, Resumed, ResumableJobs } from '../jobs/sweeper.js';
+import type { JobRepository } from '../jobs/job.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
@@ -32,9 +35,22 @@ export interface SegmentJob {
   cursor?: string;
 }
 
-export interface BillingQueue {
-  enqueue(job: SegmentJob): Promise<void>;
+/** One page of one customer shard of a price-change notice list (R-SE-10), on the billing queue. */
+export interface NoticePageJob {
+  noticeJobId: string;
+  segment: number;
+  page: number;
+  cursor?: string;
 }
+
+export interface BillingQueue {
+  enqueue(job: SegmentJob | NoticePageJob): Promise<void>;
+}
+
+/** The kind of job that builds a price change's notice list. */
+export const priceNoticeJobKind = 'price-notice';
+/** A notice list with no page counted for this long is queued again (its pages are idempotent). */
+export const priceNoticeStalledAfterMs = 35 * 60_000;
 
 export interface BillingDeps {
   readonly repo: BillingRepository;
@@ -48,7 +64,16 @@ export interface BillingDeps {
   readonly newId: (prefix: string) => string;
   /** Payments (to different invoices) booked at once; default 8. */
   readonly bookingLanes?: number;
+  /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
+  readonly activeJobs: ActiveJobs;
+  /** Job records (GET /v1/jobs/{jobId}): the price-change notice lists. */
+  readonly jobs?: JobRepository;
+  /** A running run with no page counted for this long is stalled: its unfinished segments are queued again. */
+  readonly stalledAfterMs: number;
 }
+
+/** The kind of job a billing run is, for the sweeper. */
+export const billingRunJobKind = 'billing-run';
 
 /** R-SE-10: grid prices must be told to customers 15 days before they apply. */
 const gridNoticeDays = 15;
@@ -143,7 +168,7 @@ export class Billing {
     actor: Actor,
     service: Service,
     input: Omit<TariffVersion, 'service' | 'createdAt' | 'createdBy'>,
-  ): Promise<{ tariff: TariffVersion; notify: string[] }> {
+  ): Promise<{ tariff: TariffVersion; notice: { jobId: string; status: string } }> {
     if (input.currency !== this.deps.profile.currency) {
       throw new ValidationError([{ path: 'currency', message: `this utility bills in ${this.deps.profile.currency}` }]);
     }
@@ -167,22 +192,80 @@ export class Billing {
     }
     const tariff: TariffVersion = { ...input, service, createdAt: this.deps.now().toISOString(), createdBy: actor.subject };
     await this.deps.repo.putTariffVersion(tariff);
-    // The notification list: customers with this service, to be told of the new price (R-SE-10, R-FI-1).
-    const notify = new Set<string>();
-    for (let segment = 0; segment < this.deps.segments; segment++) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.deps.repo.customerPage(segment, 500, cursor);
-        for (const customer of page.customers) {
-          const facilities = await this.deps.repo.facilitiesOf(customer.customerId);
-          if (facilities.some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= input.effectiveFrom)))) {
-            notify.add(customer.customerId);
-          }
-        }
-        cursor = page.nextCursor;
-      } while (cursor);
+    // The notice list (customers with this service, to be told of the new price: R-SE-10, R-FI-1)
+    // grows with the register, so a background job builds it, one page of one shard a message.
+    return { tariff, notice: await this.startNoticeList(actor, service, input.effectiveFrom) };
+  }
+
+  /** The notice list of a price version: one job per service and date (the same customers), started once. */
+  private async startNoticeList(actor: Actor, service: Service, effectiveFrom: string): Promise<{ jobId: string; status: string }> {
+    const jobs = this.requireJobs();
+    const jobId = `job_notice_${service}_${effectiveFrom}`;
+    const at = this.deps.now().toISOString();
+    const created = await jobs.createJob({
+      jobId, kind: priceNoticeJobKind, status: 'queued', progress: { segments: this.deps.segments, segmentsDone: 0, customersRead: 0, customersToNotify: 0 },
+      errors: [], result: {}, input: { service, effectiveFrom }, createdBy: actor.subject, createdAt: at, updatedAt: at,
+    });
+    if (created) await this.queueNoticeSegments(jobId);
+    const job = await jobs.getJob(jobId);
+    return { jobId, status: job?.status ?? 'queued' };
+  }
+
+  private requireJobs(): JobRepository {
+    if (!this.deps.jobs) throw new Error('Billing needs a job repository for price-change notice lists');
+    return this.deps.jobs;
+  }
+
+  private async queueNoticeSegments(noticeJobId: string): Promise<void> {
+    for (let segment = 0; segment < this.deps.segments; segment++) await this.deps.queue.enqueue({ noticeJobId, segment, page: 0 });
+  }
+
+  /**
+   * One page of one shard of a notice list: the customers with the service on or after the
+   * price's date are written as `NOTICE#<jobId>` items (idempotent puts), the next page queued,
+   * and the page counted once on the job; the last shard's last page completes it.
+   */
+  async processNoticePage(job: NoticePageJob): Promise<void> {
+    const jobs = this.requireJobs();
+    const record = await jobs.getJob<{ service: Service; effectiveFrom: string }>(job.noticeJobId);
+    if (!record || record.status === 'completed' || record.status === 'failed') return;
+    const { service, effectiveFrom } = record.input;
+    const page = await this.deps.repo.customerPage(job.segment, this.deps.pageSize, job.cursor);
+    const data = await this.deps.repo.billingDataOf(page.customers.map((customer) => customer.customerId));
+    const toNotify = page.customers
+      .filter((customer) => (data.get(customer.customerId)?.facilities ?? []).some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= effectiveFrom))))
+      .map((customer) => customer.customerId);
+    await this.deps.repo.putNoticeEntries(job.noticeJobId, toNotify);
+    if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
+    const at = this.deps.now().toISOString();
+    const after = await jobs.countOnce(job.noticeJobId, `${job.segment}#${job.page}`, {
+      customersRead: page.customers.length, customersToNotify: toNotify.length, segmentsDone: page.nextCursor ? 0 : 1,
+    }, at);
+    if (after && (after.progress.segmentsDone ?? 0) >= (after.progress.segments ?? this.deps.segments)) {
+      await jobs.updateJob(job.noticeJobId, { status: 'completed', result: { customersToNotify: after.progress.customersToNotify ?? 0, service, effectiveFrom } }, at);
     }
-    return { tariff, notify: [...notify].sort() };
+  }
+
+  /** The customers of a notice list (the letters of R-SE-10 go to them). */
+  async noticeList(jobId: string): Promise<string[]> {
+    return this.deps.repo.noticeEntries(jobId);
+  }
+
+  /** The sweeper's view of notice lists: a stalled one gets every shard queued again from its first page (pages are idempotent). */
+  get resumableNotices(): ResumableJobs {
+    return {
+      kind: priceNoticeJobKind,
+      stalledAfterMs: priceNoticeStalledAfterMs,
+      resumeStalled: async (now) => {
+        const jobs = this.requireJobs();
+        const stalled = await jobs.openJobsUntouchedSince(priceNoticeJobKind, new Date(now.getTime() - priceNoticeStalledAfterMs).toISOString());
+        for (const jobId of stalled) {
+          await this.queueNoticeSegments(jobId);
+          await jobs.updateJob(jobId, {}, now.toISOString());
+        }
+        return stalled.map((jobId) => ({ kind: priceNoticeJobKind, jobId, requeued: this.deps.segments }));
+      },
+    };
   }
 
   async tariffs(service: Service): Promise<TariffVersion[]> {
@@ -211,11 +294,69 @@ export class Billing {
       errorSamples: [],
       startedAt: this.deps.now().toISOString(),
     };
-    if (!(await this.deps.repo.createRun(run))) return (await this.deps.repo.getRun(run.runId))!;
+    if (!(await this.deps.repo.createRun(run))) {
+      // Started before: a stalled run (a lost or dead-lettered page) goes on from where it stopped.
+      const existing = (await this.deps.repo.getRun(run.runId))!;
+      if (this.isStalled(existing, this.deps.now())) await this.requeueUnfinished(existing);
+      return (await this.deps.repo.getRun(run.runId)) ?? existing;
+    }
+    // Listed before the first segment is queued: a crash in between leaves a run the sweeper finds.
+    await this.deps.activeJobs.add(billingRunJobKind, run.runId, run.startedAt);
     for (let segment = 0; segment < this.deps.segments; segment++) {
       await this.deps.queue.enqueue({ runId: run.runId, segment, page: 0 });
     }
     return run;
+  }
+
+  private isStalled(run: BillingRun, now: Date): boolean {
+    return run.status === 'running' && (run.updatedAt ?? run.startedAt) < new Date(now.getTime() - this.deps.stalledAfterMs).toISOString();
+  }
+
+  /**
+   * Queues again, for each segment not done, the page after its last counted one (from that
+   * page's cursor), or its first page when none was counted. Pages are idempotent, so a page
+   * that was only slow, not lost, costs a second read and writes nothing twice.
+   */
+  private async requeueUnfinished(run: BillingRun): Promise<number> {
+    const last = new Map<number, { page: number; lastPage: boolean; nextCursor?: string }>();
+    for (const page of await this.deps.repo.segmentPages(run.runId)) {
+      const seen = last.get(page.segment);
+      if (!seen || page.page > seen.page) last.set(page.segment, page);
+    }
+    let requeued = 0;
+    for (let segment = 0; segment < run.segments; segment++) {
+      const done = last.get(segment);
+      if (done?.lastPage) continue;
+      await this.deps.queue.enqueue(
+        done ? { runId: run.runId, segment, page: done.page + 1, ...(done.nextCursor ? { cursor: done.nextCursor } : {}) } : { runId: run.runId, segment, page: 0 },
+      );
+      requeued++;
+    }
+    await this.deps.repo.markRequeued(run.runId, this.deps.now().toISOString());
+    return requeued;
+  }
+
+  /** The sweeper's view of billing runs (lambdas/domain/jobs/sweeper.ts). */
+  get resumable(): ResumableJobs {
+    return {
+      kind: billingRunJobKind,
+      stalledAfterMs: this.deps.stalledAfterMs,
+      resumeStalled: (now) => this.resumeStalled(now),
+    };
+  }
+
+  /** Re-queues every stalled run's unfinished segments; completed runs leave the active list. */
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const resumed: Resumed[] = [];
+    for (const runId of await this.deps.activeJobs.list(billingRunJobKind)) {
+      const run = await this.deps.repo.getRun(runId);
+      if (!run || run.status !== 'running') {
+        await this.deps.activeJobs.remove(billingRunJobKind, runId);
+        continue;
+      }
+      if (this.isStalled(run, now)) resumed.push({ kind: billingRunJobKind, jobId: runId, requeued: await this.requeueUnfinished(run) });
+    }
+    return resumed;
   }
 
   async getRun(runId: string): Promise<BillingRun> {
@@ -242,6 +383,7 @@ export class Billing {
     if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
     await this.deps.repo.recordSegmentPage(job.runId, job.segment, job.page, {
       customersDone: customers.length, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), at: this.deps.now().toISOString(),
     });
   }
 
@@ -280,25 +422,35 @@ export class Billing {
     nothingDrafted.forEach(({ customer, error }, i) => {
       if (error && !finished[i]) errorSamples.push({ customerId: customer.customerId, reason: error.message });
     });
-    if (drafted.length === 0) return { invoicesWritten: 0, errorSamples };
+    // This run's invoices that an earlier delivery of this page wrote (a crash before the page was
+    // counted): counted with the page, so the run's total is exact however often a page is delivered.
+    const byThisRun = (invoice: Invoice | undefined) => invoice?.runId === run.runId;
+    const finishedByThisRun = nothingDrafted.filter(({ customer }, i) => finished[i] && byThisRun(written.get(invoiceIdFor(customer, run)))).length;
+    const doneBefore = customers.filter((customer) => dataOf(customer).stateInvoiceId === invoiceIdFor(customer, run)).map((customer) => invoiceIdFor(customer, run));
+    const writtenBefore = async (invoiceIds: string[]) =>
+      invoiceIds.length === 0 ? 0 : [...(await this.deps.repo.invoicesByIds(invoiceIds)).values()].filter(byThisRun).length;
+    if (drafted.length === 0) return { invoicesWritten: finishedByThisRun + (await writtenBefore(doneBefore)), errorSamples };
 
     // One reservation of invoice numbers for the page (docs/DATA.md: unique, gaps possible).
     const firstNumber = await this.deps.repo.reserveInvoiceNumbers(drafted.length);
     // The states the new invoices hand on, written last and together: a state names its invoice
     // as done, so it goes after the invoice and the credit it used (also when another failed).
     const states: { customerId: string; invoiceId: string; state: BillingState }[] = [];
+    const existed: string[] = [];
     try {
       const issueDate = this.today();
       const dates = { issueDate, dueDate: invoiceDueDate(this.deps.profile.country, run.runMonth, issueDate) };
       await inTurns(drafted, writeConcurrency, async ({ customer, draft }, i) => {
         if (await this.writeInvoice(customer, run, dataOf(customer), draft, firstNumber + i, dates)) {
           states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter });
+        } else {
+          existed.push(invoiceIdFor(customer, run));
         }
       });
     } finally {
       if (states.length > 0) await this.deps.repo.setBillingStates(states);
     }
-    return { invoicesWritten: states.length, errorSamples };
+    return { invoicesWritten: states.length + finishedByThisRun + (await writtenBefore([...doneBefore, ...existed])), errorSamples };
   }
 
   /** The readings `metersToRead` asked for: by key where it can, else (or when that reading is missing) by Query. */
@@ -496,9 +648,15 @@ export class Billing {
 
   // ---- payments (R-SE-13, R-SE-14) --------------------------------------------------------
 
-  /** Books a bank file: whole or not at all; a file imported twice books nothing twice. */
-  async importPayments(bytes: Uint8Array): Promise<BookingCounts> {
-    return this.bookEntries(bookingEntries(wholePaymentFile(parsePaymentFile(bytes))));
+  /**
+   * Books a bank file: whole or not at all; a file imported twice books nothing twice.
+   * `latestValueDate`: the latest value date of its payments (payment-booking.ts), for the ledger's date.
+   */
+  async importPayments(bytes: Uint8Array): Promise<BookingCounts & { latestValueDate?: string }> {
+    const report = wholePaymentFile(parsePaymentFile(bytes));
+    const counts = await this.bookEntries(bookingEntries(report));
+    const latest = latestValueDate(report);
+    return { ...counts, ...(latest ? { latestValueDate: latest } : {}) };
   }
 
   /**
@@ -510,7 +668,7 @@ export class Billing {
    * `importId`: the asynchronous import booking a chunk; what it booked before counts as booked.
    */
   async bookEntries(entries: readonly BookingEntry[], importId?: string): Promise<BookingCounts> {
-    const counts: BookingCounts = { payments: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+    const counts: BookingCounts = { payments: 0, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0, otherCurrency: 0 };
     const known = await this.deps.repo.paymentsByIds(entries.map(entryId));
     const importedAt = this.deps.now().toISOString();
     const mine = (payment: RecordedPayment) => importId !== undefined && payment.importId === importId;
@@ -518,6 +676,7 @@ export class Billing {
       if (payment.deduction) counts.deductions++;
       else if (payment.status === 'unmatched') counts.unmatched++;
       else counts.matched++;
+      if (!payment.deduction && payment.unmatchedReason === 'currency') counts.otherCurrency++;
       if (payment.credited > 0) counts.overpaid++;
     };
     // Recorded before, or meanwhile by someone else: booked by this import (a chunk delivered again, or twice at once) or not.
@@ -540,15 +699,25 @@ export class Billing {
         toBook.push(before ? { payment: before, fresh: false } : { payment: { ...entry.payment, status: 'received', ...stamp }, fresh: true });
       }
     }
-    // A deduction waits for a person: recorded once, never applied.
+    const references = [
+      ...new Set([...deductions, ...toBook.map(({ payment }) => payment)].flatMap((payment) => (payment.reference ? [normaliseReference(payment.reference)] : []))),
+    ];
+    const invoices = references.length > 0 ? await this.deps.repo.invoicesByReferences(references) : new Map<string, Invoice>();
+
+    // A deduction is booked against the invoice its reference names (payment-booking.ts,
+    // BookingEntry): the customer's credit reduced once (idempotent by source id), then recorded.
     for (const deduction of deductions) {
-      const existing = await this.deps.repo.recordPayment(deduction);
+      const invoice = deduction.reference ? invoices.get(normaliseReference(deduction.reference)) : undefined;
+      let booked: RecordedPayment = { ...deduction, status: 'unmatched' };
+      if (invoice && invoice.currency === deduction.amount.currency && deduction.amount.currency === this.deps.profile.currency) {
+        await this.deps.repo.addCredit(invoice.customerId, `ded-${deduction.paymentId}`, -deduction.amount.amount, deduction.amount.currency);
+        booked = { ...deduction, status: 'matched', invoiceId: invoice.invoiceId, credited: -deduction.amount.amount };
+      }
+      const existing = await this.deps.repo.recordPayment(booked);
       if (existing) settle(existing);
-      else tally(deduction);
+      else tally(booked);
     }
 
-    const references = [...new Set(toBook.flatMap(({ payment }) => (payment.reference ? [normaliseReference(payment.reference)] : [])))];
-    const invoices = references.length > 0 ? await this.deps.repo.invoicesByReferences(references) : new Map<string, Invoice>();
     const groups = new Map<string, { payment: RecordedPayment; fresh: boolean }[]>();
     for (const item of toBook) {
       const invoice = item.payment.reference ? invoices.get(normaliseReference(item.payment.reference)) : undefined;
@@ -581,6 +750,11 @@ export class Billing {
     target: { invoice: Invoice | undefined; fresh: boolean; allocate?: boolean },
   ): Promise<{ payment: RecordedPayment; invoice: Invoice | undefined; recordedBefore: boolean }> {
     const invoice = target.invoice;
+    if (payment.amount.currency !== this.deps.profile.currency) {
+      // A currency the utility does not invoice (a EUR BgMax deposit): an agent handles it.
+      const unmatched: RecordedPayment = { ...payment, status: 'unmatched', unmatchedReason: 'currency' };
+      return { ...(await this.save(unmatched, target.fresh)), invoice };
+    }
     if (!invoice || invoice.currency !== payment.amount.currency) {
       const unmatched: RecordedPayment = { ...payment, status: 'unmatched' };
       return { ...(await this.save(unmatched, target.fresh)), invoice };
@@ -613,7 +787,8 @@ export class Billing {
       if (prior) return { applied: prior.amount, invoice };
       const amount = Math.min(invoice.openAmount, payment.amount.amount);
       if (amount === 0) return { applied: 0, invoice };
-      const applied = { paymentId: payment.paymentId, amount, bookedAt: payment.bookingDate };
+      // The value date: when the money was the utility's (camt ValDt; BgMax the payment date).
+      const applied = { paymentId: payment.paymentId, amount, bookedAt: payment.valueDate ?? payment.bookingDate };
       if (await this.deps.repo.applyPayment(invoice, applied)) return { applied: amount, invoice: afterPayment(invoice, applied) };
       invoice = await this.deps.repo.getInvoice(invoice.invoiceId);
     }

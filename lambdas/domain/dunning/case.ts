@@ -60,6 +60,14 @@ export interface DisconnectionTarget {
   until?: string;
   reason?: string;
   workOrderId?: string;
+  /**
+   * The same guard decision checked again (e.g. the booking-delay guard every banking day): counted
+   * here instead of another guard record and history event, so a long wait does not grow the case.
+   */
+  rechecks?: number;
+  lastCheckedOn?: string;
+  /** Since when (local date) the target waits for a payment file to be booked (R-FI-10, R-SE-13). */
+  awaitingPaymentFileSince?: string;
 }
 
 export interface GuardRecord {
@@ -125,7 +133,16 @@ export interface DunningCase {
   pausedSince?: string;
   executionName: string;
   executionArn: string;
+  /** When the current execution began (older cases: `openedAt`): it continues in a new one before a year. */
+  executionStartedAt?: string;
   failure?: { error: string; cause: string; at: string };
+  /**
+   * Stuck: a disconnection has waited for "no payment file booked since …" for more than the
+   * configured banking days (DUNNING_STUCK_AFTER_BANKING_DAYS): ops must look at the bank file feed.
+   * `stuckSince` is the local date the wait began.
+   */
+  stuck?: boolean;
+  stuckSince?: string;
   openedAt: string;
   closedAt?: string;
   updatedAt: string;
@@ -180,13 +197,21 @@ export interface WorkflowState {
   /** While on hold: when to look again. */
   resumeAt?: string;
   guards?: { decision: 'order' | 'await_owner_contact' | 'wait' | 'done' | 'paid'; until?: string };
+  /**
+   * The wait ahead would end beyond ~11 months after the execution began (a Standard execution
+   * ends after one year): the workflow continues in a new execution for the case (ContinueAsNew).
+   */
+  continueAsNew?: true;
 }
 
 /** The case as the API shows it: the owner-contact task token never leaves the backend. */
 export function presentCase(c: DunningCase): DunningCase {
-  const { ownerContactToken: _token, ...shown } = c as DunningCase & { ownerContactToken?: string };
+  const { ownerContactToken: _token, storedHistory: _h, storedGuards: _g, ...shown } = c as DunningCase & { ownerContactToken?: string; storedHistory?: number; storedGuards?: number };
   return shown;
 }
+
+/** The structured log line (case id and dates, no PII) a stuck case writes; the CDK metric filter counts it. */
+export const stuckLogMessage = 'dunning case stuck';
 
 export const caseIdFor = (invoiceId: string) => `dun_${invoiceId.replace(/^inv_/, '')}`;
 export const workOrderIdFor = (caseId: string, facilityId: string, service: Service, type: WorkOrderType) =>

@@ -55,7 +55,10 @@ export interface GuardInput {
   holds?: readonly Hold[];
   /** The latest owner contact recorded on the case (R-SE-18, R-SE-20). */
   ownerContact?: OwnerContact;
-  /** The latest date a bank payment file was booked into the ledger (R-FI-10, R-SE-13). */
+  /**
+   * The latest value date of the money booked from bank payment files (camt.054 ValDt, BgMax
+   * payment date; the booking day for a file with no payments) (R-FI-10, R-SE-13).
+   */
   lastPaymentFileDate?: string;
 }
 
@@ -180,9 +183,18 @@ function announcedDateGuard({ policy, today, action, announcedDisconnectionDate 
 /**
  * R-FI-10 (R-SE-13): a payment made on the closing day shows in the ledger `bookingDelayBankingDays`
  * later. The closing day is the announced disconnection date (for actions without one: that many
- * banking days before today). The ledger is current for it once a payment file has been booked on
- * or after closing day + the delay in banking days.
+ * banking days before today). The ledger is current for it once payments valued on or after
+ * closing day + the delay in banking days have been booked: `lastPaymentFileDate` is the latest
+ * value date booked (camt.054 ValDt, BgMax payment date: the same for both formats).
  */
+const NO_PAYMENT_FILE = 'No payments valued on or after';
+
+/** The decisions wait only because no payment file has been booked since the ledger could be current (R-FI-10, R-SE-13). */
+export function waitsForPaymentFile(decisions: readonly GuardDecision[]): boolean {
+  const waits = decisions.filter((d) => d.outcome === 'wait');
+  return waits.length > 0 && waits.every((d) => d.guard === 'BookingDelayGuard' && d.reason.startsWith(NO_PAYMENT_FILE));
+}
+
 function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaymentFileDate }: GuardInput): GuardDecision {
   const guard = 'BookingDelayGuard';
   const rule = policy.rules.bookingDelay;
@@ -197,11 +209,11 @@ function bookingDelayGuard({ policy, today, announcedDisconnectionDate, lastPaym
       guard,
       rule,
       outcome: 'wait',
-      reason: `No payment file booked since ${current}${lastPaymentFileDate ? ` (last: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
+      reason: `${NO_PAYMENT_FILE} ${current} booked${lastPaymentFileDate ? ` (latest value date booked: ${lastPaymentFileDate})` : ''}: the ledger is not known to be current.`,
       until: nextBankingDay(addDays(today, 1), policy.country),
     };
   }
-  return allow(guard, rule, `The ledger is current: payment file booked ${lastPaymentFileDate}.`);
+  return allow(guard, rule, `The ledger is current: payments valued up to ${lastPaymentFileDate} are booked.`);
 }
 
 const guards = [paidGuard, ownDebtGuard, wasteNeverStoppedGuard, serviceRuleGuard, rentalWaterGuard, winterOwnerContactGuard, holdGuard, announcedDateGuard, bookingDelayGuard];

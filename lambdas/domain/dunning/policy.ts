@@ -113,6 +113,8 @@ const PolicySchema = z
     bookingDelayBankingDays: z.int().min(0).max(10),
     /** Rule references the guards cite. */
     rules: z.strictObject({ hold: rule, bookingDelay: rule, announcement: rule, paid: rule }),
+    /** The legal basis of the steps and fees, in words (a JSON policy file has no comments). */
+    sources: z.array(z.string().trim().min(1).max(600)).max(20).optional(),
   })
   .superRefine((policy, ctx) => {
     const stages = policy.steps.map((s) => s.stage);

@@ -6,7 +6,7 @@
  * once). Before every action the invoice is read again: nothing is ever done on a paid debt.
  */
 import type { Invoice } from '../billing/model.js';
-import { addDays, daysBetween, isIsoDate, nextBankingDay, type Country } from '../billing/calendar.js';
+import { addDays, addMonths, daysBetween, isBankingDay, isIsoDate, nextBankingDay, type Country } from '../billing/calendar.js';
 import type { Customer, Facility } from '../customers/model.js';
 import type { Service } from '../customers/schemas.js';
 import { localDateTime, zonedTimeToUtc } from '../alerts/quiet-hours.js';
@@ -30,12 +30,16 @@ import {
   type WorkOrderType,
 } from './case.js';
 import { debtBreakdown, debtByFacilityService, ownDebt } from './debt.js';
-import { checkGuards, verdict, type GuardInput } from './guards.js';
+import { checkGuards, verdict, waitsForPaymentFile, type GuardInput } from './guards.js';
 import { reminderStages, selectPolicy, serviceRule, type DunningAction, type DunningPolicy, type DunningStage } from './policy.js';
 import { dunningSchedule, recomputeAfterPartialPayment, type DunningStep } from './schedule.js';
 
-/** The stored case, with the callback token of a waiting owner contact (never shown). */
-export type StoredCase = DunningCase & { ownerContactToken?: string };
+/**
+ * The stored case, with the callback token of a waiting owner contact (never shown), and, from
+ * the repository's read, how many history entries and guard records are stored already (the
+ * rest are new: the repository writes them as their own items).
+ */
+export type StoredCase = DunningCase & { ownerContactToken?: string; storedHistory?: number; storedGuards?: number };
 
 export interface Page<T> {
   items: T[];
@@ -48,7 +52,8 @@ export interface DunningRepository {
   createCase(c: StoredCase): Promise<boolean>;
   /** Conditional on `expectedVersion`: throws ConflictError when someone else wrote first. */
   saveCase(c: StoredCase, expectedVersion: number): Promise<void>;
-  listCases(query: { status?: CaseStatus; limit: number; cursor?: string }): Promise<Page<StoredCase>>;
+  /** `stuck`: the cases marked stuck (any status). */
+  listCases(query: { status?: CaseStatus | 'stuck'; limit: number; cursor?: string }): Promise<Page<StoredCase>>;
   /** Conditional on the id: false when it exists. */
   createWorkOrder(order: WorkOrder): Promise<boolean>;
   getWorkOrder(workOrderId: string): Promise<WorkOrder | undefined>;
@@ -85,10 +90,32 @@ export interface DunningDeps {
   newId: (prefix: string) => string;
   /** The local hour actions are taken on their date (letters go out in the morning). */
   actionHour?: number;
+  /** Banking days a case may wait for a payment file before it is stuck (default 5). */
+  stuckAfterBankingDays?: number;
+  /** Told on every check of a stuck case (the wiring logs "dunning case stuck": the alarm's metric). */
+  onStuck?: (info: { caseId: string; since: string; bankingDays: number }) => void;
 }
 
-const MAX_HISTORY = 500;
-const MAX_GUARD_RECORDS = 300;
+export const DEFAULT_STUCK_AFTER_BANKING_DAYS = 5;
+
+/** A Standard execution ends after one year: waits beyond ~11 months (335 days) from its start continue in a new one. */
+export const EXECUTION_LIMIT_MS = 335 * 24 * 3600 * 1000;
+/** AwaitOwnerContact's TimeoutSeconds (statemachines/dunning.asl.json). */
+const OWNER_CONTACT_WAIT_MS = 48 * 3600 * 1000;
+
+/** Banking days after `from` up to and including `to`. */
+function bankingDaysBetween(from: string, to: string, country: Country): number {
+  let n = 0;
+  for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (isBankingDay(d, country)) n++;
+  return n;
+}
+
+/**
+ * Holds (R-FI-11, R-SE-15: deferral only in exceptional cases) and owner-contact postponements
+ * (R-SE-18, R-SE-20) end at most this many months ahead: a longer pause is a new decision taken
+ * then. It also keeps every wait well inside a Standard execution's one year (docs/DUNNING.md).
+ */
+export const MAX_PAUSE_MONTHS = 6;
 
 export class Dunning {
   private readonly actionHour: number;
@@ -138,7 +165,6 @@ export class Dunning {
 
   private event(c: DunningCase, event: Omit<CaseEvent, 'at'>): void {
     c.history.push({ at: this.deps.now().toISOString(), ...event });
-    if (c.history.length > MAX_HISTORY) c.history.splice(0, c.history.length - MAX_HISTORY);
   }
 
   private async load(caseId: string): Promise<StoredCase> {
@@ -166,13 +192,41 @@ export class Dunning {
   }
 
   private state(c: DunningCase, extra: Partial<WorkflowState> = {}): WorkflowState {
-    return {
+    const state: WorkflowState = {
       caseId: c.caseId,
       invoiceId: c.invoiceId,
       status: c.status,
       ...(c.next ? { next: { stage: c.next.stage, at: c.next.at } } : {}),
       ...extra,
     };
+    // Every wait the workflow may enter next: the next step's instant, a hold's end, a guard's
+    // date, an owner contact's 48 hours. Beyond the execution's limit: continue in a new one.
+    const now = this.deps.now().getTime();
+    const ends = [state.next?.at, state.resumeAt, state.guards?.until].filter((at): at is string => at !== undefined).map((at) => Date.parse(at));
+    if (state.guards?.decision === 'await_owner_contact') ends.push(now + OWNER_CONTACT_WAIT_MS);
+    const started = Date.parse(c.executionStartedAt ?? c.openedAt);
+    if (activeStatuses.includes(c.status) && ends.some((end) => end > started + EXECUTION_LIMIT_MS)) state.continueAsNew = true;
+    return state;
+  }
+
+  /**
+   * ContinueAsNew: the case's workflow goes on in a new execution, named deterministically after
+   * the invoice (`<invoiceId>-2`, `-3`, …): run twice, it starts the same one (a second start is a
+   * no-op). The new execution's OpenCase finds the case and routes from where it stands.
+   */
+  async continueAsNew(caseId: string, currentExecutionName: string): Promise<WorkflowState> {
+    const c0 = await this.load(caseId);
+    const n = Number(/-(\d+)$/.exec(currentExecutionName.slice(c0.invoiceId.length))?.[1] ?? 1);
+    const name = `${c0.invoiceId}-${n + 1}`;
+    const c = await this.update(caseId, (c) => {
+      if (c.executionName !== currentExecutionName) return;
+      c.executionName = name;
+      c.executionArn = this.deps.workflow.executionArnFor(name);
+      c.executionStartedAt = this.deps.now().toISOString();
+      this.event(c, { event: 'execution_continued', detail: `The wait ahead ends beyond this execution's year: the case continues in execution ${name}.` });
+    });
+    if (c.executionName === name) await this.deps.workflow.startExecution(name, { invoiceId: c.invoiceId, caseId: c.caseId });
+    return this.state(c);
   }
 
   /** The next step not taken yet, from the planned ladder. */
@@ -277,6 +331,7 @@ export class Dunning {
         delete c.failure;
         c.executionName = input.executionName as string;
         c.executionArn = input.executionArn ?? this.deps.workflow.executionArnFor(c.executionName);
+        c.executionStartedAt = this.deps.now().toISOString();
         this.event(c, { event: 'case_restarted', detail: `Restarted as execution ${c.executionName} after ${failure?.error ?? 'a failure'}; it continues from ${c.stage}.` });
       });
       return this.state(restarted);
@@ -308,6 +363,7 @@ export class Dunning {
       history: [],
       executionName,
       executionArn: input.executionArn ?? this.deps.workflow.executionArnFor(executionName),
+      executionStartedAt: now,
       openedAt: now,
       updatedAt: now,
       version: 1,
@@ -548,6 +604,8 @@ export class Dunning {
             target.reason += ` While waste is unpaid, ${refusable.map((r) => (r === 'refuse_sludge_emptying' ? 'sludge emptying' : 'bin exchange')).join(' and ')} may be refused (R-SE-22; the desk decides when the customer asks, with the guards above).`;
           }
         } else if (v.kind === 'wait' && v.until) {
+          if (waitsForPaymentFile(decisions)) target.awaitingPaymentFileSince ??= today;
+          else delete target.awaitingPaymentFileSince;
           target.state = 'waiting';
           target.until = v.until;
           target.reason = decisions.filter((d) => d.outcome === 'wait').map((d) => d.reason).join(' ');
@@ -560,6 +618,7 @@ export class Dunning {
           target.reason = decisions.filter((d) => d.outcome === 'wait').map((d) => d.reason).join(' ');
         }
       }
+      this.markStuck(c, policy, today);
       const ready = c.targets.filter((t) => t.state === 'ready');
       const owner = c.targets.filter((t) => t.state === 'awaiting_owner_contact');
       const waiting = c.targets.filter((t) => t.state === 'waiting');
@@ -576,10 +635,44 @@ export class Dunning {
     return this.state(c, { guards });
   }
 
+  /**
+   * A case whose disconnection has waited for "no payment file booked since …" (R-FI-10, R-SE-13)
+   * for more than `stuckAfterBankingDays` banking days is stuck: listed (`?status=stuck`) and
+   * reported (`onStuck`, every check while stuck: the alarm) instead of re-checking silently.
+   */
+  private markStuck(c: DunningCase, policy: DunningPolicy, today: string): void {
+    for (const t of c.targets) if (t.state !== 'waiting') delete t.awaitingPaymentFileSince;
+    const since = c.targets.map((t) => t.awaitingPaymentFileSince).filter((d): d is string => d !== undefined).sort()[0];
+    const limit = this.deps.stuckAfterBankingDays ?? DEFAULT_STUCK_AFTER_BANKING_DAYS;
+    const waited = since ? bankingDaysBetween(since, today, policy.country) : 0;
+    if (since && waited > limit) {
+      if (!c.stuck) {
+        c.stuck = true;
+        c.stuckSince = since;
+        this.event(c, { event: 'case_stuck', stage: 'disconnection', detail: `No payment file booked for ${waited} banking days (since ${since}; limit ${limit}): the disconnection cannot proceed until the bank file feed is current.`, rule: policy.rules.bookingDelay });
+      }
+      this.deps.onStuck?.({ caseId: c.caseId, since, bankingDays: waited });
+    } else if (c.stuck) {
+      delete c.stuck;
+      delete c.stuckSince;
+      this.event(c, { event: 'case_unstuck', stage: 'disconnection', detail: 'The payment file feed is current again: the case is no longer stuck.', rule: policy.rules.bookingDelay });
+    }
+  }
+
   private recordDecision(c: DunningCase, target: DisconnectionTarget, action: DunningAction, v: ReturnType<typeof verdict>, decisions: ReturnType<typeof checkGuards>, today: string): void {
     const last = [...c.guardDecisions].reverse().find((r) => r.facilityId === target.facilityId && r.service === target.service && r.action === action);
-    const summary = (ds: typeof decisions) => JSON.stringify(ds.map((d) => [d.guard, d.outcome, d.reason, d.until]));
-    if (last && last.verdict === v.kind && summary(last.decisions) === summary(decisions)) return;
+    // A re-check that changes nothing but the date to look again (the booking-delay guard every
+    // banking day) is counted on the target, once a day, instead of another record and event.
+    const summary = (ds: typeof decisions) => JSON.stringify(ds.map((d) => [d.guard, d.outcome, d.reason]));
+    if (last && last.verdict === v.kind && summary(last.decisions) === summary(decisions)) {
+      if (last.at !== today && target.lastCheckedOn !== today) {
+        target.rechecks = (target.rechecks ?? 0) + 1;
+        target.lastCheckedOn = today;
+      }
+      return;
+    }
+    delete target.rechecks;
+    target.lastCheckedOn = today;
     c.guardDecisions.push({
       at: today,
       facilityId: target.facilityId,
@@ -589,7 +682,6 @@ export class Dunning {
       ...(v.kind === 'wait' && v.until ? { until: v.until } : {}),
       decisions,
     });
-    if (c.guardDecisions.length > MAX_GUARD_RECORDS) c.guardDecisions.splice(0, c.guardDecisions.length - MAX_GUARD_RECORDS);
     const reasons = decisions.filter((d) => d.outcome !== 'allow').map((d) => `${d.guard} (${d.rule}): ${d.reason}`);
     this.event(c, {
       event: 'guards_checked',
@@ -696,9 +788,14 @@ export class Dunning {
     return this.state(c);
   }
 
-  /** Called when a bank payment file has been booked whole: the ledger is current as of today (R-FI-10). */
-  async paymentFileBooked(): Promise<void> {
-    await this.deps.repo.recordPaymentFileBooked(this.today());
+  /**
+   * Called when a bank payment file has been booked whole (R-FI-10, R-SE-13): the ledger holds
+   * the money valued up to `valueDate`, the file's latest value date (camt ValDt, BgMax payment
+   * date, the same for both), never later than today; today for a file with no payments.
+   */
+  async paymentFileBooked(valueDate?: string): Promise<void> {
+    const today = this.today();
+    await this.deps.repo.recordPaymentFileBooked(valueDate && valueDate < today ? valueDate : today);
   }
 
   // ------------------------------------------------------------------ desk and ops actions
@@ -707,7 +804,7 @@ export class Dunning {
     return this.load(caseId);
   }
 
-  listCases(query: { status?: CaseStatus; limit: number; cursor?: string }): Promise<Page<StoredCase>> {
+  listCases(query: { status?: CaseStatus | 'stuck'; limit: number; cursor?: string }): Promise<Page<StoredCase>> {
     return this.deps.repo.listCases(query);
   }
 
@@ -719,6 +816,10 @@ export class Dunning {
     if (!isIsoDate(input.until)) errors.push({ path: 'until', message: 'expected a date YYYY-MM-DD' });
     if (input.from !== undefined && !isIsoDate(input.from)) errors.push({ path: 'from', message: 'expected a date YYYY-MM-DD' });
     if (errors.length === 0 && input.until < from) errors.push({ path: 'until', message: `the hold ends (${input.until}) before it starts (${from})` });
+    const latest = addMonths(today, MAX_PAUSE_MONTHS);
+    if (errors.length === 0 && input.until > latest) {
+      errors.push({ path: 'until', message: `a hold ends at most ${MAX_PAUSE_MONTHS} months ahead (${latest}); record a new one then (R-FI-11, R-SE-15)` });
+    }
     if (errors.length > 0) throw new ValidationError(errors);
     return this.update(caseId, (c) => {
       if (!activeStatuses.includes(c.status)) throw new ConflictError(`Case ${caseId} is ${c.status}: a hold changes nothing.`);
@@ -738,6 +839,9 @@ export class Dunning {
     if (input.outcome === 'postpone' && input.until === undefined) errors.push({ path: 'until', message: 'a postponement needs the date to postpone to' });
     if (input.until !== undefined && !isIsoDate(input.until)) errors.push({ path: 'until', message: 'expected a date YYYY-MM-DD' });
     else if (input.until !== undefined && input.until <= today) errors.push({ path: 'until', message: `must be after today (${today})` });
+    else if (input.until !== undefined && input.until > addMonths(today, MAX_PAUSE_MONTHS)) {
+      errors.push({ path: 'until', message: `a postponement ends at most ${MAX_PAUSE_MONTHS} months ahead (${addMonths(today, MAX_PAUSE_MONTHS)}); ask the owner again then (R-SE-18, R-SE-20)` });
+    }
     if (input.outcome !== 'postpone' && input.until !== undefined) errors.push({ path: 'until', message: 'only a postponement has a date' });
     if (errors.length > 0) throw new ValidationError(errors);
     let token: string | undefined;

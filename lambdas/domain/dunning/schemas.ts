@@ -6,9 +6,10 @@ const isoDate = z.iso.date();
 
 export const CaseListQuery = z
   .strictObject({
-    status: z.enum(caseStatuses).optional(),
+    /** A case status, or `stuck`: cases waiting for a payment file too long (any status). */
+    status: z.enum([...caseStatuses, 'stuck']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(1024).optional(),
+    cursor: z.string().max(4096).optional(),
   })
   .meta({ id: 'DunningCaseListQuery' });
 
@@ -37,7 +38,7 @@ export const WorkOrderListQuery = z
     type: z.enum(workOrderTypes).optional(),
     status: z.enum(['open', 'completed', 'cancelled']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(1024).optional(),
+    cursor: z.string().max(4096).optional(),
   })
   .meta({ id: 'WorkOrderListQuery' });
 

@@ -5,7 +5,7 @@
  *
  *   TK01 start        3-22 layout name "BGMAX", 23-24 version "01", 25-44 timestamp
  *                     (YYYYMMDDHHMMSS + 6 digits), 45 test mark (P production, T test)
- *   TK05 opening      3-12 recipient bankgiro, 13-22 plusgiro, 23-25 currency (SEK)
+ *   TK05 opening      3-12 recipient bankgiro, 13-22 plusgiro, 23-25 currency (SEK or EUR)
  *   TK20 payment      3-12 sender bankgiro, 13-37 reference, 38-55 amount in öre (18 digits),
  *   TK21 deduction    56 reference code, 57 payment channel, 58-69 BGC serial number,
  *                     70 image mark; TK21 also 71 deduction code
@@ -15,7 +15,8 @@
  *   TK26 name         3-37 name, 38-72 extra name
  *   TK27/28 address, TK29 organisation number (read for structure only)
  *   TK15 deposit      3-37 bank account, 38-45 payment date (YYYYMMDD), 46-50 deposit serial,
- *                     51-68 amount in öre (payments minus deductions), 69-71 currency,
+ *                     51-68 amount in öre/cent (payments minus deductions), 69-71 currency
+ *                     (the deposit's, as in its TK05),
  *                     72-79 number of payment and deduction records, 80 deposit type
  *   TK70 end          3-10 payment records (TK20), 11-18 deduction records (TK21),
  *                     19-26 extra reference records (TK22+TK23), 27-34 deposit records (TK15)
@@ -25,6 +26,11 @@
  * OCR, or several; the correct ones also follow as TK22), 4 correct reference by extended form
  * registration, 5 incorrect reference by extended form registration. The reference is given
  * as written, trimmed, whatever its code: the matcher checks it against the invoices.
+ *
+ * Currency: the manual allows SEK and EUR deposits (Bankgirot's own sample file BgMaxfil4 has
+ * one EUR deposit). Each payment carries its deposit's currency; a payment in a currency the
+ * utility does not invoice is booked to the unmatched queue, never refused with the file
+ * (billing/service.ts). Any other currency code is an error.
  *
  * Deliberately stricter than the manual in one place: the manual says a reader should skip
  * record types it does not know; here an unknown type is an error, so a file in a changed
@@ -70,9 +76,15 @@ interface Entry {
   payerName?: string;
 }
 
+/** The deposit currencies the manual allows (TK05 pos 23-25, TK15 pos 69-71). */
+export const BGMAX_CURRENCIES = ['SEK', 'EUR'] as const;
+type BgMaxCurrency = (typeof BGMAX_CURRENCIES)[number];
+const isBgMaxCurrency = (value: string): value is BgMaxCurrency => (BGMAX_CURRENCIES as readonly string[]).includes(value);
+
 interface OpenDeposit {
   line: number;
   bankgiro: string;
+  currency: BgMaxCurrency;
   entries: Entry[];
 }
 
@@ -157,10 +169,10 @@ export function parseBgMax(text: string, options: BgMaxOptions = {}): PaymentFil
         const currency = field(23, 25);
         if (!digits(bankgiro, 10)) fail(line, `recipient bankgiro (positions 3-12) "${bankgiro.trim()}" is not 10 digits`);
         if (plusgiro.trim() !== '' && !digits(plusgiro, 10)) fail(line, `plusgiro (positions 13-22) "${plusgiro.trim()}" is not 10 digits`);
-        if (currency !== 'SEK') fail(line, `currency (positions 23-25) is "${currency.trim()}", expected "SEK"`);
+        if (!isBgMaxCurrency(currency)) fail(line, `currency (positions 23-25) is "${currency.trim()}", expected "SEK" or "EUR"`);
         const recipient = withoutLeadingZeros(bankgiro);
         if (!recipientBankgiros.includes(recipient)) recipientBankgiros.push(recipient);
-        deposit = { line, bankgiro: recipient, entries: [] };
+        deposit = { line, bankgiro: recipient, currency: isBgMaxCurrency(currency) ? currency : 'SEK', entries: [] };
         current = undefined;
         break;
       }
@@ -265,7 +277,9 @@ export function parseBgMax(text: string, options: BgMaxOptions = {}): PaymentFil
     const count = field(72, 79);
     if (!bookingDate) fail(line, `payment date (positions 38-45) "${field(38, 45).trim()}" is not a date YYYYMMDD`);
     if (!digits(serial, 5)) fail(line, `deposit serial number (positions 46-50) "${serial.trim()}" is not 5 digits`);
-    if (currency !== 'SEK') fail(line, `currency (positions 69-71) is "${currency.trim()}", expected "SEK"`);
+    if (currency !== open.currency) {
+      fail(line, `currency (positions 69-71) is "${currency.trim()}", expected "${open.currency}" as in the opening record on line ${open.line}`);
+    }
     if (!digits(count, 8)) fail(line, `number of payments (positions 72-79) "${count.trim()}" is not 8 digits`);
     else if (Number(count) !== open.entries.length) {
       fail(line, `deposit record counts ${Number(count)} payment and deduction records, the deposit has ${open.entries.length}`);
@@ -289,11 +303,12 @@ export function parseBgMax(text: string, options: BgMaxOptions = {}): PaymentFil
       const id = `bgmax:${depositKey}:${position + 1}:${entry.bgcSerial}`;
       const payer = withoutLeadingZeros(entry.senderBankgiro);
       const common = {
-        amount: { amount: entry.amount, currency: 'SEK' as const },
+        amount: { amount: entry.amount, currency: open.currency },
         ...(entry.reference !== undefined ? { reference: entry.reference } : {}),
         ...(entry.extraReferences.length > 0 ? { extraReferences: entry.extraReferences } : {}),
         ...(entry.information.length > 0 ? { message: entry.information.join(' ') } : {}),
         bookingDate,
+        valueDate: bookingDate,
         ...(entry.payerName !== undefined ? { payerName: entry.payerName } : {}),
         ...(/^0+$/.test(payer) ? {} : { payerAccount: payer }),
         source: 'bgmax' as const,

@@ -10,6 +10,7 @@
  *         RvslInd                       reversals are skipped (not a customer payment)
  *         Sts (.02) | Sts/Cd (.07+)     BOOK only; pending/info entries are skipped
  *         BookgDt/(Dt | DtTm)           the booking date
+ *         ValDt/(Dt | DtTm)             the value date (what the ledger records); BookgDt when absent
  *         AcctSvcrRef, NtryRef          the entry's id (paymentId)
  *         NtryDtls[]/Btch/NbOfTxs       number of transactions in a batch entry
  *         NtryDtls[]/TxDtls[]           one payment each; their amounts must sum to Amt
@@ -261,11 +262,14 @@ export function parseCamt054(xml: string): PaymentFileReport {
     const amount = readAmount(child(entry, 'Amt'), `${path}/Amt`, lineOf(child(entry, 'Amt'), entry));
     const bookingDate = text(child(entry, 'BookgDt', 'Dt')) ?? text(child(entry, 'BookgDt', 'DtTm'))?.slice(0, 10);
     if (!isDate(bookingDate)) fail(lineOf(child(entry, 'BookgDt'), entry), `${path}/BookgDt is missing or not a date`);
+    const statedValueDate = text(child(entry, 'ValDt', 'Dt')) ?? text(child(entry, 'ValDt', 'DtTm'))?.slice(0, 10);
+    if (statedValueDate !== undefined && !isDate(statedValueDate)) fail(lineOf(child(entry, 'ValDt'), entry), `${path}/ValDt is not a date`);
     const servicerReference = text(child(entry, 'AcctSvcrRef'));
     const entryReference = text(child(entry, 'NtryRef'));
     const entryKey = servicerReference ?? (entryReference !== undefined ? `${fileId}/${entryReference}` : undefined);
     if (entryKey === undefined) fail(line, `${path} has neither AcctSvcrRef nor NtryRef: no stable payment id`);
     if (!amount || !isDate(bookingDate) || entryKey === undefined) return;
+    const valueDate = isDate(statedValueDate) ? statedValueDate : bookingDate;
 
     const details = list(isObject(entry) ? entry['NtryDtls'] : undefined).flatMap((detail, detailIndex) => {
       const transactions = list(isObject(detail) ? detail['TxDtls'] : undefined);
@@ -279,7 +283,7 @@ export function parseCamt054(xml: string): PaymentFileReport {
       }));
     });
 
-    const common = { bookingDate, source: 'camt054' as const, fileId };
+    const common = { bookingDate, valueDate, source: 'camt054' as const, fileId };
     const add = (payment: BankPayment, at: number) => {
       if (seenIds.has(payment.paymentId)) fail(at, `${path}: payment id ${payment.paymentId} appears twice in the file`);
       seenIds.add(payment.paymentId);

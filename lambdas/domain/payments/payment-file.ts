@@ -47,6 +47,12 @@ export interface BankPayment {
   message?: string;
   /** YYYY-MM-DD: BgMax payment date of the deposit (TK15), camt Ntry BookgDt. */
   bookingDate: string;
+  /**
+   * YYYY-MM-DD: the date the money is the utility's, the one the ledger records (invoice
+   * `appliedPayments[].bookedAt`). camt Ntry ValDt (BookgDt when the bank gives none); BgMax
+   * has one date, the payment date, so it is the same as `bookingDate`.
+   */
+  valueDate: string;
   payerName?: string;
   /** BgMax: the payer's bankgiro; camt: DbtrAcct IBAN or other id. */
   payerAccount?: string;

@@ -23,15 +23,26 @@ function setup(country: 'SE' | 'FI', service: 'fiber' | 'water', dueDate: string
   const policy = builtInPolicies.find((p) => p.country === country)!;
   const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: policy.timeZone }).format(clock.now());
   const world = new World(invoice, { customerId: 'cus_twice', category: 'consumer' } as Customer, { facilityNumber: 'F1', propertyType: 'owner_occupied', services: [] } as unknown as Facility, today);
+  const started = new Set<string>();
+  const starts: string[] = [];
   const dunning = new Dunning({
     repo: world,
-    workflow: { startExecution: async () => ({ executionArn: 'arn', alreadyStarted: false }), sendTaskSuccess: async () => {}, executionArnFor: (n) => `arn:${n}` },
+    workflow: {
+      startExecution: async (name) => {
+        starts.push(name);
+        const alreadyStarted = started.has(name);
+        started.add(name);
+        return { executionArn: `arn:${name}`, alreadyStarted };
+      },
+      sendTaskSuccess: async () => {},
+      executionArnFor: (n) => `arn:${n}`,
+    },
     policies: builtInPolicies,
     country,
     now: clock.now,
     newId: (p) => `${p}_1`,
   });
-  return { clock, world, dunning, caseId: 'dun_twice_2027-01' };
+  return { clock, world, dunning, caseId: 'dun_twice_2027-01', started };
 }
 
 const twice = async <T>(run: () => Promise<T>) => [await run(), await run()] as const;
@@ -115,5 +126,32 @@ describe('every dunning task run twice', () => {
     const c = await world.getCase(caseId);
     expect(c!.completed.map((s) => s.stage)).toEqual(['reminder_1']);
     expect(c!.next?.stage).toBe('collection');
+  });
+
+  it('a case held past its execution year continues in one new execution <invoice>-2, however often ContinueAsNew runs', async () => {
+    const { clock, world, dunning, caseId, started } = setup('SE', 'fiber', '2027-04-30');
+    const desk = { subject: 'agent', role: 'agent' as const };
+    await dunning.openCase({ invoiceId: 'inv_twice_2027-01', caseId, executionName: 'inv_twice_2027-01' });
+    clock.at = Date.parse('2027-05-10T06:00:00Z');
+    // Holds of at most six months each (R-FI-11, R-SE-15), one after the other.
+    await dunning.addHold(desk, caseId, { reason: 'payment_difficulty', until: '2027-11-09' });
+    const firstHold = await dunning.reReadDebt(caseId);
+    clock.at = Date.parse('2027-11-01T06:00:00Z');
+    await dunning.addHold(desk, caseId, { reason: 'payment_difficulty', until: '2028-04-28' });
+    const secondHold = await dunning.reReadDebt(caseId);
+    const [continued, continuedAgain] = await twice(() => dunning.continueAsNew(caseId, 'inv_twice_2027-01'));
+    // A late retry of the old execution's ContinueAsNew after the new one began: nothing new.
+    const opened = await dunning.openCase({ invoiceId: 'inv_twice_2027-01', caseId, executionName: 'inv_twice_2027-01-2' });
+    const c = await world.getCase(caseId);
+
+    expect(firstHold).toMatchObject({ outcome: 'hold' });
+    expect(firstHold.continueAsNew).toBeUndefined();
+    expect(secondHold).toMatchObject({ outcome: 'hold', continueAsNew: true });
+    expect(continuedAgain).toEqual(continued);
+    expect([...started]).toEqual(['inv_twice_2027-01-2']);
+    expect(c!.executionName).toBe('inv_twice_2027-01-2');
+    expect(c!.history.filter((e) => e.event === 'execution_continued')).toHaveLength(1);
+    expect(opened.continueAsNew).toBeUndefined();
+    expect(world.violations).toEqual([]);
   });
 });

@@ -46,12 +46,12 @@ export async function seedCase(
     name?: string;
     nationalId?: string;
     /** The customer's country (its national id's); default SE. */
-    country?: 'SE' | 'FI';
+    country?: 'SE' | 'FI' | 'NO';
     category?: 'consumer' | 'business';
     propertyType?: 'owner_occupied' | 'rental' | 'business' | 'holiday_home';
     lines: { service: Service; net: number; vatRate?: number }[];
     dueDate: string;
-    currency?: 'SEK' | 'EUR';
+    currency?: 'SEK' | 'EUR' | 'NOK';
     month?: string;
   },
 ): Promise<Scenario> {
@@ -64,7 +64,9 @@ export async function seedCase(
       phone: undefined,
       ...(options.country === 'FI'
         ? { country: 'FI', language: 'fi', billingAddress: { line1: 'Kauppakatu 1', postalCode: '42700', city: 'Keuruu', country: 'FI' } }
-        : {}),
+        : options.country === 'NO'
+          ? { country: 'NO', language: 'nb', billingAddress: { line1: 'Storgata 1', postalCode: '0155', city: 'Oslo', country: 'NO' } }
+          : {}),
     }),
   });
   if (created.status !== 201) throw new Error(`customer: ${created.status} ${JSON.stringify(created.body)}`);
@@ -79,7 +81,12 @@ export async function seedCase(
     token: agent,
     body: {
       propertyDesignation: `Arvika Test ${customerId.slice(-6)}`,
-      deliveryAddress: options.country === 'FI' ? { street: 'Kauppakatu', number: '1', postalCode: '42700', city: 'Keuruu' } : { street: 'Storgatan', number: '9', postalCode: '67131', city: 'Arvika' },
+      deliveryAddress:
+        options.country === 'FI'
+          ? { street: 'Kauppakatu', number: '1', postalCode: '42700', city: 'Keuruu' }
+          : options.country === 'NO'
+            ? { street: 'Storgata', number: '1', postalCode: '0155', city: 'Oslo' }
+            : { street: 'Storgatan', number: '9', postalCode: '67131', city: 'Arvika' },
       propertyType: options.propertyType ?? 'owner_occupied',
       services: options.lines.map((l) => ({ service: l.service, startDate: '2026-01-01' })),
     },
@@ -108,7 +115,7 @@ export async function seedCase(
     openAmount: total,
     status: 'open',
     reference: String(invoiceNumber),
-    referenceType: options.currency === 'EUR' ? 'fi_reference' : 'ocr',
+    referenceType: options.currency === 'EUR' ? 'fi_reference' : options.currency === 'NOK' ? 'kid' : 'ocr',
     delivery: { channel: 'paper', address: null },
     finalInvoiceFacilities: [],
     appliedPayments: [],

@@ -129,8 +129,12 @@ describe('a hold (R-FI-11, R-SE-15)', () => {
     expect(events(cases.hold)).toEqual(expect.arrayContaining(['hold_added', 'on_hold', 'hold_ended']));
   });
 
-  it('refuses a hold that ends before it starts, and one on a closed case', async () => {
+  it('refuses a hold that ends before it starts, one over six months ahead, and one on a closed case', async () => {
     const backwards = await t.call('POST', `/v1/dunning-cases/${cases.fiber.caseId}/holds`, { token: agent, body: { reason: 'dispute', from: '2027-08-10', until: '2027-08-01' } });
+    // Today is 2027-07-25: a hold ends by 2028-01-25 at the latest (R-FI-11, R-SE-15; bounded pauses).
+    const tooLong = await t.call('POST', `/v1/dunning-cases/${cases.hold.caseId}/holds`, { token: agent, body: { reason: 'payment_difficulty', until: '2028-01-26' } });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.errors).toEqual([expect.objectContaining({ path: 'until', message: expect.stringContaining('2028-01-25') })]);
     const closed = await t.call('POST', `/v1/dunning-cases/${cases.rental.caseId}/holds`, { token: agent, body: { reason: 'dispute', until: '2027-09-01' } });
     expect(backwards.status).toBe(422);
     expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'until' })]);

@@ -83,6 +83,8 @@ describe('winter grid and heating', () => {
 
   it('postpone: waits until the date, then asks ops again', async () => {
     const missingDate = await contact('postpone', { outcome: 'postpone', note: 'Ringer tillbaka.' });
+    // At most six months ahead (R-SE-18, R-SE-20; a bounded wait): today is 2027-03-16, the limit 2027-09-16.
+    const tooFar = await contact('postpone', { outcome: 'postpone', note: 'Ägaren utomlands.', until: '2027-09-17' });
     const res = await contact('postpone', { outcome: 'postpone', note: 'Ägaren på resa, åter 22 mars.', until: '2027-03-22' });
     await moveClock(t, { set: '2027-03-20T10:00:00Z' });
     const during = await refresh('postpone');
@@ -90,6 +92,8 @@ describe('winter grid and heating', () => {
     const after = await refresh('postpone');
     expect(missingDate.status).toBe(422);
     expect(missingDate.body.errors).toEqual([expect.objectContaining({ path: 'until' })]);
+    expect(tooFar.status).toBe(422);
+    expect(tooFar.body.errors).toEqual([expect.objectContaining({ path: 'until', message: expect.stringContaining('2027-09-16') })]);
     expect(res.status).toBe(200);
     expect(during).toMatchObject({ status: 'open', targets: [expect.objectContaining({ state: 'waiting', until: '2027-03-22' })] });
     expect(after.status).toBe('awaiting_owner_contact');

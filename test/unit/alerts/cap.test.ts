@@ -1,5 +1,7 @@
 // CAP 1.2 for the public "ongoing works" feed (R-SMS-6, R-COM-2).
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { validateXML } from 'xmllint-wasm';
 import {
   capDateTime,
   capNamespace,
@@ -8,7 +10,7 @@ import {
   defaultCapUrgency,
   escapeXml,
   renderCapAlert,
-  renderCapFeed,
+  renderCapAtomFeed,
   type CapAlertInput,
 } from '../../../lambdas/domain/alerts/cap.js';
 import type { OutageCategory } from '../../../lambdas/domain/alerts/types.js';
@@ -19,8 +21,12 @@ function assertWellFormed(xml: string): void {
   const body = xml.replace(/^<\?xml [^?]*\?>\n/, '');
   const stack: string[] = [];
   let rest = body;
-  for (const match of body.matchAll(/<(\/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>|([^<]+)/g)) {
-    const [, closing, name, text] = match;
+  for (const match of body.matchAll(/<(\/?)([A-Za-z][\w.-]*)(?:\s[^<>]*?)?(\/?)>|([^<]+)/g)) {
+    const [, closing, name, selfClosing, text] = match;
+    if (selfClosing) {
+      rest = rest.slice(match[0].length);
+      continue;
+    }
     if (text !== undefined) {
       expect(text).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
       expect(text).not.toContain('>');
@@ -282,35 +288,80 @@ describe('capPolygon', () => {
   });
 });
 
-describe('renderCapFeed', () => {
-  it('wraps complete alerts, each declaring the CAP namespace, in <alerts>', () => {
+describe('renderCapAtomFeed', () => {
+  const feed = {
+    id: `urn:cap:${sender}:ongoing-works`,
+    title: 'Kalmar Vatten',
+    author: 'Kalmar Vatten',
+    updated: new Date('2026-11-24T09:30:15.987Z'),
+    web: 'https://kalmarvatten.se/driftinfo',
+    entries: [
+      { identifier: 'kalmarvatten-out_01J8-1', sender, title: 'Koka vattnet', summary: 'Koka vattnet i 3 minuter & vänta.', updated: new Date('2026-11-24T09:30:15Z') },
+      { identifier: 'kalmarvatten-out_01J9', sender, title: 'Planerat avbrott', summary: 'Vattnet stängs av.', updated: new Date('2026-11-23T07:00:00Z') },
+    ],
+  };
+
+  it('is an Atom feed (no CAP container) with one entry per alert linking to its own CAP document', () => {
     // Act
-    const xml = renderCapFeed([boilWater, plannedShutoff]);
+    const xml = renderCapAtomFeed(feed);
     // Assess
     assertWellFormed(xml);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<alerts>\n')).toBe(true);
-    expect(xml.endsWith('</alerts>\n')).toBe(true);
-    expect(xml.match(new RegExp(`<alert xmlns="${capNamespace}">`, 'g'))).toHaveLength(2);
-    expect(texts(xml, 'identifier')).toEqual(['kalmarvatten-out_01J8-1', 'kalmarvatten-out_01J9-0']);
-    expect(texts(xml, 'status')).toEqual(['Actual', 'Actual']);
-    expect(texts(xml, 'scope')).toEqual(['Public', 'Public']);
+    expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    expect(xml).not.toContain('<alerts>');
+    expect(xml).not.toContain('<alert ');
+    expect(texts(xml, 'updated')).toEqual(['2026-11-24T09:30:15Z', '2026-11-24T09:30:15Z', '2026-11-23T07:00:00Z']);
+    expect([...xml.matchAll(/<link rel="alternate" type="application\/cap\+xml" href="([^"]+)"\/>/g)].map((m) => m[1])).toEqual([
+      'alerts/kalmarvatten-out_01J8-1.cap',
+      'alerts/kalmarvatten-out_01J9.cap',
+    ]);
+    expect(texts(xml, 'summary')).toEqual(['Koka vattnet i 3 minuter & vänta.', 'Vattnet stängs av.']);
   });
 
-  it('renders an empty feed', () => {
-    // Act / Assess
-    expect(renderCapFeed([])).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<alerts>\n</alerts>\n');
-  });
-
-  it('names the failing alert in an error path', () => {
+  it('refuses an identifier a CAP consumer could not reference, naming the entry', () => {
     // Act
     let error: unknown;
     try {
-      renderCapFeed([plannedShutoff, { ...plannedShutoff, identifier: 'bad id' }]);
+      renderCapAtomFeed({ ...feed, entries: [feed.entries[0]!, { ...feed.entries[1]!, identifier: 'bad id' }] });
     } catch (caught) {
       error = caught;
     }
     // Assess
-    expect((error as ValidationError).errors.map((e) => e.path)).toEqual(['1.identifier']);
+    expect((error as ValidationError).errors.map((e) => e.path)).toEqual(['entries.1.identifier']);
+  });
+});
+
+describe('CAP 1.2 XML schema (OASIS CAP-v1.2.xsd, test/fixtures/cap)', () => {
+  const schema = readFileSync(new URL('../../fixtures/cap/CAP-v1.2.xsd', import.meta.url), 'utf8');
+  const validate = (xml: string) => validateXML({ xml: [{ fileName: 'alert.xml', contents: xml }], schema: [{ fileName: 'CAP-v1.2.xsd', contents: schema }] });
+
+  it.each([
+    ['an Alert with a polygon', plannedShutoff],
+    ['an Update referencing two earlier messages, four languages', {
+      ...boilWater,
+      references: [
+        { sender, identifier: 'kalmarvatten-out_01J8', sent: new Date('2026-11-24T08:00:00Z') },
+        { sender, identifier: 'kalmarvatten-out_01J8-1', sent: new Date('2026-11-24T08:45:00Z') },
+      ],
+    }],
+    ['a Cancel', { ...plannedShutoff, msgType: 'Cancel' as const, identifier: 'kalmarvatten-out_01J9-1', references: [{ sender, identifier: 'kalmarvatten-out_01J9', sent: new Date('2026-11-23T07:00:00Z') }] }],
+  ])('validates %s', async (_case, input) => {
+    // Act
+    const result = await validate(renderCapAlert(input));
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('is a real check: a document in the old <alerts> container, or with CAP elements out of order, is refused', async () => {
+    // Prepare
+    const alert = renderCapAlert(plannedShutoff).replace(/^<\?xml[^>]*>\n/, '');
+    const wrapped = `<?xml version="1.0" encoding="UTF-8"?>\n<alerts>\n${alert}</alerts>\n`;
+    const reordered = renderCapAlert(plannedShutoff).replace(/(<status>Actual<\/status>)(\s*)(<msgType>[^<]*<\/msgType>)/, '$3$2$1');
+    // Act
+    const [container, order] = [await validate(wrapped), await validate(reordered)];
+    // Assess
+    expect(container.valid).toBe(false);
+    expect(order.valid).toBe(false);
   });
 });
 

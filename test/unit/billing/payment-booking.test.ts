@@ -7,6 +7,7 @@ import type { BillingRepository, RecordedPayment } from '../../../lambdas/domain
 import { profileFor } from '../../../lambdas/domain/billing/profile.js';
 import { Billing } from '../../../lambdas/domain/billing/service.js';
 import { parsePaymentFile, type BankPayment } from '../../../lambdas/domain/payments/payment-file.js';
+import { memoryActiveJobs } from '../../../lambdas/domain/jobs/sweeper.js';
 
 /** The repository calls booking makes, with the table's conditions, in memory; `crashOnRecord` fails one write once. */
 class MemoryLedger {
@@ -71,7 +72,7 @@ function setUp() {
   for (const [n, total] of [[1, 10_000], [2, 20_000], [3, 5_000]] as const) ledger.invoices.set(`inv_${n}`, invoice(n, total));
   const billing = new Billing({
     repo: ledger.repo(), queue: { enqueue: async () => undefined }, now: () => new Date('2027-01-20T08:00:00Z'), profile: profileFor('SE'),
-    segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, bookingLanes: 4,
+    segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs: memoryActiveJobs(), stalledAfterMs: 2_100_000, bookingLanes: 4,
   });
   // Full, two parts of one invoice, over (credit), and a reference nobody has.
   const entries = [payment('p1', 'R1', 10_000), payment('p2', 'R2', 5_000), payment('p3', 'R2', 6_000), payment('p4', 'R3', 7_000), payment('p5', 'R9', 100)];
@@ -87,7 +88,7 @@ describe('Billing.bookEntries', () => {
     const counts = await billing.bookEntries(entries, 'imp_1');
 
     // Assess
-    expect(counts).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0 });
+    expect(counts).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0, otherCurrency: 0 });
     expect(ledger.invoices.get('inv_1')).toMatchObject({ status: 'paid', openAmount: 0 });
     expect(ledger.invoices.get('inv_2')).toMatchObject({ status: 'open', openAmount: 9_000, version: 3 });
     expect(ledger.invoices.get('inv_2')!.appliedPayments.map((p) => p.paymentId)).toEqual(['p2', 'p3']);
@@ -108,8 +109,8 @@ describe('Billing.bookEntries', () => {
     const synchronous = await billing.bookEntries(entries);
 
     // Assess
-    expect(again).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0 });
-    expect(other).toEqual({ payments: 5, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 5, deductions: 0 });
+    expect(again).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0, otherCurrency: 0 });
+    expect(other).toEqual({ payments: 5, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 5, deductions: 0, otherCurrency: 0 });
     expect(synchronous).toEqual(other);
     expect([...ledger.invoices.values()]).toEqual(invoicesBefore);
     expect(ledger.credits.size).toBe(1);
@@ -128,7 +129,7 @@ describe('Billing.bookEntries', () => {
     // Assess
     expect(crashed).toBeInstanceOf(Error);
     expect(applied).toBe(1);
-    expect(recovered).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0 });
+    expect(recovered).toEqual({ payments: 5, matched: 4, unmatched: 1, overpaid: 1, alreadyImported: 0, deductions: 0, otherCurrency: 0 });
     expect(ledger.invoices.get('inv_3')!.appliedPayments).toEqual([{ paymentId: 'p4', amount: 5_000, bookedAt: '2027-01-20' }]);
     expect(ledger.payments.get('p4')).toMatchObject({ status: 'matched', applied: 5_000, credited: 2_000 });
     expect([...ledger.credits]).toEqual([['cus_3|pay-p4', 2_000]]);
@@ -148,11 +149,13 @@ describe('Billing.bookEntries', () => {
     expect(ledger.invoices.get('inv_2')!.openAmount).toBe(9_000);
   });
 
-  it('records a BgMax deduction once, for a person, never applied', async () => {
+  it('books a BgMax deduction (TK21) against the invoice its reference names: the customer\'s credit is reduced once, the invoice untouched', async () => {
     // Prepare
     const { ledger, billing } = setUp();
     const report = parsePaymentFile(readFileSync(new URL('../../fixtures/payments/bgmax-ok.txt', import.meta.url)));
     const deductions = bookingEntries(report).filter((entry) => entry.kind === 'deduction');
+    const named = deductions[0]!.kind === 'deduction' ? deductions[0]!.deduction : undefined;
+    ledger.invoices.set('inv_7', { ...invoice(7, 30_000), reference: named!.reference! });
 
     // Act
     const first = await billing.bookEntries(deductions, 'imp_1');
@@ -162,7 +165,56 @@ describe('Billing.bookEntries', () => {
     expect(deductions).toHaveLength(1);
     expect(first).toMatchObject({ payments: 0, deductions: 1, alreadyImported: 0 });
     expect(again).toMatchObject({ deductions: 0, alreadyImported: 1 });
+    expect([...ledger.payments.values()]).toEqual([
+      expect.objectContaining({ deduction: true, status: 'matched', invoiceId: 'inv_7', credited: -named!.amount.amount }),
+    ]);
+    expect(ledger.credits.get(`cus_7|ded-${named!.deductionId}`)).toBe(-named!.amount.amount);
+    expect(ledger.invoices.get('inv_7')).toMatchObject({ openAmount: 30_000, appliedPayments: [] });
+  });
+
+  it('leaves a deduction whose reference names no invoice in the unmatched queue, and changes no credit', async () => {
+    // Prepare
+    const { ledger, billing } = setUp();
+    const report = parsePaymentFile(readFileSync(new URL('../../fixtures/payments/bgmax-ok.txt', import.meta.url)));
+    const deductions = bookingEntries(report).filter((entry) => entry.kind === 'deduction');
+
+    // Act
+    const counts = await billing.bookEntries(deductions);
+
+    // Assess
+    expect(counts).toMatchObject({ deductions: 1, matched: 0 });
     expect([...ledger.payments.values()]).toEqual([expect.objectContaining({ deduction: true, status: 'unmatched' })]);
+    expect(ledger.credits.size).toBe(0);
+  });
+
+  it("accounts for all nine payments of Bankgirot's sample file BgMaxfil4 (SEK and EUR deposits), and its second import books nothing", async () => {
+    // Prepare: invoices (SEK) for four of the sample's OCR references; 525766 is also paid
+    // 1000.00 EUR in the sample's EUR deposit, which must not touch the SEK invoice.
+    const { ledger, billing } = setUp();
+    ledger.invoices.clear();
+    const open = { '524967': 190_000, '525865': 50_000, '525766': 50_000, '535765': 30_000 };
+    Object.entries(open).forEach(([reference, total], n) => ledger.invoices.set(`inv_${n + 10}`, { ...invoice(n + 10, total), reference }));
+    const bytes = readFileSync(new URL('../../fixtures/payments/BgMaxfil4.txt', import.meta.url));
+
+    // Act
+    const first = await billing.importPayments(bytes);
+    const before = structuredClone([...ledger.invoices.values()]);
+    const second = await billing.importPayments(bytes);
+
+    // Assess
+    expect(first).toEqual({ payments: 9, matched: 4, unmatched: 5, overpaid: 1, alreadyImported: 0, deductions: 0, otherCurrency: 2, latestValueDate: '2004-05-25' });
+    expect(second).toEqual({ payments: 9, matched: 0, unmatched: 0, overpaid: 0, alreadyImported: 9, deductions: 0, otherCurrency: 0, latestValueDate: '2004-05-25' });
+    expect([...ledger.invoices.values()]).toEqual(before);
+    expect([...ledger.invoices.values()].map((i) => [i.reference, i.status, i.openAmount])).toEqual([
+      ['524967', 'paid', 0], ['525766', 'paid', 0], ['525865', 'paid', 0], ['535765', 'paid', 0],
+    ]);
+    const euro = [...ledger.payments.values()].filter((p) => p.amount.currency === 'EUR');
+    expect(euro.map((p) => [p.status, p.unmatchedReason, p.amount.amount, p.payerName])).toEqual([
+      ['unmatched', 'currency', 300_000, 'Olles färg AB'],
+      ['unmatched', 'currency', 100_000, 'Berits Garn'],
+    ]);
+    expect(ledger.payments.size).toBe(9);
+    expect(ledger.credits.get('cus_13|pay-bgmax:9912346:2004-05-25:00058:3:000000000023')).toBe(20_000);
   });
 });
 

@@ -21,6 +21,7 @@ import {
 } from '../../../lambdas/domain/billing/payment-imports.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../../lambdas/domain/errors.js';
 import { buildBgMaxFile } from '../../../lambdas/domain/payments/bgmax.js';
+import { JobSweeper, memoryActiveJobs } from '../../../lambdas/domain/jobs/sweeper.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/payments/${name}`, import.meta.url));
 const admin = { subject: 'admin-1', role: 'admin' as const };
@@ -73,6 +74,7 @@ class MemoryImports implements PaymentImportRepository {
       r.overpaid += counts.overpaid;
       r.alreadyImported += counts.alreadyImported;
       r.deductionsRecorded += counts.deductions;
+      r.otherCurrency += counts.otherCurrency;
     });
     return counted ? this.getImport(importId) : undefined;
   }
@@ -110,6 +112,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
   const ledgerDates: string[] = [];
   let id = 0;
   const clock = { now: new Date('2027-01-20T08:00:00Z') };
+  const activeJobs = memoryActiveJobs();
   const imports = new PaymentImports({
     repo,
     store,
@@ -117,7 +120,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
     book: async (entries, importId) => {
       if (options.failChunk?.([...entries])) throw new Error('DynamoDB is down');
       booked.push({ entries, importId });
-      return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0 };
+      return { payments: entries.filter((e) => e.kind === 'payment').length, matched: entries.length, unmatched: 0, overpaid: 0, alreadyImported: 0, deductions: 0, otherCurrency: 0 };
     },
     fileBooked: async () => void ledgerDates.push(clock.now.toISOString().slice(0, 10)),
     now: () => clock.now,
@@ -125,6 +128,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
     chunkSize: options.chunkSize ?? 2,
     uploadUrlSeconds: 900,
     maxFileBytes: 64 * 1024,
+    activeJobs,
   });
   const upload = async (bytes: Uint8Array) => {
     const { uploadId } = await imports.createUpload(admin);
@@ -138,7 +142,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
       await imports.processChunk(job, { lastAttempt }).catch(() => undefined);
     }
   };
-  return { repo, store, queued, booked, imports, upload, drain, clock, ledgerDates };
+  return { repo, store, queued, booked, imports, upload, drain, clock, ledgerDates, activeJobs };
 }
 
 describe('chunking', () => {
@@ -325,6 +329,47 @@ describe('PaymentImports', () => {
     expect(late.importId).toBe(started.importId);
     expect(requeued).toEqual([1, 2].map((chunk) => ({ importId: started.importId, chunk })));
     expect(await imports.getImport(started.importId)).toMatchObject({ status: 'completed', booked: 5, chunksDone: 3 });
+  });
+
+  it('chunks lost: the sweeper queues them again once the import made no progress for 15 minutes, with no request from anyone', async () => {
+    // Prepare
+    const { imports, upload, queued, drain, clock, activeJobs } = setUp({ chunkSize: 2 });
+    const started = await imports.startImport(admin, await upload(file(5)));
+    await imports.processChunk(queued.shift()!, { lastAttempt: false });
+    queued.length = 0; // the rest are lost
+    const sweeper = new JobSweeper([imports.resumable]);
+
+    // Act
+    clock.now = new Date('2027-01-20T08:14:00Z');
+    const early = await sweeper.sweep(clock.now);
+    clock.now = new Date('2027-01-20T08:16:00Z');
+    const late = await sweeper.sweep(clock.now);
+    const requeued = [...queued];
+    await drain();
+    const after = await sweeper.sweep(new Date('2027-01-21T08:00:00Z'));
+
+    // Assess
+    expect(early.resumed).toEqual([]);
+    expect(late.resumed).toEqual([{ kind: 'payment-import', jobId: started.importId, requeued: 2 }]);
+    expect(requeued).toEqual([1, 2].map((chunk) => ({ importId: started.importId, chunk })));
+    expect(await imports.getImport(started.importId)).toMatchObject({ status: 'completed', booked: 5, chunksDone: 3 });
+    // Completed: off the active list, never queued again.
+    expect(after.resumed).toEqual([]);
+    expect(await activeJobs.list('payment-import')).toEqual([]);
+  });
+
+  it('the sweeper leaves a failed import to a person (its errors say why)', async () => {
+    // Prepare: a chunk that fails on its last delivery
+    const { imports, upload, drain, clock, queued } = setUp({ chunkSize: 2, failChunk: (chunk) => chunk.length === 1 });
+    const started = await imports.startImport(admin, await upload(file(5)));
+    await drain(true);
+    // Act
+    clock.now = new Date('2027-01-21T08:00:00Z');
+    const swept = await new JobSweeper([imports.resumable]).sweep(clock.now);
+    // Assess
+    expect(swept.resumed).toEqual([]);
+    expect(queued).toEqual([]);
+    expect(await imports.getImport(started.importId)).toMatchObject({ status: 'failed' });
   });
 
   it('books nothing from a file replaced after the import began (pinned by its ETag)', async () => {

@@ -20,7 +20,7 @@ function post(body: string | undefined, contentType = 'application/json'): APIGa
     headers: { 'content-type': contentType },
     body,
     isBase64Encoded: false,
-    requestContext: { authorizer: { jwt: { claims: { sub: 'x', 'cognito:groups': '[agent]' } } } },
+    requestContext: { authorizer: { jwt: { claims: { sub: 'x', 'cognito:groups': '[agent]', token_use: 'id', exp: '1893456000' } } } },
   } as unknown as APIGatewayProxyEventV2;
 }
 

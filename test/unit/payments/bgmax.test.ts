@@ -33,6 +33,7 @@ describe('parseBgMax: the ok fixture', () => {
         amount: { amount: 124550, currency: 'SEK' },
         reference: '10004232',
         bookingDate: '2026-11-02',
+        valueDate: '2026-11-02',
         payerName: 'Åsa Öberg',
         source: 'bgmax',
         fileId: '20261103061512345678-50501055',
@@ -44,6 +45,7 @@ describe('parseBgMax: the ok fixture', () => {
         extraReferences: [{ reference: '10004315' }, { reference: '10004497' }],
         message: 'Faktura okt och nov, hyreshuset Storgatan 3',
         bookingDate: '2026-11-02',
+        valueDate: '2026-11-02',
         payerName: 'Bäckströms Fastigheter AB',
         payerAccount: '56781234',
         source: 'bgmax',
@@ -54,6 +56,7 @@ describe('parseBgMax: the ok fixture', () => {
         amount: { amount: 99900, currency: 'SEK' },
         reference: '10004562',
         bookingDate: '2026-11-02',
+        valueDate: '2026-11-02',
         payerAccount: '56781234',
         source: 'bgmax',
         fileId: '20261103061512345678-50501055',
@@ -63,6 +66,7 @@ describe('parseBgMax: the ok fixture', () => {
         amount: { amount: 45000, currency: 'SEK' },
         reference: '20000170',
         bookingDate: '2026-11-02',
+        valueDate: '2026-11-02',
         payerName: 'Jörgen Ängström',
         source: 'bgmax',
         fileId: '20261103061512345678-50501055',
@@ -81,6 +85,7 @@ describe('parseBgMax: the ok fixture', () => {
         amount: { amount: 25000, currency: 'SEK' },
         reference: '10004646',
         bookingDate: '2026-11-02',
+        valueDate: '2026-11-02',
         payerName: 'Bäckströms Fastigheter AB',
         payerAccount: '56781234',
         source: 'bgmax',
@@ -170,8 +175,8 @@ describe('parseBgMax: a file with any error books nothing', () => {
       setField(okRecord(20), 72, '00000002'),
       'deposit record counts 2 payment and deduction records, the deposit has 1',
     ],
-    ['a deposit in EUR', 2, setField(okRecord(2), 23, 'EUR'), 'currency (positions 23-25) is "EUR", expected "SEK"'],
-    ['a deposit record in EUR', 20, setField(okRecord(20), 69, 'EUR'), 'currency (positions 69-71) is "EUR", expected "SEK"'],
+    ['a deposit in NOK (BgMax has SEK and EUR deposits)', 2, setField(okRecord(2), 23, 'NOK'), 'currency (positions 23-25) is "NOK", expected "SEK" or "EUR"'],
+    ['a deposit record in another currency than its opening record', 20, setField(okRecord(20), 69, 'EUR'), 'currency (positions 69-71) is "EUR", expected "SEK" as in the opening record on line 17'],
     ['an amount that is not 18 digits', 18, setField(okRecord(18), 38, '0000000000000450 0'), 'amount (positions 38-55) "0000000000000450 0" is not 18 digits'],
     ['an amount of zero', 18, setField(okRecord(18), 38, '0'.repeat(18)), 'amount (positions 38-55) is zero'],
     ['a reference code outside 0-5', 3, setField(okRecord(3), 56, '7'), 'reference code (position 56) "7" is not 0-5'],
@@ -365,5 +370,32 @@ describe('buildBgMaxFile', () => {
       expect(report.errors.map((error) => error.message)).toContain(TRUNCATED_MESSAGE);
       expect(report.payments).toEqual([]);
     }
+  });
+});
+
+describe("parseBgMax: Bankgirot's sample file BgMaxfil4 (ISO-8859-1, CRLF, one EUR deposit)", () => {
+  const sample = readFileSync(new URL('../../fixtures/payments/BgMaxfil4.txt', import.meta.url));
+
+  it('reads all nine payments of its four deposits, each in its deposit\'s currency (SEK and EUR)', () => {
+    // Act
+    const report = parsePaymentFile(sample);
+    // Assess
+    expect(report.errors).toEqual([]);
+    expect(report.payments.map((p) => [p.reference ?? null, p.amount.amount, p.amount.currency])).toEqual([
+      [null, 180_000, 'SEK'],
+      ['524967', 190_000, 'SEK'],
+      [null, 200_000, 'SEK'],
+      ['525865', 50_000, 'SEK'],
+      ['525766', 50_000, 'SEK'],
+      ['535765', 50_000, 'SEK'],
+      [null, 140_000, 'SEK'],
+      ['8012577,8013575', 300_000, 'EUR'],
+      ['525766', 100_000, 'EUR'],
+    ]);
+    expect(report.payments.every((p) => p.bookingDate === '2004-05-25' && p.valueDate === '2004-05-25')).toBe(true);
+    expect(report.payments[1]).toMatchObject({ payerName: 'Olles färg AB', payerAccount: '97012333' });
+    // TK23: a negative extra reference.
+    expect(report.payments[6]!.extraReferences).toContainEqual({ reference: '74450', amount: -50_000 });
+    expect(new Set(report.payments.map((p) => p.paymentId)).size).toBe(9);
   });
 });

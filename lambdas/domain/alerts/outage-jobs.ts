@@ -1,0 +1,27 @@
+/**
+ * The outage jobs for the stalled-job sweeper (lambdas/domain/jobs/sweeper.ts): an outage job
+ * with no change for longer than `stalledAfterMs` goes on the queue again. Running it again is
+ * safe: runOutageJob writes nothing twice and sends each recipient once.
+ */
+import type { JobRepository } from '../jobs/job.js';
+import type { Resumed, ResumableJobs } from '../jobs/sweeper.js';
+import type { AlertJobQueue } from './ports.js';
+
+/** Longer than the sending function's timeout: a job still running is not queued twice. */
+export const outageJobStalledAfterMs = 15 * 60_000;
+
+export class ResumableOutageJobs implements ResumableJobs {
+  readonly kind = 'outage';
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly queue: AlertJobQueue,
+    readonly stalledAfterMs = outageJobStalledAfterMs,
+  ) {}
+
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const stalled = await this.jobs.openJobsUntouchedSince(this.kind, new Date(now.getTime() - this.stalledAfterMs).toISOString());
+    for (const jobId of stalled) await this.queue.enqueueJob({ jobId });
+    return stalled.map((jobId) => ({ kind: this.kind, jobId, requeued: 1 }));
+  }
+}
