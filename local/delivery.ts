@@ -27,7 +27,11 @@ import type { DocumentDelivery } from '../lambdas/domain/delivery/service.js';
 import { ValidationError } from '../lambdas/domain/errors.js';
 import { zodErrors } from '../lambdas/http/handler.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
-import { InProcessQueue, type SqsHandler } from './jobs.js';
+import { InProcessQueue, type InProcessQueueOptions, type SqsHandler } from './jobs.js';
+import { asLambda } from './lambda-runtime.js';
+import { functionSettings } from '../lib/function-settings.js';
+import { installDocumentOrderQueue } from '../lambdas/adapters/document-order-queue.js';
+import { localLetterSettings } from '../lambdas/adapters/letters-config.js';
 
 const documentKeyPattern = /^documents\/doc_[0-9a-f]{24}\/[0-9a-f]{16}\.[a-z.]{2,12}$/;
 const outboxIdPattern = /^out_[0-9a-f]{20}$/;
@@ -104,6 +108,8 @@ export interface LocalDelivery {
   readonly service: DocumentDelivery;
   /** `GET /_local/outbox` and `GET /_local/outbox/{id}/content`; undefined for other paths. */
   route(method: string, path: string, url: URL): Promise<APIGatewayProxyStructuredResultV2 | undefined>;
+  /** Delivers again what a killed process left in the queue's folder, and sweeps what no message holds. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,17 +123,26 @@ export async function startLocalDelivery(options: {
   tableName: string;
   now: () => Date;
   log: (line: string) => void;
+  /** With a folder: durable, as SQS keeps a message until it is deleted (local/jobs.ts). */
+  queueOptions?: InProcessQueueOptions;
 }): Promise<LocalDelivery> {
-  const defaults: Record<string, string> = { DELIVERY_MODE: 'outbox', EMAIL_FROM_ADDRESS: 'faktura@arvika.se', EMAIL_FROM_NAME: 'Arvika Vatten' };
+  const country = (process.env.UTILITY_COUNTRY ?? 'SE') as 'SE' | 'FI' | 'NO';
+  const letters = localLetterSettings[country];
+  const defaults: Record<string, string> = {
+    DELIVERY_MODE: 'outbox', EMAIL_FROM_ADDRESS: letters.sender.email ?? 'faktura@arvika.se', EMAIL_FROM_NAME: letters.sender.name,
+    UTILITY_LETTERS_JSON: JSON.stringify(letters),
+  };
   for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
   const base = options.dataDir ?? mkdtempSync(join(tmpdir(), 'utility-delivery-'));
   const failing = new Map<OutboundChannel, 'refuse' | 'unavailable'>();
   installOutboxSettings({ content: new LocalOutboxContent(join(base, 'outbox')), failing });
-  const queue = new InProcessQueue<DeliveryJob>('deliver-documents', 'background', options.log);
+  const queue = new InProcessQueue<DeliveryJob>('deliver-documents', 'background', options.log, options.queueOptions ?? {});
   installLocalDelivery({ store: new LocalDocumentStore(join(base, 'documents')), queue });
+  installDocumentOrderQueue(queue);
   const job = (await import('../lambdas/jobs/deliver-documents.js')) as { handler: SqsHandler & ((event: { sweep: true }) => Promise<unknown>) };
-  queue.attach(job.handler);
-  await job.handler({ sweep: true });
+  // As the function CDK deploys runs: its timeout and memory (lib/function-settings.ts).
+  const deliverFunction = asLambda({ name: 'deliver-documents', settings: functionSettings.deliverDocuments }, job.handler as SqsHandler);
+  queue.attach(deliverFunction);
   const outbox = new Outbox(options.db, options.tableName, options.now);
 
   return {
@@ -155,7 +170,15 @@ export async function startLocalDelivery(options: {
       }
       return undefined;
     },
-    close: () => queue.idle(),
+    async start() {
+      queue.recover();
+      await job.handler({ sweep: true });
+    },
+    async close() {
+      // Durable: what is not delivered stays in the folder for the next start.
+      if (options.queueOptions?.dir) queue.close();
+      await queue.idle();
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { Customer } from '../domain/customers/model.js';
+import type { Service } from '../domain/customers/schemas.js';
 import type { Addressee } from '../domain/delivery/model.js';
 import {
   ChannelRefused,
@@ -19,6 +20,12 @@ import {
   type EInvoiceSender,
   type PrintService,
 } from '../domain/delivery/ports.js';
+import { DocumentOrders, type OrderFacts } from '../domain/delivery/orders.js';
+import { localDateTime } from '../domain/alerts/quiet-hours.js';
+import { DynamoBillingRepository } from './dynamo/billing-repository.js';
+import { DynamoDunningRepository } from './dynamo/dunning-repository.js';
+import { DynamoJobRepository } from './dynamo/job-repository.js';
+import { loadLetterSettings } from './letters-config.js';
 import { DocumentDelivery } from '../domain/delivery/service.js';
 import { clock } from './clock.js';
 import { loadConfig } from './config.js';
@@ -59,6 +66,7 @@ export const deliveryConfigSchema = z
     DELIVERY_REQUEUE_AFTER_SECONDS: z.coerce.number().int().min(60).default(900),
     /** 4 MiB: base64 in `GET /v1/documents/{id}/content` stays under Lambda's 6 MB response limit. */
     DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(4 * 1024 * 1024),
+    UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']).default('SE'),
   })
   .superRefine((env, ctx) => {
     if (env.DELIVERY_MODE !== 'aws') return;
@@ -156,6 +164,41 @@ export function buildDocumentDelivery(): DocumentDelivery {
       claimStaleMs: env.DELIVERY_CLAIM_STALE_SECONDS * 1000,
       requeueAfterMs: env.DELIVERY_REQUEUE_AFTER_SECONDS * 1000,
       maxDocumentBytes: env.DOCUMENT_MAX_BYTES,
+    },
+  });
+}
+
+const zones = { SE: 'Europe/Stockholm', FI: 'Europe/Helsinki', NO: 'Europe/Oslo' } as const;
+
+/** The delivery job's orders: composed from the table's records, with the utility's letterhead (UTILITY_LETTERS_JSON). */
+export function buildDocumentOrders(delivery: DocumentDelivery): DocumentOrders {
+  const config = loadConfig();
+  const env = loadDeliveryConfig();
+  const db = documentClient(config);
+  const billing = new DynamoBillingRepository(db, config.TABLE_NAME);
+  const customers = new DynamoCustomerRepository(db, config.TABLE_NAME);
+  const jobs = new DynamoJobRepository(db, config.TABLE_NAME);
+  const cases = new DynamoDunningRepository(db, config.TABLE_NAME, {
+    getInvoice: (id) => billing.getInvoice(id),
+    getCustomer: (id) => customers.getCustomer(id),
+    facilitiesOf: (id) => billing.facilitiesOf(id),
+  });
+  const facts: OrderFacts = {
+    invoice: (id) => billing.getInvoice(id),
+    customer: (id) => customers.getCustomer(id),
+    facilities: (id) => billing.facilitiesOf(id),
+    dunningCase: (id) => cases.getCase(id),
+    tariffVersions: (service) => billing.tariffVersions(service),
+    noticeList: async (jobId) => (await jobs.getJob<{ service: Service; effectiveFrom: string }>(jobId))?.input,
+  };
+  const zone = zones[env.UTILITY_COUNTRY];
+  return new DocumentOrders({
+    facts,
+    settings: loadLetterSettings(),
+    delivery,
+    today: () => {
+      const t = localDateTime(clock().now(), zone);
+      return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
     },
   });
 }

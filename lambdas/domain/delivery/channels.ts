@@ -7,6 +7,8 @@
  * 3. the print service: the digital mailbox (Kivra) when the customer chose it;
  * 4. paper, always last: every document can be printed and posted.
  *
+ * A letter to a third party (social services, the property owner) goes on paper to them.
+ *
  * A protected identity (R-SE-4) gets paper only, in an inner envelope inside one addressed to
  * the Tax Agency's forwarding service; where the sources name no such service (Finland,
  * Norway) no channel may take it and the delivery fails for manual handling
@@ -21,8 +23,11 @@ export interface ChannelPlan {
   readonly skipped: { channel: DocumentChannel; reason: string }[];
 }
 
-export function channelOrder(addressee: Addressee, document: { hasEInvoice: boolean }, emailStatus?: EmailStatus): ChannelPlan {
+export function channelOrder(addressee: Addressee, document: { hasEInvoice: boolean; toThirdParty?: boolean }, emailStatus?: EmailStatus): ChannelPlan {
   const skipped: ChannelPlan['skipped'] = [];
+  // A letter about the customer to social services or the property owner is posted to them:
+  // the customer's own channels (their e-mail, their digital mailbox) are not theirs.
+  if (document.toThirdParty) return { plan: ['paper'], skipped: [] };
   if (addressee.protectedIdentity) {
     if (!mailingAddress(addressee)) {
       return { plan: [], skipped: [{ channel: 'paper', reason: 'protected identity without a forwarding service in this country (R-SE-4): manual handling' }] };

@@ -55,7 +55,15 @@ export interface DocumentRecord {
   eInvoice?: { storageKey: string; contentType: string; size: number };
   /** The customer was a protected identity when the document was made (R-SE-4): only agents and admins may read it. */
   protectedIdentity: boolean;
+  /** A letter about the customer to someone else (social services, the property owner): posted to them, never on the customer's channels. */
+  addressedTo?: ThirdParty;
   createdAt: string;
+}
+
+/** Whom a letter about a customer is addressed to when it is not the customer: an office, a property owner. */
+export interface ThirdParty {
+  name: string;
+  address: BillingAddress;
 }
 
 export type DeliveryStatus = 'queued' | 'handed_over' | 'failed';
@@ -109,6 +117,8 @@ export interface DocumentSubmission {
   document: { contentType: string; bytes: Uint8Array; filename: string; title: string };
   /** The e-invoice message (from lambdas/domain/einvoice/): makes the e_invoice channel possible. */
   eInvoiceXml?: string;
+  /** A letter to a third party about the customer (social services, the owner): paper to that address only. */
+  addressedTo?: ThirdParty;
 }
 
 /** The customer as delivery needs them: who, where, which channels they chose. */

@@ -14,6 +14,7 @@
  * take it as `Idempotency-Key`, the outbox writes once per key; SES has none (docs/DELIVERY.md).
  */
 import type { BillingAddress } from '../customers/model.js';
+import type { DocumentOrder } from './orders.js';
 import type {
   Addressee,
   DeliveryRecord,
@@ -85,9 +86,13 @@ export interface DeliveryQueue {
   enqueue(job: DeliveryJob): Promise<void>;
 }
 
-export interface DeliveryJob {
-  readonly documentId: string;
-}
+/**
+ * One message of the delivery queue: hand a stored document over (`documentId`), or render
+ * and submit a document first (`order`: an invoice of a billing run, a dunning letter, a price
+ * notice; lambdas/domain/delivery/orders.ts). Both are small: ids, never content.
+ */
+export type DeliveryJob = { readonly documentId: string } | { readonly order: DocumentOrder };
+
 
 /** A hand-over's own record: the idempotency key, written before the send and settled after it. */
 export interface HandOverRecord {

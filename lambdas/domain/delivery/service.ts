@@ -36,6 +36,7 @@ import {
   type HandOverRecord,
   type PrintService,
 } from './ports.js';
+import type { DocumentKind } from './model.js';
 
 export interface DeliverySettings {
   /** The sender of document emails (a verified SES identity in AWS). */
@@ -128,6 +129,7 @@ export class DocumentDelivery {
         sha256,
         ...(eInvoice ? { eInvoice } : {}),
         protectedIdentity: addressee.protectedIdentity,
+        ...(submission.addressedTo ? { addressedTo: submission.addressedTo } : {}),
         createdAt: this.nowIso(),
       };
       document = (await this.deps.repo.insertDocument(candidate)) ? candidate : (await this.deps.repo.getDocument(documentId))!;
@@ -184,7 +186,7 @@ export class DocumentDelivery {
     }
     if (!delivery.plan) {
       const emailStatus = await this.deps.repo.emailStatus(document.customerId);
-      const { plan, skipped } = channelOrder(addressee, { hasEInvoice: document.eInvoice !== undefined }, emailStatus);
+      const { plan, skipped } = channelOrder(addressee, { hasEInvoice: document.eInvoice !== undefined, toThirdParty: document.addressedTo !== undefined }, emailStatus);
       const at = this.nowIso();
       delivery = await this.settle(delivery, (d) => ({
         ...d,
@@ -290,6 +292,13 @@ export class DocumentDelivery {
       });
       return this.deps.email.sendEmail({ ...handOver, from: from.address, to: addressee.email, raw });
     }
+    if (document.addressedTo) {
+      // A letter about the customer to an office or an owner: posted to them, no inner envelope.
+      const to = document.addressedTo;
+      return this.deps.print.sendLetter({
+        ...handOver, mode: 'paper', envelope: to.address, recipient: { name: to.name, nationalId: '', address: to.address, country: to.address.country }, innerEnvelope: false, pdf, filename: document.filename,
+      });
+    }
     // The print service: the digital mailbox or paper. R-SE-4: a protected identity's outer
     // envelope goes to the forwarding service; name and address are only inside.
     const envelope = mailingAddress(addressee);
@@ -302,6 +311,21 @@ export class DocumentDelivery {
       innerEnvelope: addressee.protectedIdentity,
       pdf,
       filename: document.filename,
+    });
+  }
+
+  // ---- orders that could not be rendered ---------------------------------------------------
+
+  /**
+   * An order the documents module refused (a rule it would break, a fact missing): recorded as a
+   * failed delivery of the document it would have been, so the case waiting for it sees it and
+   * the reason shows (`GET /v1/documents/{id}` has no document, the delivery says why).
+   */
+  async recordRefusedOrder(input: { documentId: string; customerId: string; kind: DocumentKind; reason: string }): Promise<void> {
+    const at = this.nowIso();
+    await this.deps.repo.insertDelivery({
+      documentId: input.documentId, customerId: input.customerId, kind: input.kind, status: 'failed', attempts: [], fallbacks: 0,
+      reason: input.reason.slice(0, 300), queuedAt: at, updatedAt: at, version: 1,
     });
   }
 
@@ -370,3 +394,4 @@ export function viewOf(delivery: DeliveryRecord): DeliveryView {
     queuedAt: delivery.queuedAt,
   };
 }
+
