@@ -211,7 +211,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
   const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
-  const delivery = await startLocalDelivery({ dataDir: options.dataDir, db: localDb, tableName: localTableName, now: () => clock.now(), log });
+  const delivery = await startLocalDelivery({ dataDir: options.dataDir, db: localDb, tableName: localTableName, now: () => clock.now(), log, queueOptions: queueDir('deliver-documents') });
   // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
   // local clock; executions live in the table and continue after a restart.
   const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
@@ -307,7 +307,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   paymentUploads.queue.recover();
   sendQueue.recover();
   alertJobQueue.recover();
+  await delivery.start();
   await sweepStalledJobs();
+  // The workflows settled, and the documents they and the billing runs ordered delivered: the
+  // clock moves on only once the letters are out, as minutes would pass in AWS before a dunning
+  // step looks at its letters again (CheckLetters).
+  const settle = async () => {
+    for (let round = 0; round < 50; round++) {
+      await workflows.tick();
+      await workflows.idle();
+      if (delivery.queue.backlog() === 0) return;
+      await delivery.queue.idle();
+    }
+  };
   // A move forward: every due wait, each morning's overdue scan and each region's billing run
   // (its invoices written before the next scan reads them), each at its own time, in order. The
   // clock's file names the target until the move has finished (a restart finishes it first).
@@ -329,13 +341,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         await billingQueue.idle();
       }
       if (step === nextScan) await scheduler.fire('overdue-scan');
-      await workflows.tick();
-      await workflows.idle();
+      await settle();
     }
     clock.set(target);
     await scheduler.tick();
-    await workflows.tick();
-    await workflows.idle();
+    await settle();
     } finally {
       clock.endMove();
     }
@@ -351,8 +361,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       fireSchedule: (name) => scheduler.fire(name),
       clockMoved: async () => {
         await scheduler.tick();
-        await workflows.tick();
-        await workflows.idle();
+        await settle();
       },
       moveClockTo,
       executions: async () => (await workflows.listExecutions()).executions,
