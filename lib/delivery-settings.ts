@@ -8,11 +8,14 @@
  *   Secrets Manager (a secret name; the value the key itself or `{"apiKey": "..."}`).
  * - `eInvoiceOperator`: the e-invoice operator's API and key, or `null` for a utility without an
  *   operator contract (then e-invoice customers get the next channel).
+ * - `letters`: what every letter and e-invoice names: the utility (address, customer-service
+ *   phone, payment account), the e-invoice seller, the collection agency, the social services office.
  *
  * No aws-cdk-lib import here: tests and tools can use it without building a stack.
  */
 import * as z from 'zod';
 import type { ContextSource } from './cors.js';
+import { letterSettingsSchema } from '../lambdas/adapters/letters-config.js';
 
 export const deliveryContextKey = 'delivery';
 
@@ -28,6 +31,8 @@ const schema = z
     emailFromName: z.string().min(1).max(100),
     printService: provider,
     eInvoiceOperator: provider.nullable(),
+    /** The letterhead, the e-invoice seller, the collection agency and the social services office (lambdas/adapters/letters-config.ts). */
+    letters: letterSettingsSchema,
   })
   .superRefine((value, ctx) => {
     const domain = value.emailFromAddress.split('@')[1]!.toLowerCase();

@@ -85,7 +85,12 @@ export class UtilityServiceStack extends Stack {
       table: this.data.table,
       settings: props.delivery ?? deliverySettingsFromContext(this),
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+      country: utility.country,
     });
+    // Issue 12: billing pages and notice lists order invoices and price notices, dunning tasks their
+    // letters, on the delivery queue (the tasks read the letters' deliveries from the table).
+    this.documentDelivery.grantOrders(this.billing.segmentFunction);
+    this.documentDelivery.grantOrders(this.dunning.taskFunction);
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
       userPool: this.users.userPool,

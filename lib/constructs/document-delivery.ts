@@ -62,6 +62,8 @@ export interface DocumentDeliveryProps {
   readonly table: TableV2;
   readonly settings: DeliverySettings;
   readonly alarmAction: IAlarmAction;
+  /** The utility's country: the e-invoice format (Finvoice in FI, Peppol BIS in SE and NO) and the letters' calendar. */
+  readonly country: 'SE' | 'FI' | 'NO';
 }
 
 export interface DocumentDeliveryAlarms {
@@ -188,7 +190,8 @@ export class DocumentDelivery extends Construct {
       memoryMb: functionSettings.deliverDocuments.memoryMb,
       description: 'Document delivery: hands one document to its channel (e-invoice, email, digital mailbox, paper), falls back (SQS); sweeps stalled deliveries (schedule)',
       timeout: deliveryTimeout,
-      environment: { ...this.environment, TABLE_NAME: props.table.tableName },
+      // It also composes the documents ordered on its queue: the letterhead and parties they name.
+      environment: { ...this.environment, TABLE_NAME: props.table.tableName, UTILITY_COUNTRY: props.country, UTILITY_LETTERS_JSON: JSON.stringify(settings.letters) },
     });
     this.deliverFunction.function.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: deliveryConcurrency }),
@@ -246,6 +249,15 @@ export class DocumentDelivery extends Construct {
   /** The `documents` route group reads documents (s3:GetObject under documents/). */
   connectRouteGroups(functions: Readonly<Record<RouteGroup, ServiceFunction>>): void {
     this.grantDocuments(functions.documents, ['s3:GetObject'], 'the documents route group reads the documents it serves');
+  }
+
+  /**
+   * A function that orders documents (a billing page, a dunning task): the delivery queue's URL
+   * and SendMessage on it, nothing else (it renders and stores nothing: the delivery job does).
+   */
+  grantOrders(fn: ServiceFunction): void {
+    fn.function.addEnvironment('DELIVERY_QUEUE_URL', this.queue.queueUrl);
+    this.queue.grantSendMessages(fn.function);
   }
 
   /**

@@ -219,7 +219,11 @@ describe('Billing', () => {
       Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [
           name,
-          typeof value === 'string' ? value : name === 'BILLING_QUEUE_URL' ? 'https://sqs.eu-north-1.amazonaws.com/123456789012/billing' : 'resolved',
+          typeof value === 'string'
+            ? value
+            : name === 'BILLING_QUEUE_URL' || name === 'DELIVERY_QUEUE_URL'
+              ? `https://sqs.eu-north-1.amazonaws.com/123456789012/${name === 'BILLING_QUEUE_URL' ? 'billing' : 'delivery'}`
+              : 'resolved',
         ]),
       );
     const saved = process.env;

@@ -5,6 +5,7 @@
 import type { CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { loadDeliveryConfig } from '../../lambdas/adapters/delivery-wiring.js';
+import { loadLetterSettings } from '../../lambdas/adapters/letters-config.js';
 import { parseDeliverySettings } from '../../lib/delivery-settings.js';
 import { deliveryMaxReceives, deliveryTimeout, smsReceiptEvents } from '../../lib/constructs/document-delivery.js';
 import { cdkJsonContext, resourcesOfType, synthesize, type Synthesized } from './synth.js';
@@ -143,6 +144,30 @@ describe('DocumentDelivery', () => {
     }
   });
 
+  it('gives the delivery job the letterhead its documents name, and it passes the cold-start check (issue 12)', () => {
+    // Act
+    const variables = variablesOf(ids.deliver);
+    const letters = loadLetterSettings({ UTILITY_LETTERS_JSON: variables.UTILITY_LETTERS_JSON as string });
+    // Assess
+    expect(variables.UTILITY_COUNTRY).toBe('SE');
+    expect(letters).toMatchObject({ sender: { name: 'Arvika Vatten', payment: { kind: 'bankgiro' } }, socialServices: { name: expect.stringContaining('Socialförvaltningen') } });
+  });
+
+  it('lets the functions that order documents (billing pages, dunning tasks) send to the delivery queue, and nothing of delivery else', () => {
+    // Prepare
+    const { stack } = synthesized;
+    const orderers = [stack.billing.segmentFunction, stack.dunning.taskFunction];
+    for (const fn of orderers) {
+      // Act
+      const variables = variablesOf(idOf(stack, fn.function));
+      const allowed = allowedTo(synthesized, idOf(stack, fn.role));
+      // Assess
+      expect(variables.DELIVERY_QUEUE_URL).toEqual({ Ref: ids.queue });
+      expect(allowed).toContainEqual({ action: 'sqs:SendMessage', resource: JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] }) });
+      expect(allowed.filter((a) => a.action.startsWith('s3:') || a.action.startsWith('ses:') || a.action.startsWith('secretsmanager:'))).toEqual([]);
+    }
+  });
+
   it('refuses delivery settings that would not work, naming the field', () => {
     // Prepare
     const good = cdkJsonContext.delivery as Record<string, unknown>;
@@ -151,6 +176,7 @@ describe('DocumentDelivery', () => {
     expect(() => parseDeliverySettings({ ...good, emailFromAddress: 'faktura@other.se' })).toThrow(/emailFromAddress must be an address of the identity arvika\.se/);
     expect(() => parseDeliverySettings({ ...good, printService: { apiUrl: 'http://print.example.se', apiSecretName: 'x' } })).toThrow(/printService\.apiUrl must be an https URL/);
     expect(() => parseDeliverySettings({ ...good, colour: 'blue' })).toThrow(/unknown colour/);
+    expect(() => parseDeliverySettings({ ...good, letters: undefined })).toThrow(/letters/);
     expect(parseDeliverySettings({ ...good, eInvoiceOperator: null }).eInvoiceOperator).toBeNull();
   });
 });
