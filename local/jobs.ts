@@ -13,6 +13,11 @@ export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface InProcessQueueOptions {
   /**
+   * With `before-return`: the jobs delivered after `enqueue` returns instead (as from SQS), e.g.
+   * every send chunk but the first, so a fan-out waits for one chunk, not for thousands of sends.
+   */
+  readonly inBackground?: (job: unknown) => boolean;
+  /**
    * A folder (in the data folder) that keeps every message until it is delivered or
    * dead-lettered, as SQS keeps it until it is deleted: a message whose process was killed
    * is delivered again when the stack starts (`recover`). Undefined: in memory only.
@@ -41,6 +46,7 @@ export class InProcessQueue<Job> {
   private closed = false;
   readonly deadLetters: { body: string; at: string }[] = [];
   private readonly dir: string | undefined;
+  private readonly inBackground: ((job: unknown) => boolean) | undefined;
   /** Orders the messages queued in one millisecond. */
   private sequence = 0;
 
@@ -51,6 +57,7 @@ export class InProcessQueue<Job> {
     options: InProcessQueueOptions = {},
   ) {
     this.dir = options.dir;
+    this.inBackground = options.inBackground;
     if (this.dir) mkdirSync(this.dir, { recursive: true });
   }
 
@@ -67,8 +74,9 @@ export class InProcessQueue<Job> {
       throw Object.assign(new Error(`One or more parameters are invalid. Reason: Message must be shorter than ${awsLimits.sqsMaxMessageBytes} bytes (${this.name}: ${bytes} bytes).`), { name: 'InvalidParameterValue' });
     }
     const file = this.store(body);
-    const delivering = this.deliver(body, file);
-    if (this.delivery === 'before-return') return delivering;
+    const background = this.delivery === 'background' || (this.inBackground?.(job) ?? false);
+    const delivering = this.deliver(body, file, background);
+    if (!background) return delivering;
     this.track(delivering);
   }
 
@@ -88,7 +96,7 @@ export class InProcessQueue<Job> {
         rmSync(file, { force: true }); // cannot happen with write-then-rename; never loop on it
         continue;
       }
-      this.track(this.deliver(message.body, file));
+      this.track(this.deliver(message.body, file, true));
     }
     if (files.length > 0) this.log(`${this.name}: delivering ${files.length} message(s) left from the last run again`);
     return files.length;
@@ -125,9 +133,9 @@ export class InProcessQueue<Job> {
     return file;
   }
 
-  private async deliver(body: string, file: string | undefined): Promise<void> {
+  private async deliver(body: string, file: string | undefined, background: boolean): Promise<void> {
     // Background jobs start after the current request has answered, as with a real queue.
-    if (this.delivery === 'background') await new Promise((resolve) => setImmediate(resolve));
+    if (background) await new Promise((resolve) => setImmediate(resolve));
     const messageId = randomUUID();
     for (let receive = 1; receive <= 3; receive++) {
       if (this.closed) return; // stays stored: delivered at the next start

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the embedded stack on this machine, no AWS account needed.
  * Settings (environment): PORT (3000), HOST (127.0.0.1), DATA_DIR (.data),
- * DYNAMODB_PORT (8000), STEPFUNCTIONS_PORT (8083), CORS_ORIGINS (extra origins, comma-separated).
+ * DYNAMODB_PORT (8000), STEPFUNCTIONS_PORT (8083), CORS_ORIGINS (extra origins, comma-separated),
+ * DYNAMODB_USAGE_FILE (optional: where the DynamoDB usage meter writes, local/dynamo-usage.ts).
  */
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { meterDynamoUsage } from './dynamo-usage.js';
 import { startEmbeddedStack } from './stack.js';
 import { registerStack, unregisterStack } from './stack-registry.js';
 
@@ -16,10 +18,12 @@ const settings = z
     DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
     STEPFUNCTIONS_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
     CORS_ORIGINS: z.string().optional(),
+    DYNAMODB_USAGE_FILE: z.string().min(1).optional(),
   })
   .parse(process.env);
 
 const dataDir = resolve(settings.DATA_DIR);
+const usage = settings.DYNAMODB_USAGE_FILE ? meterDynamoUsage(resolve(settings.DYNAMODB_USAGE_FILE)) : undefined;
 const stack = await startEmbeddedStack({
   dataDir,
   host: settings.HOST,
@@ -47,7 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     console.log('Stopping the embedded stack ...');
     unregisterStack(port);
-    stack.close().then(
+    stack.close().finally(() => usage?.stop()).then(
       () => process.exit(0),
       () => process.exit(1),
     );

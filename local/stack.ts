@@ -30,7 +30,7 @@ import { InProcessQueue, LocalScheduler, type SqsHandler } from './jobs.js';
 import { buildBilling, installBillingQueue } from '../lambdas/adapters/billing-wiring.js';
 import { buildPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
 import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
-import { ResumableOutageJobs } from '../lambdas/domain/alerts/outage-jobs.js';
+import { ResumableOutageJobs, ResumableRegisterImports } from '../lambdas/domain/alerts/outage-jobs.js';
 import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.js';
 import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
 import { billingRunJobKind, priceNoticeJobKind, type NoticePageJob, type SegmentJob } from '../lambdas/domain/billing/service.js';
@@ -199,10 +199,15 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // Durable with a data folder: each message is a file until it is delivered, as SQS keeps it,
   // so a killed process's work is delivered again at the next start.
   const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
-  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string }>('send-alerts', 'before-return', log, queueDir('send-alerts'));
+  // A request that sends (a small outage, an update) has filled the outbox when it answers; the
+  // chunks after the first of a large message go on in the background, as SQS would deliver them.
+  const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>('send-alerts', 'before-return', log, {
+    ...queueDir('send-alerts'),
+    inBackground: (job) => ((job as { chunk?: number }).chunk ?? 0) > 0,
+  });
   installSendQueue(sendQueue);
   // Outage jobs too large for their request run after it answers, on the same sending handler.
-  const alertJobQueue = new InProcessQueue<{ jobId: string }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
+  const alertJobQueue = new InProcessQueue<{ jobId: string; chunk?: number }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
   installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
   const billingQueue = new InProcessQueue<SegmentJob | NoticePageJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
@@ -249,11 +254,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
   // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
   const localBilling = buildBilling();
-  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(localDb, localTableName), {
-    enqueueJob: (job) => alertJobQueue.enqueue(job),
-  });
-  const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs]);
-  const busyQueues = { [billingRunJobKind]: billingQueue, [priceNoticeJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue, [outageJobs.kind]: alertJobQueue };
+  const alertJobs = { enqueueJob: (job: { jobId: string; chunk?: number }) => alertJobQueue.enqueue(job) };
+  const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(localDb, localTableName), alertJobs);
+  const registerImports = new ResumableRegisterImports(new DynamoJobRepository(localDb, localTableName), alertJobs);
+  const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs, registerImports]);
+  const busyQueues = {
+    [billingRunJobKind]: billingQueue, [priceNoticeJobKind]: billingQueue, [paymentImportJobKind]: paymentUploads.queue,
+    [outageJobs.kind]: alertJobQueue, [registerImports.kind]: alertJobQueue,
+  };
   const sweepStalledJobs = async () => {
     const skip = new Set(Object.entries(busyQueues).filter(([, queue]) => queue.backlog() > 0).map(([kind]) => kind));
     const report = await sweeper.sweep(clock.now(), { skip });

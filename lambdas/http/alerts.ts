@@ -13,8 +13,12 @@ export const handler = groupHandler(
   'alerts',
   {
     async importAddressRegister(input) {
-      const { imported, rejected } = await alerts.importRegister(input.bytes!);
-      return { body: { imported, rejected } };
+      const { jobId, status, imported, rejected } = await alerts.importRegister(input.bytes!, {
+        actor: actor(input), ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      });
+      // Written inside the request (a small file): 200. Larger: 202, the chunks are written in the background.
+      if (status === 'completed') return { body: { imported, rejected, jobId, status } };
+      return { status: 202, body: { imported, rejected, jobId, status }, headers: { location: `/v1/jobs/${jobId}` } };
     },
     async addAlertSubscription(input) {
       return { body: await alerts.subscribe(actor(input), input.body as { phone: string; address: PropertyAddress }) };

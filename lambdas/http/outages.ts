@@ -13,7 +13,7 @@ import { HttpProblem } from './problem.js';
 const config = loadConfig();
 const alerts = buildOutageAlerts();
 const actor = (input: OperationInput): Actor => input.principal!;
-const jobs = new JobResource({ outage: ['ops', 'admin'], 'price-notice': ['admin'] }, (jobId) => alerts.getJob(jobId));
+const jobs = new JobResource({ outage: ['ops', 'admin'], 'price-notice': ['admin'], 'register-import': ['admin'] }, (jobId) => alerts.getJob(jobId));
 
 /** Rate limits count per client without keeping its address: a one-way hash of it. */
 const clientOf = (input: OperationInput) => createHash('sha256').update(input.sourceIp).digest('hex').slice(0, 24);

@@ -136,7 +136,7 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'POST', path: '/v1/address-register/imports', group: 'alerts', operationId: 'importAddressRegister',
-    summary: 'Replace the address register (phone ↔ address CSV) (R-SMS-2)', access: ['admin'],
+    summary: 'Replace the address register (phone ↔ address CSV) (R-SMS-2); 202 with a job when the file has more than 2,000 rows', access: ['admin'],
     rawBody: { mediaTypes: ['text/csv', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 }, successStatus: 200,
     throttle: { rate: 1, burst: 2 },
   },

@@ -43,9 +43,11 @@ export async function handler(event: SNSEvent): Promise<{ settled: number; ignor
       continue;
     }
     const context = receipt.context;
-    const recipient: Pick<Recipient, 'outageId' | 'messageKey' | 'phone'> | undefined =
-      context?.outageId && context.messageKey && receipt.destinationPhoneNumber
-        ? { outageId: context.outageId, messageKey: context.messageKey, phone: receipt.destinationPhoneNumber }
+    // Recipients live in their send chunk's partition: the context finds one only when it names the chunk.
+    const chunk = context?.chunk !== undefined && /^\d{1,6}$/.test(String(context.chunk)) ? Number(context.chunk) : undefined;
+    const recipient: Pick<Recipient, 'outageId' | 'messageKey' | 'phone' | 'chunk'> | undefined =
+      context?.outageId && context.messageKey && receipt.destinationPhoneNumber && chunk !== undefined
+        ? { outageId: context.outageId, messageKey: context.messageKey, phone: receipt.destinationPhoneNumber, chunk }
         : await repo.recipientByProviderMessageId(receipt.messageId);
     if (!recipient) {
       logger.info('a receipt for a message no recipient was sent', { messageId: receipt.messageId, eventType: receipt.eventType });

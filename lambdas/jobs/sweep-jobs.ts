@@ -10,7 +10,7 @@ import { clock } from '../adapters/clock.js';
 import { buildPaymentImports } from '../adapters/payment-import-wiring.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { JobSweeper, type SweepReport } from '../domain/jobs/sweeper.js';
-import { ResumableOutageJobs } from '../domain/alerts/outage-jobs.js';
+import { ResumableOutageJobs, ResumableRegisterImports } from '../domain/alerts/outage-jobs.js';
 import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoJobRepository } from '../adapters/dynamo/job-repository.js';
@@ -24,11 +24,15 @@ const sweeper = new JobSweeper([
   billing.resumable,
   billing.resumableNotices,
   buildPaymentImports(billing).resumable,
-  // Outage jobs travel on the alert send queue (lambdas/jobs/send-alerts.ts tells them apart).
-  ...(sendQueueUrl
-    ? [new ResumableOutageJobs(new DynamoJobRepository(documentClient(config), config.TABLE_NAME), new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), sendQueueUrl))]
-    : []),
+  // Outage jobs and register-import chunks travel on the alert send queue (lambdas/jobs/send-alerts.ts tells them apart).
+  ...(sendQueueUrl ? alertJobs(sendQueueUrl) : []),
 ]);
+
+function alertJobs(queueUrl: string) {
+  const jobs = new DynamoJobRepository(documentClient(config), config.TABLE_NAME);
+  const queue = new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), queueUrl);
+  return [new ResumableOutageJobs(jobs, queue), new ResumableRegisterImports(jobs, queue)];
+}
 
 /** The log message the alarm's metric filter matches. */
 export const requeuedMessage = 'stalled jobs re-queued';

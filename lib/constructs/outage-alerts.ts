@@ -39,11 +39,10 @@ import { awsLimits, functionSettings } from '../function-settings.js';
 /** Route groups whose handlers build the outage-alert use-cases at cold start (lambdas/http/alerts.ts, outages.ts). */
 export const alertRouteGroups = ['alerts', 'outages'] as const satisfies readonly RouteGroup[];
 /**
- * Of those, the groups that put sends on the queue: createOutage, postUpdate and the
- * acknowledgement of crowd reports (outages). The `alerts` group (register, subscriptions,
- * opt-out) never enqueues, so it gets no queue permission.
+ * Of those, the groups that put messages on the queue: createOutage, postUpdate and the
+ * acknowledgement of crowd reports (outages); the chunks of a large register import (alerts).
  */
-export const enqueueingRouteGroups = ['outages'] as const satisfies readonly RouteGroup[];
+export const enqueueingRouteGroups = ['alerts', 'outages'] as const satisfies readonly RouteGroup[];
 
 /** One invocation sends one outage message to all its recipients at the configured pace: 18,000 SMS at 20/s. */
 export const senderTimeout = Duration.seconds(functionSettings.sendAlerts.timeoutSeconds);
@@ -53,6 +52,11 @@ export const senderTimeout = Duration.seconds(functionSettings.sendAlerts.timeou
  */
 export const sendQueueVisibilityTimeout = Duration.seconds(senderTimeout.toSeconds() * 6);
 export const sendMaxReceiveCount = 3;
+/**
+ * Sending instances at once: chunks of one or several outages in parallel under the shared
+ * pace (the pace, not this, limits the rate; this bounds the DynamoDB budget writes a second).
+ */
+export const senderConcurrency = 10;
 /** Single failures (a switched-off phone, a number that cannot take SMS) are normal and recorded per recipient. */
 export const smsFailuresAlarmThreshold = 10;
 
@@ -113,21 +117,21 @@ export class OutageAlerts extends Construct {
     this.environment = alertEnvironment(settings, utility, this.queue.queueUrl);
     const jobEnvironment = { ...this.environment, TABLE_NAME: table.tableName };
 
-    // The sending function. SNS limits SMS per second for the whole account and region
-    // (the "SMS messages per second" quota), and the domain paces one invocation at
-    // SMS_RATE_PER_SECOND. Reserved concurrency 1 makes that the account-wide pace: two
-    // outages at once are sent one after the other instead of at twice the rate, which SNS
-    // would throttle. (The event source's maxConcurrency cannot express this: its minimum is 2.)
+    // The sending function. An outage message is sent in chunks of 250 recipients, one SQS
+    // message each, by up to `senderConcurrency` instances at once; every send first takes
+    // its message parts from the origination identity's budget for the current second in
+    // DynamoDB (SMS_RATE_PER_SECOND parts a second, as End User Messaging SMS counts its
+    // throughput), so two outages at once share the pace instead of doubling it.
     this.sender = new ServiceFunction(this, 'Sender', {
       entry: 'lambdas/jobs/send-alerts.ts',
       memoryMb: functionSettings.sendAlerts.memoryMb,
       description: 'Outage alerts: sends one outage message to its recipients, or runs one outage job (SQS)',
       timeout: senderTimeout,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: senderConcurrency,
       environment: jobEnvironment,
     });
     this.sender.function.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }),
+      new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: senderConcurrency }),
     );
     table.grantReadWriteData(this.sender.function);
     // An outage job (`{ jobId }`: an area too large for its request) runs here and puts the

@@ -96,12 +96,12 @@ describe('OutageAlerts', () => {
     }
   });
 
-  it('runs one sender at a time (reserved concurrency 1) for up to 15 minutes per message', () => {
+  it('runs up to ten senders at once (chunks in parallel under the shared pace) for up to 15 minutes per chunk', () => {
     // Act
     const sender = lambda(ids.sender);
 
     // Assess
-    expect(sender.ReservedConcurrentExecutions).toBe(1);
+    expect(sender.ReservedConcurrentExecutions).toBe(10);
     expect(sender.Timeout).toBe(senderTimeout.toSeconds());
     expect(sender.Timeout).toBe(900);
   });
@@ -198,7 +198,7 @@ describe('OutageAlerts', () => {
     expect(JSON.stringify(invokes[0]!.statements[0]!.Resource)).not.toContain(ids.sender);
   });
 
-  it('lets the dispatcher, the sender (outage jobs release their message) and the outages route group, not the alerts group, put sends on the queue', () => {
+  it('lets the dispatcher, the sender (outage jobs release their message), the outages route group and the alerts group (register-import chunks) put messages on the queue', () => {
     // Act: every grant to send to the send queue (Billing's queue has its own senders, billing.test.ts)
     const senders = grantsOf(synthesized, 'sqs:SendMessage')
       .map((grant) => ({ ...grant, statements: grant.statements.filter((statement) => JSON.stringify(statement.Resource).includes(ids.queue)) }))
@@ -206,7 +206,7 @@ describe('OutageAlerts', () => {
 
     // Assess
     // The job sweeper puts stalled outage jobs on it again.
-    expect(senders.flatMap((grant) => grant.roles).sort()).toEqual([roles.dispatcher, roles.outages, roles.sender, synthesized.stack.getLogicalId(synthesized.stack.jobSweeper.function.role.node.defaultChild as never)].sort());
+    expect(senders.flatMap((grant) => grant.roles).sort()).toEqual([roles.alerts, roles.dispatcher, roles.outages, roles.sender, synthesized.stack.getLogicalId(synthesized.stack.jobSweeper.function.role.node.defaultChild as never)].sort());
     for (const grant of senders) {
       // The sweeper's statement names its three queues; every other grant is this queue alone.
       for (const statement of grant.statements) expect([statement.Resource].flat()).toContainEqual({ 'Fn::GetAtt': [ids.queue, 'Arn'] });

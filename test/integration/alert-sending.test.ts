@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
@@ -69,7 +69,9 @@ async function outageWith(phones: string[], sms: SmsSender) {
   const created = await alerts.createOutage({ subject: 'ops-1', role: 'ops' }, {
     category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt.', area: { streets: [{ street, postalCode: '67131' }] },
   });
-  return { alerts, job: jobs[0]!, created };
+  // The release fans the message out into its chunks (one here: four phones).
+  await alerts.send(jobs.shift()!);
+  return { alerts, job: jobs.shift()!, created };
 }
 
 const phones = ['+46701000011', '+46701000012', '+46701000013', '+46701000014'];
@@ -168,5 +170,139 @@ describe('an outage job cut off by a crash', () => {
     expect(delivered.sort()).toEqual(phones);
     expect(requeued.filter((id) => id === started.jobId)).toHaveLength(1);
     expect(afterwards).toBe(0);
+  });
+});
+
+describe('sending at scale: chunks in parallel under one pace', () => {
+  /** A clock for the pace that sleeping moves on (shared by every worker, as real time is). */
+  function fakeWallClock(start = Date.now()) {
+    let now = start;
+    return {
+      wallClock: () => now,
+      sleep: async (ms: number) => {
+        const until = now + ms;
+        await new Promise((resolve) => setImmediate(resolve));
+        now = Math.max(now, until);
+      },
+    };
+  }
+
+  async function chunkedOutage(count: number, options: { chunkSize: number; rate: number; message?: string; sender: SmsSender }) {
+    const queued: { outageId: string; messageKey: string; chunk?: number }[] = [];
+    const pace = fakeWallClock();
+    const identity = `id-${randomIds.newId('x')}`;
+    const make = () => new OutageAlerts({
+      repo, sms: options.sender, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void queued.push(job) },
+      jobs: jobRepo, jobQueue: { enqueueJob: async () => undefined }, sendChunkSize: options.chunkSize, ...pace,
+      now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p),
+      settings: { ...settings, sendRatePerSecond: options.rate, originationIdentity: identity }, canReceiveSms,
+    });
+    const alerts = make();
+    const street = `Gata${randomIds.newId('s').slice(2, 8)}`;
+    const many = Array.from({ length: count }, (_, i) => `+467020${String(i).padStart(5, '0')}`);
+    const csv = ['phone,street,number,postalCode,city', ...many.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`)].join('\n');
+    await alerts.importRegister(Buffer.from(csv));
+    const created = await alerts.createOutage({ subject: 'ops-1', role: 'ops' }, {
+      category: 'leak', title: 'Läcka', message: options.message ?? 'Vattnet är avstängt.', area: { streets: [{ street, postalCode: '67131' }] },
+    });
+    return { alerts, make, queued, created, phones: many, identity };
+  }
+
+  /** Parts taken from the identity's budget, per second (the SMSPACE items). */
+  async function partsPerSecond(identity: string): Promise<number[]> {
+    const db = (repo as unknown as { db: ReturnType<typeof documentClient> }).db;
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const result = await db.send(new QueryCommand({ TableName: 'alerts-it', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `SMSPACE#${identity}` } }));
+    return (result.Items ?? []).map((item) => item.parts as number);
+  }
+
+  it('splits the message into chunks that two workers send at once, each phone once, never over the parts a second (a 2-part SMS costs 2)', async () => {
+    // Prepare: 24 phones in chunks of 5, a message of two parts, 6 parts a second
+    const { sender, delivered } = recordingSender();
+    const long = 'Vattnet är avstängt på grund av en läcka i huvudledningen. Vi arbetar med att laga den och räknar med att vattnet kommer tillbaka under eftermiddagen. Koka vattnet innan du dricker det.';
+    const { alerts, make, queued, created, phones: many, identity } = await chunkedOutage(24, { chunkSize: 5, rate: 6, message: long, sender });
+    expect(created.segments).toBe(2);
+    await alerts.send(queued.shift()!); // the release fans out
+
+    // Act: two workers (two function instances) take the chunk messages at once
+    const chunks = queued.splice(0);
+    const workers = [alerts, make()];
+    await Promise.all(workers.map(async (worker, w) => {
+      for (const job of chunks.filter((_, i) => i % 2 === w)) await worker.send(job);
+    }));
+    const status = await alerts.getOutage(created.outageId);
+
+    // Assess
+    expect(chunks.map((job) => job.chunk)).toEqual([0, 1, 2, 3, 4]);
+    expect(delivered.sort()).toEqual(many);
+    const seconds = await partsPerSecond(identity);
+    expect(seconds.reduce((a, b) => a + b, 0)).toBe(24 * 2);
+    expect(Math.max(...seconds)).toBeLessThanOrEqual(6);
+    expect(status).toMatchObject({ sent: 24, queued: 0, failed: 0 });
+  });
+
+  it('a chunk near its function\'s deadline stops claiming and queues its rest again: the unsent stay queued, never failed', async () => {
+    // Prepare
+    const { sender, delivered } = recordingSender();
+    const { alerts, queued, created } = await chunkedOutage(6, { chunkSize: 10, rate: 1000, sender });
+    await alerts.send(queued.shift()!);
+    const chunk = queued.shift()!;
+
+    // Act: a deadline already inside the margin, then the requeued job with time to spare
+    const cut = await alerts.send(chunk, { deadline: Date.now() + 10_000 });
+    const during = await alerts.getOutage(created.outageId);
+    const requeued = queued.splice(0);
+    const rest = await alerts.send(requeued[0]!, { deadline: Date.now() + 3_600_000 });
+
+    // Assess
+    expect(cut).toMatchObject({ sent: 0, continued: true });
+    expect(during).toMatchObject({ queued: 6, failed: 0, sent: 0 });
+    expect(requeued).toEqual([chunk]);
+    expect(rest).toMatchObject({ sent: 6 });
+    expect(delivered).toHaveLength(6);
+  });
+
+  it('GET of an outage reads the chunks\' counters, not its recipients', async () => {
+    // Prepare
+    const { sender } = recordingSender();
+    const { alerts, queued, created } = await chunkedOutage(12, { chunkSize: 4, rate: 1000, sender });
+    await alerts.send(queued.shift()!);
+    for (const job of queued.splice(0)) await alerts.send(job);
+    const listRecipients = jest.spyOn(repo, 'listRecipients');
+
+    // Act
+    const status = await alerts.getOutage(created.outageId);
+
+    // Assess
+    expect(listRecipients).not.toHaveBeenCalled();
+    expect(status).toMatchObject({ sent: 12, queued: 0, messages: [expect.objectContaining({ messageKey: '0', sent: 12 })] });
+    listRecipients.mockRestore();
+  });
+
+  it('an update writes no recipient in its request: each chunk\'s worker writes them from the first message\'s, with the opt-outs of then, and sends each once', async () => {
+    // Prepare: an outage sent to 9 phones in chunks of 4
+    const { sender, delivered } = recordingSender();
+    const { alerts, queued, created, phones: many } = await chunkedOutage(9, { chunkSize: 4, rate: 1000, sender });
+    await alerts.send(queued.shift()!);
+    for (const job of queued.splice(0)) await alerts.send(job);
+    delivered.length = 0;
+    const putRecipients = jest.spyOn(repo, 'putRecipients');
+
+    // Act: the update, one phone opting out before it is sent, its chunks delivered twice
+    const update = await alerts.postUpdate({ subject: 'ops-1', role: 'ops' }, created.outageId, { message: 'Vattnet är tillbaka.', resolved: true });
+    const writesInRequest = putRecipients.mock.calls.length;
+    await alerts.optOut({ subject: 'ops-1', role: 'ops' }, many[5]!);
+    await alerts.send(queued.shift()!);
+    const chunks = queued.splice(0);
+    for (const job of [...chunks, ...chunks]) await alerts.send(job);
+    const status = await alerts.getOutage(created.outageId);
+
+    // Assess
+    expect(writesInRequest).toBe(0);
+    expect(update).toMatchObject({ recipients: 9, kind: 'resolved' });
+    expect(chunks).toHaveLength(3);
+    expect(delivered.sort()).toEqual(many.filter((phone) => phone !== many[5]));
+    expect(status.messages[1]).toMatchObject({ messageKey: '1', sent: 8, optedOut: 1, queued: 0 });
+    putRecipients.mockRestore();
   });
 });

@@ -34,6 +34,16 @@ class TestRepository extends DynamoBillingRepository {
   readonly readingRequests: { facilityId: string; meterId: string; after?: string }[] = [];
   readonly readingKeyRequests: { facilityId: string; meterId: string; readAt: string }[] = [];
   crashOnce?: { method: 'addCredit' | 'setBillingState'; customerId: string };
+  /** A worker killed after it queued the next page of `segment`, before it recorded `page`. */
+  crashRecordOnce?: { segment: number; page: number };
+
+  override async recordSegmentPage(runId: string, segment: number, page: number, counts: Parameters<DynamoBillingRepository['recordSegmentPage']>[3]): Promise<boolean> {
+    if (this.crashRecordOnce?.segment === segment && this.crashRecordOnce.page === page) {
+      this.crashRecordOnce = undefined;
+      throw new Error('the function stopped before it recorded the page');
+    }
+    return super.recordSegmentPage(runId, segment, page, counts);
+  }
 
   override readingsAfter(meters: readonly { facilityId: string; meterId: string; after?: string }[]) {
     this.readingRequests.push(...meters);
@@ -349,6 +359,69 @@ describe('a billing run', () => {
     expect([first, second]).toEqual([true, false]);
     expect(await billing().getRun(started.runId)).toMatchObject({ segmentsDone: 1, customersDone: 1, invoicesWritten: 1, updatedAt: '2027-01-05T08:01:00Z' });
     expect(await billing().getRun(started.runId)).not.toHaveProperty('countedPages');
+  });
+
+  it('does not complete before a page redelivered after its segment\'s last page is counted (a kill between queuing the next page and the record)', async () => {
+    // Prepare: two customers of one segment, one a page; the worker of its page 0 dies after it queued page 1
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 2; i++) {
+      const id = `cus_${String(i).padStart(16, '0')}`;
+      if (customerShardKey(id) === customerShardKey('cus_0000000000000000')) ids.push(id);
+    }
+    for (const id of ids) await addCustomer(id, [[waste]]);
+    const segment = Number(customerShardKey(ids[0]!).split('#')[1]);
+    const b = billing(1);
+    const started = await b.startRun({ runMonth: '2027-01' });
+    repo.crashRecordOnce = { segment, page: 0 };
+    const crashed = jobs.find((job) => job.segment === segment)!;
+    jobs.splice(jobs.indexOf(crashed), 1);
+    await expect(b.processSegment(crashed)).rejects.toThrow('recorded the page');
+
+    // Act: every other page first (the segment's last among them), then the redelivery
+    await drain(b);
+    const before = await b.getRun(started.runId);
+    jobs.push(crashed);
+    await drain(b);
+
+    // Assess
+    expect(before).toMatchObject({ status: 'running', segmentsDone: customerShards, customersDone: 1 });
+    expect(await b.getRun(started.runId)).toMatchObject({ status: 'completed', customersDone: 2, invoicesWritten: 2, errors: 0 });
+  });
+
+  it('a sweep queues a page lost before its segment\'s last page from the cursor of the page before it', async () => {
+    // Prepare: three customers of one segment, one a page; the message of page 1 is lost after page 2 was queued
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 3; i++) {
+      const id = `cus_${String(i).padStart(16, '0')}`;
+      if (customerShardKey(id) === customerShardKey('cus_0000000000000000')) ids.push(id);
+    }
+    for (const id of ids) await addCustomer(id, [[waste]]);
+    const segment = Number(customerShardKey(ids[0]!).split('#')[1]);
+    today = '2027-01-05T08:00:00Z';
+    const b = billing(1);
+    const started = await b.startRun({ runMonth: '2027-01' });
+    repo.crashRecordOnce = { segment, page: 1 };
+    let lost: SegmentJob | undefined;
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      try {
+        await b.processSegment(job);
+      } catch {
+        lost = job; // dead-lettered: never delivered again
+      }
+    }
+    const sweeper = new JobSweeper([b.resumable]);
+
+    // Act: a sweep after the stall window, then the queue delivers
+    today = '2027-01-05T08:40:00Z';
+    const swept = await sweeper.sweep(new Date(today));
+    const requeued = [...jobs];
+    await drain(b);
+
+    // Assess
+    expect(lost).toMatchObject({ segment, page: 1 });
+    expect(swept.resumed).toEqual([{ kind: 'billing-run', jobId: started.runId, requeued: 1 }]);
+    expect(requeued).toEqual([lost]);
+    expect(await b.getRun(started.runId)).toMatchObject({ status: 'completed', customersDone: 3, invoicesWritten: 3 });
   });
 
   it('starting a stalled run again queues its unfinished segments instead of answering `running` and doing nothing', async () => {

@@ -9,10 +9,12 @@
  * 2. during a payment import of a file paying every invoice (two payments a chunk),
  * 3. during a clock move that passes the regions' scheduled billing runs of two months (a restart finishes
  *    the move: the clock never lands in the middle of it),
+ * 4. during an address register import of 2,400 rows (three chunks in the background), after
+ *    which an outage reaches every one of its numbers with one SMS each,
  * at a point drawn from the seed (after k units of progress, k random), and checks after each
  * restart: every acknowledged customer is there, every customer has at most one invoice a
- * month and every run has billed every customer, every payment is booked once, every job is
- * `completed`.
+ * month and every run has billed every customer, every payment is booked once, every register
+ * row is written and every number alerted once, every job is `completed`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,9 +146,35 @@ describe.each(Array.from({ length: seeds }, (_, i) => firstSeed + i))('SIGKILL o
       if (perMonth.some((n) => n !== 1)) console.log(JSON.stringify((await Promise.all(created.map(invoicesOf))).find((items) => items.filter((invoice) => invoice.invoiceId.endsWith('_2027-03')).length > 1), null, 1));
       expect(perMonth).toEqual(created.map(() => 1));
       expect(march.invoicesWritten).toBe(customers);
+
+      // 4. An address register import of 2,400 rows (three chunks, written in the background),
+      //    killed after k chunks; then an outage to all of them: each number gets one SMS
+      const rows = 2_400;
+      const register = ['phone,street,number,postalCode,city', ...Array.from({ length: rows }, (_, i) => `+4673${String(5_000_000 + i)},Killgatan,${i + 1},67191,Arvika`)].join('\n');
+      const importing = await stack.call('POST', '/v1/address-register/imports', { token: admin, raw: register, headers: { 'content-type': 'text/csv' } });
+      expect(importing.status).toBe(202);
+      const registerJob = async () => (await stack.call('GET', `/v1/jobs/${importing.body.jobId}`, { token: admin })).body;
+      const k4 = Math.floor(draw() * 3);
+      await killAt(stack, async () => {
+        const job = await registerJob();
+        return { value: (job.progress?.chunksDone as number | undefined) ?? 0, ended: job.status === 'completed' };
+      }, k4);
+      stack = await spawnStack(dataDir, env);
+      const registerDone = await until(registerJob, (job) => job.status === 'completed' || job.status === 'failed', `register import after a kill at chunk ${k4}`, 120_000);
+      expect(registerDone).toMatchObject({ status: 'completed', progress: { chunksDone: 3, rowsWritten: rows }, result: { imported: rows } });
+      const ops = await keys.sign({ role: 'ops', subject: 'kill-test-ops' });
+      const outage = await stack.call('POST', '/v1/outages', {
+        token: ops, body: { category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt på Killgatan.', area: { streets: [{ street: 'Killgatan', postalCode: '67191' }] } },
+      });
+      expect(outage.status).toBe(202);
+      const outageId = outage.body.outageId as string;
+      await until(async () => (await stack.call('GET', `/v1/outages/${outageId}`, { token: ops })).body, (o) => o.sent + o.failed >= rows, `outage ${outageId} sent`, 180_000);
+      const sms = ((await stack.call('GET', '/_local/sms')).body.items as { to: string; outageId?: string }[]).filter((item) => item.outageId === outageId);
+      expect(sms).toHaveLength(rows);
+      expect(new Set(sms.map((item) => item.to)).size).toBe(rows);
     } finally {
       await stack.kill().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 600_000);
 });

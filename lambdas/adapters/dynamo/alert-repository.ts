@@ -23,6 +23,7 @@ import type {
   OutageMessage,
   Recipient,
   RecipientStatus,
+  SendChunk,
   Subscription,
 } from '../../domain/alerts/ports.js';
 import type { Language } from '../../domain/alerts/types.js';
@@ -31,6 +32,9 @@ import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 
 
+
+/** A send chunk's number in a sort key: fixed width, so a chunk's recipients sort together. */
+const chunkKey = (chunk: number) => String(chunk).padStart(5, '0');
 
 /** Geohash cells are stored under their first four characters (about 20 × 40 km). */
 const geoPartitionLength = 4;
@@ -55,7 +59,27 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   async setRegisterGeneration(generation: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'REGISTER', sk: 'META', entity: 'register', generation } }));
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'REGISTER', sk: 'META', entity: 'register', generation },
+        // Generations begin with their import's time: an import that finishes after a later one does not undo it.
+        ConditionExpression: 'attribute_not_exists(generation) OR generation <= :generation',
+        ExpressionAttributeValues: { ':generation': generation },
+      }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async putRegisterChunks(jobId: string, chunks: readonly string[]): Promise<void> {
+    const ttl = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
+    await batchPut(this.db, this.tableName, chunks.map((rows, chunk) => ({ pk: `REGIMPORT#${jobId}`, sk: `CHUNK#${chunkKey(chunk)}`, entity: 'registerChunk', rows, ttl })));
+  }
+
+  async getRegisterChunk(jobId: string, chunk: number): Promise<string | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `REGIMPORT#${jobId}`, sk: `CHUNK#${chunkKey(chunk)}` }, ConsistentRead: true }));
+    return result.Item?.rows as string | undefined;
   }
 
   async ensureAddresses(addresses: AddressRecord[]): Promise<void> {
@@ -262,21 +286,67 @@ export class DynamoAlertRepository implements AlertRepository {
     return items.map((item) => fromItem<OutageMessage>(item));
   }
 
-  private recipientKey(r: Pick<Recipient, 'outageId' | 'messageKey' | 'phone'>) {
-    return { pk: `OUTAGE#${r.outageId}`, sk: `RCPT#${r.messageKey}#${r.phone}` };
+  /**
+   * A send chunk's recipients have a partition of their own (`OUTAGE#<id>#<chunk>`): the chunks
+   * sent at once write to as many partitions, each well under DynamoDB's 1,000 writes a second.
+   */
+  private recipientKey(r: Pick<Recipient, 'outageId' | 'messageKey' | 'phone' | 'chunk'>) {
+    return { pk: `OUTAGE#${r.outageId}#${chunkKey(r.chunk)}`, sk: `RCPT#${r.messageKey}#${r.phone}` };
   }
 
   async putRecipients(recipients: Recipient[]): Promise<void> {
     await inPool(recipients, 16, (r) => this.table.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
   }
 
-  async listRecipients(outageId: string, messageKey: string): Promise<Recipient[]> {
-    const items = await this.table.queryAll({
+  /** Without `chunk`: every chunk's, read chunk by chunk until one has none of this message. */
+  async listRecipients(outageId: string, messageKey: string, chunk?: number): Promise<Recipient[]> {
+    const ofChunk = async (n: number) => (await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rcpt)',
-      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':rcpt': `RCPT#${messageKey}#` },
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}#${chunkKey(n)}`, ':rcpt': `RCPT#${messageKey}#` },
+      ConsistentRead: true,
+    })).map((item) => fromItem<Recipient>(item));
+    if (chunk !== undefined) return ofChunk(chunk);
+    const all: Recipient[] = [];
+    for (let n = 0; ; n++) {
+      const found = await ofChunk(n);
+      if (found.length === 0) return all;
+      all.push(...found);
+    }
+  }
+
+  async putSendChunk(chunk: SendChunk): Promise<void> {
+    await this.db.send(new PutCommand({
+      TableName: this.tableName,
+      Item: { pk: `OUTAGE#${chunk.outageId}`, sk: `CHUNK#${chunk.messageKey}#${chunkKey(chunk.chunk)}`, entity: 'sendChunk', ...chunk },
+    }));
+  }
+
+  async listSendChunks(outageId: string): Promise<SendChunk[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}`, ':chunk': 'CHUNK#' },
       ConsistentRead: true,
     });
-    return items.map((item) => fromItem<Recipient>(item));
+    return items.map((item) => fromItem<SendChunk>(item));
+  }
+
+  async reserveParts(identity: string, second: number, parts: number, limit: number): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        // One item a second of one origination identity; gone an hour later (TTL).
+        Key: { pk: `SMSPACE#${identity}`, sk: String(second) },
+        UpdateExpression: 'ADD parts :parts SET #ttl = :ttl',
+        // A message longer than the whole budget takes an empty second of its own.
+        ConditionExpression: 'attribute_not_exists(parts) OR parts <= :room',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':parts': parts, ':room': Math.max(-1, limit - parts), ':ttl': second + 3600 },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async transitionRecipient(recipient: Recipient, from: RecipientStatus, to: Partial<Recipient> & { status: RecipientStatus }): Promise<boolean> {

@@ -9,6 +9,7 @@ import {
 import { normaliseReference } from '../../domain/billing/references.js';
 import { batchGet, batchPut, inPool } from './batch.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { OPEN_INVOICE_SHARDS, shardKey, shardKeys, UNMATCHED_SHARDS } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 /** Reference look-ups in the index at once, while a chunk's invoices are found. */
@@ -79,7 +80,7 @@ export class DynamoBillingRepository implements BillingRepository {
           TableName: this.tableName,
           Key: { pk: `RUN#${runId}`, sk: 'META' },
           UpdateExpression:
-            'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone, countedPages :page SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples), updatedAt = :at',
+            'ADD customersDone :customers, invoicesWritten :invoices, errors :errors, segmentsDone :segmentDone, pagesCounted :one, pagesExpected :pagesInSegment, countedPages :page SET errorSamples = list_append(if_not_exists(errorSamples, :none), :samples), updatedAt = :at',
           // Running: a late duplicate of a page after the run completed (its set is gone then) counts nothing.
           ConditionExpression: 'attribute_exists(pk) AND #status = :running AND NOT contains(countedPages, :pageKey)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -89,6 +90,11 @@ export class DynamoBillingRepository implements BillingRepository {
             ':invoices': counts.invoicesWritten,
             ':errors': counts.errors,
             ':segmentDone': counts.lastPage ? 1 : 0,
+            // A segment's last page tells how many pages it has (they are numbered from 0): the run
+            // completes when every segment's last page is counted and so are all pages before them
+            // (a page redelivered after a crash may come after its segment's last one).
+            ':one': 1,
+            ':pagesInSegment': counts.lastPage ? page + 1 : 0,
             ':page': new Set([key]),
             ':pageKey': key,
             // At most five samples a page, and never more than 50 in all: the run item stays small (400 KB limit).
@@ -112,7 +118,7 @@ export class DynamoBillingRepository implements BillingRepository {
         UpdateExpression: `REMOVE ${Array.from({ length: run.errorSamples.length - maxErrorSamples }, (_, i) => `errorSamples[${maxErrorSamples + i}]`).join(', ')}`,
       }));
     }
-    if (run && run.status === 'running' && run.segmentsDone >= run.segments) {
+    if (run && run.status === 'running' && run.segmentsDone >= run.segments && (run.pagesCounted ?? 0) >= (run.pagesExpected ?? 0)) {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -206,7 +212,11 @@ export class DynamoBillingRepository implements BillingRepository {
       // Open invoices by due date: the overdue scan of dunning reads this; an invoice with a
       // dunning case moves to its own partition so the daily scan no longer sees it.
       ...(invoice.status === 'open'
-        ? { gsi3pk: (invoice as { dunningCaseId?: string }).dunningCaseId ? 'DUNNING_INVOICES' : 'OPEN_INVOICES', gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}` }
+        ? {
+          // Write-sharded (docs/DATA.md "Hot partitions"): a billing run writes thousands a second.
+          gsi3pk: shardKey((invoice as { dunningCaseId?: string }).dunningCaseId ? 'DUNNING_INVOICES' : 'OPEN_INVOICES', invoice.invoiceId, OPEN_INVOICE_SHARDS),
+          gsi3sk: `${invoice.dueDate}#${invoice.invoiceId}`,
+        }
         : {}),
       ...invoice,
     };
@@ -389,7 +399,7 @@ export class DynamoBillingRepository implements BillingRepository {
       pk: `PAYMENT#${payment.paymentId}`,
       sk: 'PAYMENT',
       entity: 'payment',
-      ...(payment.status === 'unmatched' ? { gsi1pk: 'UNMATCHED', gsi1sk: `${payment.bookingDate}#${payment.paymentId}` } : {}),
+      ...(payment.status === 'unmatched' ? { gsi1pk: shardKey('UNMATCHED', payment.paymentId, UNMATCHED_SHARDS), gsi1sk: `${payment.bookingDate}#${payment.paymentId}` } : {}),
       ...payment,
     };
   }
@@ -434,9 +444,13 @@ export class DynamoBillingRepository implements BillingRepository {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.paymentItem(payment) }));
   }
 
+  /** Every shard (and the unsharded partition of older items), merged in booking-date order. */
   async unmatchedPayments(): Promise<RecordedPayment[]> {
-    const items = await this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'UNMATCHED' } });
-    return items.map((item) => fromItem<RecordedPayment>(item));
+    const shards = await Promise.all(shardKeys('UNMATCHED', UNMATCHED_SHARDS, { legacy: true }).map((partition) =>
+      this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': partition } })));
+    return shards.flat()
+      .sort((a, b) => String(a.gsi1sk).localeCompare(String(b.gsi1sk)))
+      .map((item) => fromItem<RecordedPayment>(item));
   }
 
   async addCredit(customerId: string, sourceId: string, amount: number, currency: string): Promise<void> {

@@ -20,7 +20,7 @@ import type { CaseEvent, CaseStatus, DunningFee, GuardRecord, WorkOrder, WorkOrd
 import type { DunningRepository, Page, StoredCase } from '../../domain/dunning/process.js';
 import { ConflictError } from '../../domain/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { queryShards, shardKey, shardKeys } from './shards.js';
+import { OPEN_INVOICE_SHARDS, queryShards, shardKey, shardKeys } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 /**
@@ -265,14 +265,18 @@ export class DynamoDunningRepository implements DunningRepository {
     }
   }
 
+  /** Every shard of the open invoices (and the unsharded partition of older items), in due-date order. */
   async overdueInvoices(before: string): Promise<{ invoiceId: string; dueDate: string }[]> {
-    const items = await this.table.queryAll({
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
-      ExpressionAttributeValues: { ':pk': 'OPEN_INVOICES', ':before': before },
-      ProjectionExpression: 'invoiceId, dueDate',
-    });
-    return items.map((item) => ({ invoiceId: String(item.invoiceId), dueDate: String(item.dueDate) }));
+    const shards = await Promise.all(shardKeys('OPEN_INVOICES', OPEN_INVOICE_SHARDS, { legacy: true }).map((partition) =>
+      this.table.queryAll({
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':pk': partition, ':before': before },
+        ProjectionExpression: 'invoiceId, dueDate',
+      })));
+    return shards.flat()
+      .map((item) => ({ invoiceId: String(item.invoiceId), dueDate: String(item.dueDate) }))
+      .sort((a, b) => `${a.dueDate}#${a.invoiceId}`.localeCompare(`${b.dueDate}#${b.invoiceId}`));
   }
 
   async markInvoiceDunned(invoiceId: string, caseId: string): Promise<void> {
@@ -284,7 +288,7 @@ export class DynamoDunningRepository implements DunningRepository {
           // Still open: it leaves the overdue scan's partition. Paid meanwhile: only the case id.
           UpdateExpression: 'SET dunningCaseId = :case, gsi3pk = :dunning',
           ConditionExpression: 'attribute_exists(gsi3pk)',
-          ExpressionAttributeValues: { ':case': caseId, ':dunning': 'DUNNING_INVOICES' },
+          ExpressionAttributeValues: { ':case': caseId, ':dunning': shardKey('DUNNING_INVOICES', invoiceId, OPEN_INVOICE_SHARDS) },
         }),
       );
     } catch (error) {

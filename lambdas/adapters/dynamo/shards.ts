@@ -26,6 +26,11 @@ export function shardOf(id: string, count: number): number {
   return hash % count;
 }
 
+/** Open invoices by due date (gsi3 `OPEN_INVOICES#n`, `DUNNING_INVOICES#n`): a billing run writes 4,000 a second. */
+export const OPEN_INVOICE_SHARDS = 16;
+/** Unmatched payments (gsi1 `UNMATCHED#n`): a bank day of 100,000 payments may leave thousands. */
+export const UNMATCHED_SHARDS = 8;
+
 export function shardKey(base: string, id: string, count: number): string {
   return `${base}#${shardOf(id, count)}`;
 }

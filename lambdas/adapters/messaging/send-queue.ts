@@ -11,12 +11,12 @@ export class SqsSendQueue implements SendQueue, AlertJobQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(job: { outageId: string; messageKey: string }): Promise<void> {
+  async enqueue(job: { outageId: string; messageKey: string; chunk?: number }): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }));
   }
 
   /** An alert job travels on the same queue to the same function (lambdas/jobs/send-alerts.ts tells them apart). */
-  async enqueueJob(job: { jobId: string }): Promise<void> {
+  async enqueueJob(job: { jobId: string; chunk?: number }): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }));
   }
 }

@@ -6,6 +6,7 @@
 import type { JobRepository } from '../jobs/job.js';
 import type { Resumed, ResumableJobs } from '../jobs/sweeper.js';
 import type { AlertJobQueue } from './ports.js';
+import { registerImportJobKind, type RegisterImportInput } from './service.js';
 
 /** Longer than the sending function's timeout: a job still running is not queued twice. */
 export const outageJobStalledAfterMs = 15 * 60_000;
@@ -23,5 +24,32 @@ export class ResumableOutageJobs implements ResumableJobs {
     const stalled = await this.jobs.openJobsUntouchedSince(this.kind, new Date(now.getTime() - this.stalledAfterMs).toISOString());
     for (const jobId of stalled) await this.queue.enqueueJob({ jobId });
     return stalled.map((jobId) => ({ kind: this.kind, jobId, requeued: 1 }));
+  }
+}
+
+/**
+ * Register imports for the sweeper: one untouched for longer than `stalledAfterMs` gets every
+ * chunk queued again. A chunk counted before writes the same items again and is not counted
+ * twice (JobRepository.countOnce); the last one counted completes the import.
+ */
+export class ResumableRegisterImports implements ResumableJobs {
+  readonly kind = registerImportJobKind;
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly queue: AlertJobQueue,
+    readonly stalledAfterMs = outageJobStalledAfterMs,
+  ) {}
+
+  async resumeStalled(now: Date): Promise<Resumed[]> {
+    const stalled = await this.jobs.openJobsUntouchedSince(this.kind, new Date(now.getTime() - this.stalledAfterMs).toISOString());
+    const resumed: Resumed[] = [];
+    for (const jobId of stalled) {
+      const job = await this.jobs.getJob<RegisterImportInput>(jobId);
+      if (!job) continue;
+      for (let chunk = 0; chunk < job.input.chunks; chunk++) await this.queue.enqueueJob({ jobId, chunk });
+      resumed.push({ kind: this.kind, jobId, requeued: job.input.chunks });
+    }
+    return resumed;
   }
 }

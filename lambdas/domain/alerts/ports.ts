@@ -28,6 +28,8 @@ export interface Recipient {
   /** Which message of the outage: 0 the first, 1.. updates, `ack` answers to crowd reports. */
   messageKey: string;
   phone: string;
+  /** The send chunk it belongs to (0..chunks-1): one queue message sends one chunk. */
+  chunk: number;
   channel: 'sms' | 'voice';
   language: Language;
   status: RecipientStatus;
@@ -48,6 +50,30 @@ export interface OutageMessage {
   createdAt: string;
   sendAt: string;
   held: boolean;
+  /**
+   * How many send chunks it has. An update has the first message's chunks: each chunk's
+   * recipients are written from the first message's by the worker that sends it.
+   */
+  chunks: number;
+}
+
+/**
+ * One send chunk of one message and its counters: what GET /v1/outages/{id} reads, never
+ * every recipient. The worker that sends the chunk sets them from the chunk's recipients.
+ */
+export interface SendChunk {
+  outageId: string;
+  messageKey: string;
+  chunk: number;
+  /** Recipients in the chunk. */
+  size: number;
+  queued: number;
+  sent: number;
+  failed: number;
+  optedOut: number;
+  /** The chunk's recipients are written (an update's are written by its first send). */
+  written: boolean;
+  updatedAt: string;
 }
 
 export interface Outage {
@@ -84,7 +110,11 @@ export interface CrowdReportRecord {
 export interface AlertRepository {
   // register and self-service (R-SMS-2/3/4)
   registerGeneration(): Promise<string | undefined>;
+  /** Makes `generation` current unless a newer one (a later import) already is. */
   setRegisterGeneration(generation: string): Promise<void>;
+  /** A register import's rows, one JSON string a chunk (expire after 30 days). */
+  putRegisterChunks(jobId: string, chunks: readonly string[]): Promise<void>;
+  getRegisterChunk(jobId: string, chunk: number): Promise<string | undefined>;
   /** Writes addresses (and their index entries) that are new; idempotent. */
   ensureAddresses(addresses: AddressRecord[]): Promise<void>;
   putSubscriptions(subscriptions: Subscription[]): Promise<void>;
@@ -113,7 +143,17 @@ export interface AlertRepository {
   listMessages(outageId: string): Promise<OutageMessage[]>;
   /** Idempotent: a recipient already written keeps its status. */
   putRecipients(recipients: Recipient[]): Promise<void>;
-  listRecipients(outageId: string, messageKey: string): Promise<Recipient[]>;
+  /** One chunk's recipients, or every recipient of the message without `chunk`. */
+  listRecipients(outageId: string, messageKey: string, chunk?: number): Promise<Recipient[]>;
+  /** Writes a chunk's counters (the whole item: the last write wins). */
+  putSendChunk(chunk: SendChunk): Promise<void>;
+  /** Every chunk item of the outage (one Query): its counters. */
+  listSendChunks(outageId: string): Promise<SendChunk[]>;
+  /**
+   * Takes `parts` of an origination identity's budget for the second `second` (epoch
+   * seconds) when at most `limit` are taken then; false when that second is full.
+   */
+  reserveParts(identity: string, second: number, parts: number, limit: number): Promise<boolean>;
   /** Conditional status change; false when the recipient is not in `from`. */
   transitionRecipient(recipient: Recipient, from: RecipientStatus, to: Partial<Recipient> & { status: RecipientStatus }): Promise<boolean>;
   // held messages (R-SMS-6)
@@ -150,7 +190,7 @@ export class RetryableSendError extends Error {}
 
 /** Hands a message's sending to the sending function (SQS in AWS, in-process locally). */
 export interface SendQueue {
-  enqueue(job: { outageId: string; messageKey: string }): Promise<void>;
+  enqueue(job: { outageId: string; messageKey: string; chunk?: number }): Promise<void>;
 }
 
 /**
@@ -158,5 +198,6 @@ export interface SendQueue {
  * function: the same SQS queue and sending function in AWS, a background in-process queue locally.
  */
 export interface AlertJobQueue {
-  enqueueJob(job: { jobId: string }): Promise<void>;
+  /** `chunk`: one chunk of a chunked job (a register import). */
+  enqueueJob(job: { jobId: string; chunk?: number }): Promise<void>;
 }

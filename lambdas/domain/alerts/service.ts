@@ -13,6 +13,7 @@ import { renderCapAlert, renderCapAtomFeed, defaultCapSeverity, defaultCapUrgenc
 import { clusterReports, type ReportCluster } from './clusters.js';
 import { checkSegmentLimit, composeAlert, composeVoice, categoryLabel, languageTags } from './compose.js';
 import { jobIdFor, type Job, type JobRepository } from '../jobs/job.js';
+import type { SendChunk } from './ports.js';
 import type {
   AddressRecord,
   AlertJobQueue,
@@ -31,7 +32,7 @@ import { sendTimeFor } from './quiet-hours.js';
 import { parseAddressRegisterCsv } from './register-csv.js';
 import { estimateCost, measureSms } from './sms-encoding.js';
 import type { CreateOutageRequest } from './schemas.js';
-import { urgentCategories, type Language, type OutageArea, type PropertyAddress } from './types.js';
+import { urgentCategories, type Language, type OutageArea, type Position, type PropertyAddress } from './types.js';
 
 export interface AlertSettings {
   /** R-SMS-7: who sends, and where to read more. */
@@ -43,8 +44,14 @@ export interface AlertSettings {
   readonly zone: string;
   readonly defaultLanguage: Language;
   readonly maxSegments: number;
-  /** Messages per second the sender may use (SNS account limits). */
+  /**
+   * Message parts per second per origination identity, shared by every worker sending at
+   * once (a 2-part SMS costs 2; a voice call 1 of the voice identity's), as End User
+   * Messaging SMS counts its throughput.
+   */
   readonly sendRatePerSecond: number;
+  /** The origination identity the SMS go out from (the budget's key); `sms` when unnamed. */
+  readonly originationIdentity?: string;
   readonly pricePerSegment: { amount: number; currency: 'SEK' | 'EUR' | 'NOK' };
   /** R-COM-1: crowd reports per client and hour. */
   readonly reportsPerClientPerHour: number;
@@ -60,6 +67,8 @@ export interface AlertDeps {
   readonly jobQueue: AlertJobQueue;
   /** Areas with at most this many addresses run inline (default inlineAddressBudget). */
   readonly inlineAddressBudget?: number;
+  /** Register files with at most this many rows are written inline (default inlineRegisterRows). */
+  readonly inlineRegisterRows?: number;
   readonly now: () => Date;
   readonly newId: (prefix: string) => string;
   readonly settings: AlertSettings;
@@ -67,7 +76,23 @@ export interface AlertDeps {
   readonly canReceiveSms: (e164: string) => boolean;
   /** Waits between sends to keep the pace; real time in both runtimes. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Real time in ms (the pace's clock; the local clock does not pace sending). */
+  readonly wallClock?: () => number;
+  /** Recipients per send chunk (one queue message each; default sendChunkSize). */
+  readonly sendChunkSize?: number;
 }
+
+/**
+ * Recipients per send chunk. A chunk at the slowest pace (1 part a second, 3-part messages)
+ * takes 750 s, inside the sending function's 15 minutes; at real paces a few seconds.
+ */
+export const sendChunkSize = 250;
+
+/** A chunk worker stops claiming this long before its function's deadline and queues the rest again. */
+const deadlineMarginMs = 30_000;
+
+/** A chunk's counters are written after every this many sends (and at its end). */
+const countersEvery = 50;
 
 const languages: readonly Language[] = ['sv', 'fi', 'nb', 'en'];
 
@@ -86,6 +111,34 @@ export const inlineAddressBudget = 500;
 
 /** A queued or running job untouched this long is handed to the queue again when its request is retried. */
 const jobStalledAfterMs = 15 * 60_000;
+
+export const registerImportJobKind = 'register-import';
+
+let generationSequence = 0;
+
+/** A file of at most this many rows is written inside its request (through the same chunks). */
+export const inlineRegisterRows = 2_000;
+
+/** Rows per register chunk: 1,000 rows of some 150 bytes, far under DynamoDB's 400 KB item. */
+export const registerChunkRows = 1_000;
+
+/** A register row as a chunk stores it: [phone, addressKey, address, location?]. */
+type StoredRegisterRow = [string, string, PropertyAddress, Position?];
+
+export interface RegisterImportInput {
+  generation: string;
+  chunks: number;
+  rows: number;
+  rejected: number;
+}
+
+function registerChunks(rows: readonly { phone: string; key: string; address: PropertyAddress; location?: Position }[]): StoredRegisterRow[][] {
+  const chunks: StoredRegisterRow[][] = [];
+  for (let i = 0; i < rows.length; i += registerChunkRows) {
+    chunks.push(rows.slice(i, i + registerChunkRows).map((row) => (row.location ? [row.phone, row.key, row.address, row.location] : [row.phone, row.key, row.address])));
+  }
+  return chunks;
+}
 
 /** What an outage job needs: the validated request, the id given at once, who and when. */
 export interface OutageJobInput {
@@ -145,32 +198,93 @@ export class OutageAlerts {
 
   // ---- the address register (R-SMS-2) ------------------------------------------------
 
-  /** Replaces the register's entries with this file's; self-added entries stay. */
-  async importRegister(file: Uint8Array): Promise<{ imported: number; rejected: { line: number; reason: string }[]; generation: string }> {
+  /**
+   * Replaces the register's entries with this file's; self-added entries stay. The request
+   * reads and checks the whole file (the rejected lines are its answer), stores the good rows
+   * in chunks (`REGIMPORT#<jobId>` items, each well under 400 KB) and records the job; then
+   * each chunk is written by a worker (`importRegisterChunk`, on the alert job queue), and the
+   * last chunk counted switches the register to the new generation. A file of at most
+   * `inlineRegisterRows` rows is written inside the request, through the same chunks; a larger
+   * one answers `queued` with the job (GET /v1/jobs/{jobId}). The same `Idempotency-Key` again
+   * finds the same job: never a second import.
+   */
+  async importRegister(
+    file: Uint8Array,
+    options: { actor?: Actor; idempotencyKey?: string } = {},
+  ): Promise<{ jobId: string; status: Job['status']; imported: number; rejected: { line: number; reason: string }[]; generation: string }> {
     const { rows, rejected } = parseAddressRegisterCsv(file, this.deps.settings.country);
-    const generation = `gen_${this.nowIso()}_${this.deps.newId('imp')}`;
-    const at = this.nowIso();
-    const addresses = new Map<string, AddressRecord>();
-    for (const row of rows) {
-      if (!addresses.has(row.key)) {
-        addresses.set(row.key, { addressKey: row.key, address: row.address, ...(row.location ? { location: row.location } : {}) });
+    const by = options.actor?.subject ?? 'system';
+    const jobId = jobIdFor(registerImportJobKind, by, options.idempotencyKey, this.deps.newId);
+    const existing = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
+    if (existing) {
+      if (existing.status !== 'completed' && existing.status !== 'failed' && Date.parse(existing.updatedAt) < this.deps.now().getTime() - jobStalledAfterMs) {
+        await this.queueRegisterChunks(jobId, existing.input.chunks);
       }
+      return { jobId, status: existing.status, imported: existing.input.rows, rejected, generation: existing.input.generation };
+    }
+    // Ordered by when the import was asked for (real time, then this process's count): the
+    // later import is the register, whichever finishes last.
+    const wall = new Date((this.deps.wallClock ?? Date.now)()).toISOString();
+    const generation = `gen_${wall}_${String(++generationSequence).padStart(9, '0')}_${this.deps.newId('imp')}`;
+    const chunks = registerChunks(rows);
+    // The chunks first: a job never exists without them (a crash before the job leaves
+    // unreferenced chunk items, which expire).
+    await this.deps.repo.putRegisterChunks(jobId, chunks.map((chunk) => JSON.stringify(chunk)));
+    const at = this.nowIso();
+    const job: Job<RegisterImportInput> = {
+      jobId, kind: registerImportJobKind, status: 'queued',
+      progress: { rows: rows.length, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
+      errors: [], result: { rejected: rejected.length },
+      input: { generation, chunks: chunks.length, rows: rows.length, rejected: rejected.length }, createdBy: by, createdAt: at, updatedAt: at,
+    };
+    await this.deps.jobs.createJob(job);
+    if (rows.length <= (this.deps.inlineRegisterRows ?? inlineRegisterRows)) {
+      for (let chunk = 0; chunk < chunks.length; chunk++) await this.importRegisterChunk(jobId, chunk);
+      if (chunks.length === 0) await this.completeRegisterImport(jobId, job.input);
+      const done = await this.deps.jobs.getJob(jobId);
+      return { jobId, status: done?.status ?? 'completed', imported: rows.length, rejected, generation };
+    }
+    await this.queueRegisterChunks(jobId, chunks.length);
+    return { jobId, status: 'queued', imported: rows.length, rejected, generation };
+  }
+
+  private async queueRegisterChunks(jobId: string, chunks: number): Promise<void> {
+    await Promise.all(Array.from({ length: chunks }, (_, chunk) => this.deps.jobQueue.enqueueJob({ jobId, chunk })));
+  }
+
+  /**
+   * Writes one chunk of a register import: its addresses and subscriptions (idempotent puts),
+   * then counts it once on the job; the last chunk counted completes the import.
+   */
+  async importRegisterChunk(jobId: string, chunk: number): Promise<void> {
+    const job = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
+    if (!job) throw new NotFoundError('No such job.');
+    if (job.status === 'completed' || job.status === 'failed') return;
+    const stored = await this.deps.repo.getRegisterChunk(jobId, chunk);
+    if (stored === undefined) throw new Error(`register import ${jobId}: chunk ${chunk} is missing`);
+    const rows = JSON.parse(stored) as StoredRegisterRow[];
+    const at = job.createdAt;
+    const addresses = new Map<string, AddressRecord>();
+    for (const [, key, address, location] of rows) {
+      if (!addresses.has(key)) addresses.set(key, { addressKey: key, address, ...(location ? { location } : {}) });
     }
     await this.deps.repo.ensureAddresses([...addresses.values()]);
     await this.deps.repo.putSubscriptions(
-      rows.map((row) => ({
-        subscriptionId: subscriptionId(row.phone, row.key, 'register'),
-        phone: row.phone,
-        address: row.address,
-        addressKey: row.key,
-        source: 'register',
-        generation,
-        createdAt: at,
+      rows.map(([phone, key, address]) => ({
+        subscriptionId: subscriptionId(phone, key, 'register'), phone, address, addressKey: key, source: 'register', generation: job.input.generation, createdAt: at,
       })),
     );
-    // Switching the generation last: until here the previous register still counts in full.
-    await this.deps.repo.setRegisterGeneration(generation);
-    return { imported: rows.length, rejected, generation };
+    const after = await this.deps.jobs.countOnce(jobId, `chunk#${chunk}`, { chunksDone: 1, rowsWritten: rows.length }, this.nowIso());
+    const progress = after?.progress ?? (await this.deps.jobs.getJob(jobId))?.progress ?? {};
+    if ((progress.chunksDone ?? 0) >= job.input.chunks) await this.completeRegisterImport(jobId, job.input);
+  }
+
+  /** Every chunk is written: the register switches to this generation (unless a newer one is current). */
+  private async completeRegisterImport(jobId: string, input: RegisterImportInput): Promise<void> {
+    await this.deps.repo.setRegisterGeneration(input.generation);
+    await this.deps.jobs.updateJob(jobId, {
+      status: 'completed', result: { imported: input.rows, rejected: input.rejected, generation: input.generation },
+    }, this.nowIso());
   }
 
   private async current(subscriptions: Subscription[]): Promise<Subscription[]> {
@@ -394,9 +508,10 @@ export class OutageAlerts {
       createdAt: job.input.createdAt,
       sendAt: timing.sendAt.toISOString(),
       held: timing.held,
+      chunks: this.chunkCount(phones.length),
     };
     await this.deps.repo.putMessage(message);
-    await this.deps.repo.putRecipients(this.recipients(outageId, '0', phones, languageByPhone, optedOut));
+    await this.writeRecipients(this.recipients(outageId, '0', phones, languageByPhone, optedOut));
     await this.deps.jobs.updateJob(jobId, { progress: { resolved: phones.length, written: phones.length } }, this.nowIso());
     await this.release(message);
     await this.acknowledgeReports(outage);
@@ -418,22 +533,50 @@ export class OutageAlerts {
     return { ...job, ...done, updatedAt: this.nowIso() };
   }
 
+  /** A job message of the alert job queue: an outage's resolution, or one chunk of a register import. */
+  async runJob(message: { jobId: string; chunk?: number }): Promise<Job | undefined> {
+    if (message.chunk !== undefined) await this.importRegisterChunk(message.jobId, message.chunk);
+    else await this.runOutageJob(message.jobId);
+    return this.deps.jobs.getJob(message.jobId);
+  }
+
   /** GET /v1/jobs/{jobId}: the job of an outage or a register import. */
   async getJob(jobId: string): Promise<Job | undefined> {
     return this.deps.jobs.getJob(jobId);
   }
 
+  private chunkCount(recipients: number): number {
+    return Math.ceil(recipients / (this.deps.sendChunkSize ?? sendChunkSize));
+  }
+
+  /** Recipients in chunk order (the phones sorted: a re-run makes the same chunks). */
   private recipients(outageId: string, messageKey: string, phones: readonly string[], languageByPhone: Map<string, Language>, optedOut: Set<string>): Recipient[] {
     const at = this.nowIso();
-    return phones.map((phone) => ({
+    const size = this.deps.sendChunkSize ?? sendChunkSize;
+    return [...phones].sort().map((phone, i) => ({
       outageId,
       messageKey,
       phone,
+      chunk: Math.floor(i / size),
       channel: this.deps.canReceiveSms(phone) ? 'sms' : 'voice',
       language: languageByPhone.get(phone) ?? this.deps.settings.defaultLanguage,
       status: optedOut.has(phone) ? 'opted_out' : 'queued',
       updatedAt: at,
     }));
+  }
+
+  /** Writes recipients (idempotent) and their chunks' counters. */
+  private async writeRecipients(recipients: readonly Recipient[]): Promise<void> {
+    await this.deps.repo.putRecipients([...recipients]);
+    const chunks = new Map<number, Recipient[]>();
+    for (const recipient of recipients) chunks.set(recipient.chunk, [...(chunks.get(recipient.chunk) ?? []), recipient]);
+    for (const [, members] of chunks) await this.deps.repo.putSendChunk(this.countChunk(members[0]!, members));
+  }
+
+  private countChunk(of: Pick<Recipient, 'outageId' | 'messageKey' | 'chunk'>, recipients: readonly Recipient[]): SendChunk {
+    const counts = { queued: 0, sent: 0, failed: 0, optedOut: 0 };
+    for (const recipient of recipients) counts[bucketOf(recipient)]++;
+    return { outageId: of.outageId, messageKey: of.messageKey, chunk: of.chunk, size: recipients.length, ...counts, written: true, updatedAt: this.nowIso() };
   }
 
   /** Due now: hand to the sender; held (R-SMS-6): wait in the schedule until its time. */
@@ -442,20 +585,33 @@ export class OutageAlerts {
     else await this.deps.repo.scheduleSend(message.outageId, message.messageKey, message.sendAt);
   }
 
+  /**
+   * The outage and its counts, from the send chunks' counters (one Query), never every
+   * recipient. An update's chunk not yet sent counts its first-message chunk's recipients as queued.
+   */
   async getOutage(outageId: string) {
     const outage = await this.deps.repo.getOutage(outageId);
     if (!outage) throw new NotFoundError('No such outage.');
-    const messages = await this.deps.repo.listMessages(outageId);
+    const [messages, chunks] = await Promise.all([this.deps.repo.listMessages(outageId), this.deps.repo.listSendChunks(outageId)]);
+    const chunkOf = new Map(chunks.map((chunk) => [`${chunk.messageKey}#${chunk.chunk}`, chunk] as const));
     const counts = { queued: 0, sent: 0, failed: 0, optedOut: 0 };
     const perMessage = [];
     for (const message of messages) {
       const own = { queued: 0, sent: 0, failed: 0, optedOut: 0 };
-      for (const recipient of await this.deps.repo.listRecipients(outageId, message.messageKey)) {
-        // A delivered message was sent first: it counts as sent.
-        const bucket = recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status === 'delivered' ? 'sent' : recipient.status;
-        own[bucket]++;
-        counts[bucket]++;
+      for (let chunk = 0; chunk < (message.chunks ?? 0); chunk++) {
+        const counted = chunkOf.get(`${message.messageKey}#${chunk}`);
+        if (counted) {
+          own.queued += counted.queued;
+          own.sent += counted.sent;
+          own.failed += counted.failed;
+          own.optedOut += counted.optedOut;
+        } else {
+          const first = chunkOf.get(`0#${chunk}`);
+          own.queued += first ? first.size - first.optedOut : 0;
+          own.optedOut += first?.optedOut ?? 0;
+        }
       }
+      for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += own[key];
       perMessage.push({ messageKey: message.messageKey, kind: message.kind, createdBy: message.createdBy, sendAt: message.sendAt, held: message.held, ...own });
     }
     return { ...outage, ...counts, messages: perMessage };
@@ -467,9 +623,13 @@ export class OutageAlerts {
     if (!outage) throw new NotFoundError('No such outage.');
     if (outage.status === 'resolved') throw new ConflictError('This outage is already resolved.');
     const kind = input.resolved ? 'resolved' : 'update';
-    const first = await this.deps.repo.listRecipients(outageId, '0');
-    const languageByPhone = new Map(first.map((r) => [r.phone, r.language] as const));
-    const composed = this.composeAll(outage, input.message, kind, languageByPhone.values());
+    // The first message's chunks and their counters (one Query): the update's recipients are
+    // those of the first message, written chunk by chunk by the workers that send them, so
+    // this request does the same work for 30 recipients as for 30,000.
+    const [firstMessage, chunks] = await Promise.all([this.deps.repo.getMessage(outageId, '0'), this.deps.repo.listSendChunks(outageId)]);
+    const firstChunks = chunks.filter((chunk) => chunk.messageKey === '0');
+    const languagesNeeded = languages.filter((language) => firstMessage?.bodies[language] !== undefined);
+    const composed = this.composeAll(outage, input.message, kind, languagesNeeded);
     const messageKey = String(outage.messageCount);
     const now = this.deps.now();
     const timing = sendTimeFor({ category: outage.category, createdAt: now, zone: this.deps.settings.zone, country: this.deps.settings.country });
@@ -484,6 +644,7 @@ export class OutageAlerts {
       // A "resolved" message or an update to an urgent alert is never held.
       sendAt: (input.resolved || urgentCategories.includes(outage.category) ? now : timing.sendAt).toISOString(),
       held: !input.resolved && !urgentCategories.includes(outage.category) && timing.held,
+      chunks: firstMessage?.chunks ?? 0,
     };
     const next: Outage = {
       ...outage,
@@ -495,55 +656,113 @@ export class OutageAlerts {
     };
     await this.deps.repo.replaceOutage(next, outage.version);
     await this.deps.repo.putMessage(message);
-    const phones = first.map((r) => r.phone);
-    const optedOut = await this.deps.repo.optedOut(phones);
-    await this.deps.repo.putRecipients(this.recipients(outageId, messageKey, phones, languageByPhone, optedOut));
     await this.release(message);
-    return { outageId, messageKey, kind, recipients: phones.length - optedOut.size, segments: composed.segments, encoding: composed.encoding, sendAt: message.sendAt };
+    // Opt-outs are read again when each chunk is written: a phone that opted out since is skipped then.
+    const recipients = firstChunks.reduce((sum, chunk) => sum + chunk.size - chunk.optedOut, 0);
+    return { outageId, messageKey, kind, recipients, segments: composed.segments, encoding: composed.encoding, sendAt: message.sendAt };
   }
 
   // ---- sending --------------------------------------------------------------------------
 
   /**
-   * Sends one message to its queued recipients at the configured pace. Each recipient is
-   * claimed (queued → sending) before the call and settled after it, so a re-run, or a
-   * second delivery of the same job, never sends twice. A provider that certainly did not
-   * take the message (RetryableSendError) releases the claim and fails the job, so the
-   * queue retries it (and dead-letters it at last); an uncertain failure is not retried.
+   * Sends one chunk of one message (`{ outageId, messageKey, chunk }`); a job without a chunk
+   * (a release, a held message whose time came) queues one job per chunk, which the sending
+   * function's instances run in parallel. Every send first takes its parts from the origination
+   * identity's budget for the current second (shared by all instances, in DynamoDB), so the
+   * pace holds however many chunks run at once. Each recipient is claimed (queued → sending)
+   * before the call and settled after it, so a re-run, or a second delivery of the same job,
+   * never sends twice. A provider that certainly did not take the message (RetryableSendError)
+   * releases the claim and fails the job, so the queue retries it (and dead-letters it at
+   * last); an uncertain failure is not retried. With `deadline` (the function's end, epoch ms)
+   * the worker stops claiming in time and queues the chunk again: its unsent recipients stay
+   * `queued`, never `failed`.
    */
-  async send(job: { outageId: string; messageKey: string }): Promise<{ sent: number; failed: number; retry: number }> {
+  async send(
+    job: { outageId: string; messageKey: string; chunk?: number },
+    options: { deadline?: number } = {},
+  ): Promise<{ sent: number; failed: number; retry: number; chunks?: number; continued?: boolean }> {
     const message = await this.deps.repo.getMessage(job.outageId, job.messageKey);
     if (!message) throw new NotFoundError('No such outage message.');
+    if (job.chunk === undefined) {
+      const chunks = message.chunks ?? 0;
+      await Promise.all(Array.from({ length: chunks }, (_, chunk) => this.deps.queue.enqueue({ outageId: job.outageId, messageKey: job.messageKey, chunk })));
+      return { sent: 0, failed: 0, retry: 0, chunks };
+    }
+    const chunk = job.chunk;
+    const wall = this.deps.wallClock ?? Date.now;
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const interval = 1000 / this.deps.settings.sendRatePerSecond;
-    const recipients = await this.deps.repo.listRecipients(job.outageId, job.messageKey);
+    const recipients = await this.chunkRecipients(message, chunk);
     const counts = { sent: 0, failed: 0, retry: 0 };
     const inFlight = new Set<Promise<void>>();
-    let next = performance.now();
+    const settle = async () => this.deps.repo.putSendChunk(this.countChunk({ ...job, chunk }, await this.deps.repo.listRecipients(job.outageId, job.messageKey, chunk)));
+    let sinceCounted = 0;
+    let continued = false;
     for (const recipient of recipients) {
-      if (recipient.status === 'sending' && Date.parse(recipient.updatedAt) < Date.now() - interruptedAfterMs) {
+      if (recipient.status === 'sending' && Date.parse(recipient.updatedAt) < wall() - interruptedAfterMs) {
         await this.deps.repo.transitionRecipient(recipient, 'sending', {
-          status: 'failed', reason: 'interrupted while sending; not sent again to avoid a duplicate', updatedAt: new Date().toISOString(),
+          status: 'failed', reason: 'interrupted while sending; not sent again to avoid a duplicate', updatedAt: new Date(wall()).toISOString(),
         });
         continue;
       }
       if (recipient.status !== 'queued') continue;
-      // Pace: one send per interval. After a stall the next slot is one interval from now:
-      // no catch-up burst that a provider's per-second limit would see.
-      const wait = next - performance.now();
-      if (wait > 0) await sleep(wait);
-      next = Math.max(next, performance.now()) + interval;
+      if (options.deadline !== undefined && wall() > options.deadline - deadlineMarginMs) {
+        continued = true;
+        break;
+      }
+      await this.takeBudget(recipient, message, wall, sleep);
       // The claim runs with the send, off the pacing loop, so a slow write does not slow the pace.
       const task = this.claimAndDeliver(recipient, message).then((outcome) => {
         if (outcome) counts[outcome]++;
       });
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
-      if (inFlight.size >= Math.max(4, this.deps.settings.sendRatePerSecond)) await Promise.race(inFlight);
+      if (inFlight.size >= Math.max(4, Math.min(64, this.deps.settings.sendRatePerSecond))) await Promise.race(inFlight);
+      if (++sinceCounted >= countersEvery) {
+        sinceCounted = 0;
+        await Promise.all(inFlight);
+        await settle();
+      }
     }
     await Promise.all(inFlight);
+    await settle();
     if (counts.retry > 0) throw new Error(`${counts.retry} recipients hit a transient failure; the job will be retried`);
-    return counts;
+    // Cut off by the deadline: the rest of the chunk goes back on the queue (not a failure).
+    if (continued) await this.deps.queue.enqueue({ outageId: job.outageId, messageKey: job.messageKey, chunk });
+    return { ...counts, ...(continued ? { continued } : {}) };
+  }
+
+  /**
+   * The chunk's recipients. An update's (or resolved message's) are written here from the
+   * first message's chunk the first time it is sent: the same phones and languages, with the
+   * opt-outs of now.
+   */
+  private async chunkRecipients(message: OutageMessage, chunk: number): Promise<Recipient[]> {
+    const own = await this.deps.repo.listRecipients(message.outageId, message.messageKey, chunk);
+    if (message.messageKey === '0' || message.kind === 'ack') return own;
+    const first = await this.deps.repo.listRecipients(message.outageId, '0', chunk);
+    if (own.length >= first.length) return own;
+    const optedOut = await this.deps.repo.optedOut(first.map((r) => r.phone));
+    const at = this.nowIso();
+    await this.deps.repo.putRecipients(first.map((r) => ({
+      outageId: message.outageId, messageKey: message.messageKey, phone: r.phone, chunk, channel: r.channel, language: r.language,
+      status: optedOut.has(r.phone) ? 'opted_out' : 'queued', updatedAt: at,
+    })));
+    return this.deps.repo.listRecipients(message.outageId, message.messageKey, chunk);
+  }
+
+  /** Waits until the origination identity's budget for a second has room for this message's parts. */
+  private async takeBudget(recipient: Recipient, message: OutageMessage, wall: () => number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    const sms = recipient.channel === 'sms';
+    const identity = sms ? (this.deps.settings.originationIdentity ?? 'sms') : 'voice';
+    const parts = sms ? measureSms(message.bodies[recipient.language] ?? message.bodies[this.deps.settings.defaultLanguage] ?? '').segments : 1;
+    const limit = Math.max(1, Math.floor(this.deps.settings.sendRatePerSecond));
+    for (;;) {
+      const now = wall();
+      const second = Math.floor(now / 1000);
+      if (await this.deps.repo.reserveParts(identity, second, parts, limit)) return;
+      // This second is full: wait for the next one (a little spread, so workers do not all wake at once).
+      await sleep((second + 1) * 1000 - now + Math.floor(Math.random() * 20));
+    }
   }
 
   /** Claims the recipient (queued → sending) and sends; undefined when someone else claimed it first. */
@@ -746,7 +965,7 @@ export class OutageAlerts {
     }
     const message: OutageMessage = {
       outageId: outage.outageId, messageKey: 'ack', kind: 'ack', createdBy: 'system', bodies, voiceBodies,
-      createdAt: now.toISOString(), sendAt: now.toISOString(), held: false,
+      createdAt: now.toISOString(), sendAt: now.toISOString(), held: false, chunks: 1,
     };
     await this.deps.repo.putMessage(message);
     const phones: string[] = [];
@@ -756,9 +975,16 @@ export class OutageAlerts {
     const unique = [...new Set(phones)];
     const optedOut = await this.deps.repo.optedOut(unique);
     const languageByPhone = await this.languagesOf(unique);
-    await this.deps.repo.putRecipients(this.recipients(outage.outageId, 'ack', unique, languageByPhone, optedOut));
-    await this.deps.queue.enqueue({ outageId: outage.outageId, messageKey: 'ack' });
+    // Few (the reports of one day in one area): one chunk.
+    await this.writeRecipients(this.recipients(outage.outageId, 'ack', unique, languageByPhone, optedOut).map((r) => ({ ...r, chunk: 0 })));
+    await this.deps.queue.enqueue({ outageId: outage.outageId, messageKey: 'ack', chunk: 0 });
   }
+}
+
+/** Where a recipient counts: `sending` is still queued (it may yet be sent or released). */
+function bucketOf(recipient: Recipient): 'queued' | 'sent' | 'failed' | 'optedOut' {
+  // A delivered message (its receipt came, lambdas/jobs/sms-events.ts) was sent first: it counts as sent.
+  return recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status === 'delivered' ? 'sent' : recipient.status;
 }
 
 const acknowledgement: Record<Language, string> = {

@@ -107,6 +107,9 @@ export interface BillingRun {
   status: 'running' | 'completed';
   segments: number;
   segmentsDone: number;
+  /** Pages counted, and the pages the segments have (known from each segment's last page): done when equal. */
+  pagesCounted?: number;
+  pagesExpected?: number;
   customersDone: number;
   invoicesWritten: number;
   errors: number;

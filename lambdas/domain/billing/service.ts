@@ -210,7 +210,7 @@ export class Billing {
     const jobId = `job_notice_${service}_${effectiveFrom}`;
     const at = this.deps.now().toISOString();
     const created = await jobs.createJob({
-      jobId, kind: priceNoticeJobKind, status: 'queued', progress: { segments: this.deps.segments, segmentsDone: 0, customersRead: 0, customersToNotify: 0 },
+      jobId, kind: priceNoticeJobKind, status: 'queued', progress: { segments: this.deps.segments, segmentsDone: 0, pagesCounted: 0, pagesExpected: 0, customersRead: 0, customersToNotify: 0 },
       errors: [], result: {}, input: { service, effectiveFrom }, createdBy: actor.subject, createdAt: at, updatedAt: at,
     });
     if (created) await this.queueNoticeSegments(jobId);
@@ -249,8 +249,12 @@ export class Billing {
     const at = this.deps.now().toISOString();
     const after = await jobs.countOnce(job.noticeJobId, `${job.segment}#${job.page}`, {
       customersRead: page.customers.length, customersToNotify: toNotify.length, segmentsDone: page.nextCursor ? 0 : 1,
+      // Done when every shard's last page is counted and every page before them (a redelivered
+      // page may come after its shard's last one): a last page tells how many its shard has.
+      pagesCounted: 1, pagesExpected: page.nextCursor ? 0 : job.page + 1,
     }, at);
-    if (after && (after.progress.segmentsDone ?? 0) >= (after.progress.segments ?? this.deps.segments)) {
+    const progress = after?.progress;
+    if (progress && (progress.segmentsDone ?? 0) >= (progress.segments ?? this.deps.segments) && (progress.pagesCounted ?? 0) >= (progress.pagesExpected ?? 0)) {
       await jobs.updateJob(job.noticeJobId, { status: 'completed', result: { customersToNotify: after.progress.customersToNotify ?? 0, service, effectiveFrom } }, at);
     }
   }
@@ -322,24 +326,35 @@ export class Billing {
   }
 
   /**
-   * Queues again, for each segment not done, the page after its last counted one (from that
-   * page's cursor), or its first page when none was counted. Pages are idempotent, so a page
-   * that was only slow, not lost, costs a second read and writes nothing twice.
+   * Queues again, for each segment not done, the page after its last recorded one (from that
+   * page's cursor), or its first page when none was recorded; and each page missing before a
+   * recorded one (a lost or dead-lettered message), from the cursor of the page before it.
+   * Pages are idempotent, so a page that was only slow, not lost, costs a second read and
+   * writes nothing twice.
    */
   private async requeueUnfinished(run: BillingRun): Promise<number> {
-    const last = new Map<number, { page: number; lastPage: boolean; nextCursor?: string }>();
+    const bySegment = new Map<number, Map<number, { lastPage: boolean; nextCursor?: string }>>();
     for (const page of await this.deps.repo.segmentPages(run.runId)) {
-      const seen = last.get(page.segment);
-      if (!seen || page.page > seen.page) last.set(page.segment, page);
+      if (!bySegment.has(page.segment)) bySegment.set(page.segment, new Map());
+      bySegment.get(page.segment)!.set(page.page, page);
     }
     let requeued = 0;
-    for (let segment = 0; segment < run.segments; segment++) {
-      const done = last.get(segment);
-      if (done?.lastPage) continue;
-      await this.deps.queue.enqueue(
-        done ? { runId: run.runId, segment, page: done.page + 1, ...(done.nextCursor ? { cursor: done.nextCursor } : {}) } : { runId: run.runId, segment, page: 0 },
-      );
+    const requeue = async (job: SegmentJob) => {
+      await this.deps.queue.enqueue(job);
       requeued++;
+    };
+    for (let segment = 0; segment < run.segments; segment++) {
+      const pages = bySegment.get(segment) ?? new Map<number, { lastPage: boolean; nextCursor?: string }>();
+      const last = Math.max(-1, ...pages.keys());
+      for (let page = 0; page < last; page++) {
+        if (pages.has(page)) continue;
+        // The first page of a gap (the pages after it follow from it, each counted once).
+        if (page === 0) await requeue({ runId: run.runId, segment, page: 0 });
+        else if (pages.get(page - 1)?.nextCursor) await requeue({ runId: run.runId, segment, page, cursor: pages.get(page - 1)!.nextCursor! });
+      }
+      const newest = pages.get(last);
+      if (newest?.lastPage) continue;
+      await requeue(newest ? { runId: run.runId, segment, page: last + 1, ...(newest.nextCursor ? { cursor: newest.nextCursor } : {}) } : { runId: run.runId, segment, page: 0 });
     }
     await this.deps.repo.markRequeued(run.runId, this.deps.now().toISOString());
     return requeued;

@@ -133,3 +133,36 @@ function storedItem(c: StoredCase): Record<string, unknown> {
   const { history: _h, guardDecisions: _g, storedHistory: _s, storedGuards: _t, ...rest } = c;
   return rest;
 }
+
+describe('open invoices by due date (the overdue scan)', () => {
+  it('are written to 16 shards and read from all of them, older unsharded items too, in due-date order; a dunned invoice leaves the scan', async () => {
+    // Prepare: 40 open invoices through the billing repository, one older unsharded item
+    const { DynamoBillingRepository } = await import('../../../lambdas/adapters/dynamo/billing-repository.js');
+    const { OPEN_INVOICE_SHARDS } = await import('../../../lambdas/adapters/dynamo/shards.js');
+    const billing = new DynamoBillingRepository(db, tableName);
+    for (let n = 0; n < 40; n++) {
+      await billing.insertInvoice({
+        invoiceId: `inv_open_${n}`, customerId: `cus_${n}`, status: 'open', dueDate: `2027-05-${String(1 + (n % 28)).padStart(2, '0')}`, reference: `1${String(n).padStart(5, '0')}7`,
+      } as never);
+    }
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: 'INV#inv_old', sk: 'INVOICE', invoiceId: 'inv_old', dueDate: '2027-04-01', gsi3pk: 'OPEN_INVOICES', gsi3sk: '2027-04-01#inv_old' } }));
+
+    // Act
+    await repo.markInvoiceDunned('inv_open_3', 'dun_3');
+    const overdue = await repo.overdueInvoices('2027-06-01');
+    const partitions = new Set<string>();
+    for (let n = 0; n < 40; n++) {
+      const [item] = (await db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `INV#inv_open_${n}` } }))).Items!;
+      partitions.add(String(item!.gsi3pk).replace(/#\d+$/, '#n'));
+      if (n !== 3) expect(item!.gsi3pk).toBe(shardKey('OPEN_INVOICES', `inv_open_${n}`, OPEN_INVOICE_SHARDS));
+    }
+
+    // Assess
+    expect(overdue).toHaveLength(40);
+    expect(overdue[0]).toEqual({ invoiceId: 'inv_old', dueDate: '2027-04-01' });
+    expect(overdue.map((i) => i.dueDate)).toEqual([...overdue.map((i) => i.dueDate)].sort());
+    expect(overdue.map((i) => i.invoiceId)).not.toContain('inv_open_3');
+    expect(partitions).toEqual(new Set(['OPEN_INVOICES#n', 'DUNNING_INVOICES#n']));
+    expect(new Set(overdue.map((i) => shardOf(i.invoiceId, OPEN_INVOICE_SHARDS))).size).toBeGreaterThan(8);
+  });
+});

@@ -79,3 +79,27 @@ describe('the durable local queue (as SQS keeps a message until it is deleted)',
     expect(messageFiles(dir)).toHaveLength(1);
   });
 });
+
+describe('a before-return queue with jobs it delivers in the background', () => {
+  it('answers enqueue after delivering the first chunk, and before the later chunks, which it delivers afterwards', async () => {
+    // Prepare
+    const delivered: number[] = [];
+    const queue = new InProcessQueue<{ chunk: number }>('send-alerts', 'before-return', () => undefined, {
+      inBackground: (job) => (job as { chunk: number }).chunk > 0,
+    });
+    queue.attach(async (event) => {
+      delivered.push(...event.Records.map((record) => (JSON.parse(record.body) as { chunk: number }).chunk));
+      return { batchItemFailures: [] };
+    });
+
+    // Act
+    await queue.enqueue({ chunk: 0 });
+    await queue.enqueue({ chunk: 1 });
+    const atReturn = [...delivered];
+    await queue.idle();
+
+    // Assess
+    expect(atReturn).toEqual([0]);
+    expect(delivered).toEqual([0, 1]);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The address register import as a job (R-SMS-2; issue 11 item 1, issue 15): a large file
+ * answers at once and is written in chunks by the background worker, the register switches
+ * only when every chunk is written, a retried request finds the same job, a chunk lost with
+ * its worker is queued again by the sweeper, and an import that finishes after a later one
+ * does not undo it.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import dynalite from 'dynalite';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
+import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
+import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
+import { randomIds } from '../../lambdas/adapters/ids.js';
+import { createTableInput } from '../../lambdas/adapters/table-schema.js';
+import { ResumableRegisterImports } from '../../lambdas/domain/alerts/outage-jobs.js';
+import { OutageAlerts, registerChunkRows, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { JobSweeper } from '../../lambdas/domain/jobs/sweeper.js';
+import { canReceiveSms } from '../../lambdas/domain/phone.js';
+
+let server: Server;
+let repo: DynamoAlertRepository;
+let jobRepo: DynamoJobRepository;
+
+const settings: AlertSettings = {
+  department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
+  country: 'SE', zone: 'Europe/Stockholm', defaultLanguage: 'sv', maxSegments: 3, sendRatePerSecond: 1000,
+  pricePerSegment: { amount: 45, currency: 'SEK' }, reportsPerClientPerHour: 10,
+};
+const admin = { subject: 'admin-1', role: 'admin' as const };
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  await raw.send(new CreateTableCommand(createTableInput('register-it')));
+  process.env.AWS_ACCESS_KEY_ID ??= 'x';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
+  const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint });
+  repo = new DynamoAlertRepository(db, 'register-it');
+  jobRepo = new DynamoJobRepository(db, 'register-it');
+});
+afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function alertsWith(queued: { jobId: string; chunk?: number }[], now = () => new Date()) {
+  return new OutageAlerts({
+    repo, sms: { send: async () => ({ providerMessageId: 'p' }) }, voice: { call: async () => ({ providerMessageId: 'v' }) },
+    queue: { enqueue: async () => undefined }, jobs: jobRepo, jobQueue: { enqueueJob: async (job) => void queued.push(job) },
+    inlineRegisterRows: 100, now, newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+  });
+}
+
+/** A register file of `rows` phones on a street of its own, with one bad line. */
+function registerFile(rows: number, street = `Gata${randomIds.newId('s').slice(2, 8)}`) {
+  const phones = Array.from({ length: rows }, (_, i) => `+4673${String(i).padStart(7, '0')}`);
+  const lines = ['phone,street,number,postalCode,city', ...phones.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`), 'not a phone,Storgatan,1,67131,Arvika'];
+  return { csv: Buffer.from(lines.join('\n')), phones, street };
+}
+
+const registered = async (alerts: OutageAlerts, street: string) =>
+  (await alerts.resolveRecipients({ streets: [{ street, postalCode: '67131' }] })).phones.length;
+
+describe('a register import too large for its request', () => {
+  it('answers queued with the rejected lines, is written chunk by chunk in the background, and counts only when every chunk is written', async () => {
+    // Prepare: 2,500 rows (three chunks), an inline limit of 100
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const { csv, street } = registerFile(2_500);
+
+    // Act
+    const answer = await alerts.importRegister(csv, { actor: admin });
+    const before = await registered(alerts, street);
+    const jobs = queued.splice(0);
+    for (const job of jobs.slice(0, -1)) await alerts.runJob(job);
+    const partway = await alerts.getJob(answer.jobId);
+    const notYet = await registered(alerts, street);
+    await alerts.runJob(jobs.at(-1)!);
+    await alerts.runJob(jobs[0]!); // a chunk delivered twice
+
+    // Assess
+    expect(answer).toMatchObject({ status: 'queued', imported: 2_500, rejected: [{ line: 2_502, reason: expect.any(String) }] });
+    expect(jobs).toEqual([0, 1, 2].map((chunk) => ({ jobId: answer.jobId, chunk })));
+    expect(Math.ceil(2_500 / registerChunkRows)).toBe(3);
+    expect(before).toBe(0);
+    expect(partway).toMatchObject({ status: 'running', progress: { chunksDone: 2, rowsWritten: 2_000 } });
+    expect(notYet).toBe(0);
+    expect(await alerts.getJob(answer.jobId)).toMatchObject({
+      kind: 'register-import', status: 'completed', progress: { chunksDone: 3, rowsWritten: 2_500 }, result: { imported: 2_500, rejected: 1 },
+    });
+    expect(await registered(alerts, street)).toBe(2_500);
+  });
+
+  it('a retry with the same Idempotency-Key finds the first job: one import', async () => {
+    // Prepare
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const { csv } = registerFile(300);
+    const key = `key-${randomIds.newId('k')}`;
+
+    // Act
+    const first = await alerts.importRegister(csv, { actor: admin, idempotencyKey: key });
+    const again = await alerts.importRegister(csv, { actor: admin, idempotencyKey: key });
+
+    // Assess
+    expect(again).toMatchObject({ jobId: first.jobId, generation: first.generation });
+    expect(queued).toHaveLength(1);
+  });
+
+  it('a chunk lost with its worker is queued again by the sweeper once the job is stalled, and the import completes', async () => {
+    // Prepare: the message of chunk 1 is lost
+    const queued: { jobId: string; chunk?: number }[] = [];
+    let now = new Date('2026-12-04T08:00:00Z');
+    const alerts = alertsWith(queued, () => now);
+    const { csv, street } = registerFile(2_200);
+    const answer = await alerts.importRegister(csv, { actor: admin });
+    for (const job of queued.splice(0).filter((job) => job.chunk !== 1)) await alerts.runJob(job);
+    const sweeper = new JobSweeper([new ResumableRegisterImports(jobRepo, { enqueueJob: async (job) => void queued.push(job) }, 15 * 60_000)]);
+
+    // Act
+    now = new Date('2026-12-04T08:05:00Z');
+    const early = await sweeper.sweep(now);
+    now = new Date('2026-12-04T08:30:00Z');
+    const late = await sweeper.sweep(now);
+    for (const job of queued.splice(0)) await alerts.runJob(job);
+
+    // Assess
+    expect(early.resumed.filter((r) => r.jobId === answer.jobId)).toEqual([]);
+    expect(late.resumed.filter((r) => r.jobId === answer.jobId)).toEqual([{ kind: 'register-import', jobId: answer.jobId, requeued: 3 }]);
+    expect(await alerts.getJob(answer.jobId)).toMatchObject({ status: 'completed', progress: { chunksDone: 3, rowsWritten: 2_200 } });
+    expect(await registered(alerts, street)).toBe(2_200);
+  });
+
+  it('an import that finishes after a later one does not undo it', async () => {
+    // Prepare: a large import queued, then a small one (inline) of another street
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const large = registerFile(1_500);
+    const small = registerFile(10);
+    const slow = await alerts.importRegister(large.csv, { actor: admin });
+    const fast = await alerts.importRegister(small.csv, { actor: admin });
+
+    // Act: the large one's chunks run last
+    for (const job of queued.splice(0)) await alerts.runJob(job);
+
+    // Assess: the register is the later file
+    expect(fast.status).toBe('completed');
+    expect((await alerts.getJob(slow.jobId))?.status).toBe('completed');
+    expect(await registered(alerts, small.street)).toBe(10);
+    expect(await registered(alerts, large.street)).toBe(0);
+  });
+});
