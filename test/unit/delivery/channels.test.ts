@@ -46,4 +46,11 @@ describe('channelOrder (R-SE-8)', () => {
     expect(finnish.plan).toEqual([]);
     expect(finnish.skipped[0]!.reason).toMatch(/manual handling/);
   });
+
+  it('posts a letter to a third party (social services, the owner) on paper to them, never on the customer\'s own channels', () => {
+    // Act
+    const result = channelOrder({ ...anna, deliveryChannel: 'email', email: 'anna@example.se', eInvoice: { operator: 'X', address: 'Y' } }, { hasEInvoice: false, toThirdParty: true });
+    // Assess
+    expect(result).toEqual({ plan: ['paper'], skipped: [] });
+  });
 });
