@@ -225,7 +225,7 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET', path: '/v1/invoices/{invoiceId}', group: 'billing', operationId: 'getInvoice',
-    summary: 'An invoice with its lines, reference and balance', access: staffAndOwner, successStatus: 200,
+    summary: 'An invoice with its lines, reference and balance, and the documents sent for it (the invoice, its reminders and notices)', access: staffAndOwner, successStatus: 200,
   },
   {
     method: 'GET', path: '/v1/invoices/{invoiceId}/document', group: 'billing', operationId: 'getInvoiceDocument',
