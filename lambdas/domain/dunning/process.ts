@@ -58,6 +58,12 @@ export interface LetterDelivery {
 
 /** How long a step waits before it looks at its letters again (CheckLetters → WaitForLetters). */
 export const LETTER_CHECK_INTERVAL_MS = 5 * 60 * 1000;
+/**
+ * A letter whose document was never stored this long after it was ordered (the order found
+ * nothing to send, or was dead-lettered and not redriven) stops the case instead of polling
+ * for ever; one that is stored but still queued (a channel down) is waited for.
+ */
+export const LETTER_NEVER_STORED_MS = 3 * 24 * 3600 * 1000;
 
 /** A letter of a step no channel took (every channel failed, or R-SE-4 manual handling): the case stops (the ASL's Catch). */
 export class LetterNotDelivered extends Error {
@@ -585,6 +591,10 @@ export class Dunning {
     const failed = deliveries.filter((d): d is LetterDelivery => d?.status === 'failed');
     if (failed.length > 0) {
       throw new LetterNotDelivered(failed.map((d) => `${d.kind} ${d.documentId}: ${d.reason ?? 'no channel took it'}`).join('; ').slice(0, 400));
+    }
+    const lost = waiting.filter((l, i) => !deliveries[i] && Date.parse(l.orderedAt) < this.deps.now().getTime() - LETTER_NEVER_STORED_MS);
+    if (lost.length > 0) {
+      throw new LetterNotDelivered(`${lost.map((l) => `${l.kind} ${l.documentId}`).join('; ')}: ordered ${lost[0]!.orderedAt} and never stored (see the delivery job's log and dead-letter queue)`);
     }
     if (deliveries.some((d) => d?.status !== 'handed_over')) {
       const lookAgainAt = new Date(this.deps.now().getTime() + LETTER_CHECK_INTERVAL_MS).toISOString();

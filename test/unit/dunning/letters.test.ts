@@ -115,6 +115,14 @@ describe('CheckLetters: the next stage waits for the hand-over', () => {
     expect(c.next).toMatchObject({ stage: 'collection', date: '2027-05-24' });
   });
 
+  it('never stored days after it was ordered: the case stops instead of looking for ever', async () => {
+    const { dunning, caseId, at } = await reminded();
+    at('2027-05-12T06:00:00Z');
+    await expect(dunning.checkLetters(caseId, 'reminder_1')).resolves.toMatchObject({ letter: expect.objectContaining({ lookAgainAt: expect.any(String) }) });
+    at('2027-05-13T06:00:01Z');
+    await expect(dunning.checkLetters(caseId, 'reminder_1')).rejects.toThrow(/never stored/);
+  });
+
   it('no channel took it: the case stops (LetterNotDelivered), no later step', async () => {
     const { dunning, caseId, deliveries, documentId, world } = await reminded();
     deliveries.set(documentId, { documentId, kind: 'reminder', status: 'failed', reason: 'every channel failed' });
