@@ -66,7 +66,8 @@ export const deliveryConfigSchema = z
     DELIVERY_REQUEUE_AFTER_SECONDS: z.coerce.number().int().min(60).default(900),
     /** 4 MiB: base64 in `GET /v1/documents/{id}/content` stays under Lambda's 6 MB response limit. */
     DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(4 * 1024 * 1024),
-    UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']).default('SE'),
+    /** The utility's country: the e-invoice format and the letters' calendar (the delivery job, which composes orders). */
+    UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DELIVERY_MODE !== 'aws') return;
@@ -191,6 +192,7 @@ export function buildDocumentOrders(delivery: DocumentDelivery): DocumentOrders 
     tariffVersions: (service) => billing.tariffVersions(service),
     noticeList: async (jobId) => (await jobs.getJob<{ service: Service; effectiveFrom: string }>(jobId))?.input,
   };
+  if (!env.UTILITY_COUNTRY) throw new Error('Invalid delivery configuration: UTILITY_COUNTRY is required where documents are composed');
   const zone = zones[env.UTILITY_COUNTRY];
   return new DocumentOrders({
     facts,

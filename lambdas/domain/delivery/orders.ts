@@ -297,7 +297,7 @@ export class DocumentOrders {
     private readonly deps: {
       readonly facts: OrderFacts;
       readonly settings: LetterSettings;
-      readonly delivery: Pick<import('./service.js').DocumentDelivery, 'submit' | 'recordRefusedOrder' | 'deliveryStatus'>;
+      readonly delivery: Pick<import('./service.js').DocumentDelivery, 'submit' | 'recordRefusedOrder'>;
       readonly today: () => string;
     },
   ) {}

@@ -100,7 +100,7 @@ describe('a price notice order (R-SE-10)', () => {
     const orders = new DocumentOrders({
       facts: facts({ list: { service: 'electricity_grid', effectiveFrom: '2027-01-10' }, tariffs: [grid('2026-01-01', 15_000), grid('2027-01-10', 16_500)] }),
       settings: se,
-      delivery: { submit: async () => { throw new Error('not submitted'); }, recordRefusedOrder: async (input) => { recorded.push(input); }, deliveryStatus: async () => undefined },
+      delivery: { submit: async () => { throw new Error('not submitted'); }, recordRefusedOrder: async (input) => { recorded.push(input); } },
       today: () => '2027-01-04',
     });
     const order = { kind: 'price_notice', noticeJobId: 'job_notice_electricity_grid_2027-01-10', customerId: 'cus_a' } as const;
