@@ -81,7 +81,9 @@ export interface EmbeddedStack {
   readonly scheduler: LocalScheduler;
   readonly billingQueue: InProcessQueue<SegmentJob | NoticePageJob>;
   /** Outage jobs too large for their request (delivered in the background, to the sending handler). */
-  readonly alertJobQueue: InProcessQueue<{ jobId: string }>;
+  readonly alertJobQueue: InProcessQueue<{ jobId: string; chunk?: number }>;
+  /** Outage messages and their send chunks (the sending handler). */
+  readonly sendQueue: InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
   /** Document delivery: the outbox channels, the delivery queue and the use-cases (local/delivery.ts). */
@@ -199,11 +201,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // Durable with a data folder: each message is a file until it is delivered, as SQS keeps it,
   // so a killed process's work is delivered again at the next start.
   const queueDir = (name: string) => (options.dataDir ? { dir: join(options.dataDir, 'queues', name) } : {});
-  // A request that sends (a small outage, an update) has filled the outbox when it answers; the
-  // chunks after the first of a large message go on in the background, as SQS would deliver them.
+  // A request that sends a small message (one chunk, sent by the fan-out itself) has filled the
+  // outbox when it answers; the chunks of a large message go on in the background, as SQS delivers them.
   const sendQueue = new InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>('send-alerts', 'before-return', log, {
     ...queueDir('send-alerts'),
-    inBackground: (job) => ((job as { chunk?: number }).chunk ?? 0) > 0,
+    inBackground: (job) => (job as { chunk?: number }).chunk !== undefined,
   });
   installSendQueue(sendQueue);
   // Outage jobs too large for their request run after it answers, on the same sending handler.
@@ -404,6 +406,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     scheduler,
     billingQueue,
     alertJobQueue,
+    sendQueue,
     paymentUploads,
     delivery,
     workflows,
@@ -414,9 +417,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       if (options.dataDir) {
         billingQueue.close();
         alertJobQueue.close();
+        sendQueue.close();
       }
       await billingQueue.idle();
       await alertJobQueue.idle();
+      await sendQueue.idle();
       await paymentUploads.close();
       await delivery.close();
       await workflows.close();

@@ -265,6 +265,7 @@ describe('a large outage runs as a job (600 numbers)', () => {
     const response = await create('outage-langgatan-1');
     const early = await t.call('GET', `/v1/outages/${response.body.outageId}`, { token: ops });
     await t.stack.alertJobQueue.idle();
+    await t.stack.sendQueue.idle(); // the chunks go out after the job (as from SQS)
     const job = await t.call('GET', response.headers.get('location')!, { token: ops });
     // Assess
     expect(response.status).toBe(202);
@@ -286,6 +287,7 @@ describe('a large outage runs as a job (600 numbers)', () => {
     const retry = await create('outage-langgatan-2');
     await t.stack.alertJobQueue.enqueue({ jobId: first.body.jobId });
     await t.stack.alertJobQueue.idle();
+    await t.stack.sendQueue.idle();
     // Assess
     expect(retry.body.jobId).toBe(first.body.jobId);
     expect(retry.body.outageId).toBe(first.body.outageId);

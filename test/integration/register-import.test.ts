@@ -152,3 +152,33 @@ describe('a register import too large for its request', () => {
     expect(await registered(alerts, large.street)).toBe(0);
   });
 });
+
+describe('the address index a register import writes', () => {
+  it('spreads one postal code over 16 partitions, and an outage area by postal code finds every address in them', async () => {
+    // Prepare: 400 addresses in one postal code of their own
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const postal = `9${String(Math.floor(Math.random() * 9_000) + 1_000)}`;
+    const lines = ['phone,street,number,postalCode,city', ...Array.from({ length: 400 }, (_, i) => `+4676${String(1_000_000 + i)},Postgatan ${i % 7},${i + 1},${postal},Arvika`)];
+    const writes = new Map<string, number>();
+    const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
+    const stop = observeDynamoCalls((call) => {
+      if (call.command !== 'BatchWriteItemCommand') return;
+      for (const request of Object.values(call.input.RequestItems as Record<string, { PutRequest?: { Item: { pk: string } } }[]>).flat()) {
+        const pk = request.PutRequest?.Item.pk ?? '';
+        if (pk.startsWith(`POSTAL#${postal}`)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
+      }
+    });
+
+    // Act
+    await alerts.importRegister(Buffer.from(lines.join('\n')), { actor: admin });
+    for (const job of queued.splice(0)) await alerts.runJob(job);
+    stop();
+    const found = await alerts.resolveRecipients({ postalCodes: [postal] });
+
+    // Assess
+    expect(writes.size).toBe(16);
+    expect(Math.max(...writes.values())).toBeLessThan(400 / 8);
+    expect(found.phones).toHaveLength(400);
+  });
+});

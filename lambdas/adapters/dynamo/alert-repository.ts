@@ -28,6 +28,7 @@ import type {
 } from '../../domain/alerts/ports.js';
 import type { Language } from '../../domain/alerts/types.js';
 import { batchGet, batchPut, inPool } from './batch.js';
+import { ADDRESS_INDEX_SHARDS, shardKey, shardKeys } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 
@@ -89,10 +90,11 @@ export class DynamoAlertRepository implements AlertRepository {
       const postal = normalisePostalCode(record.address.postalCode);
       items.push({ pk: `ADDR#${record.addressKey}`, sk: 'ADDRESS', entity: 'address', ...record });
       items.push({ pk: `STREET#${street}`, sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
-      items.push({ pk: `POSTAL#${postal}`, sk: record.addressKey, entity: 'addressIndex', ...record });
+      // Write-sharded (a postal code or a geo cell holds a whole town: docs/DATA.md "Hot partitions").
+      items.push({ pk: shardKey(`POSTAL#${postal}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: record.addressKey, entity: 'addressIndex', ...record });
       if (record.location) {
         const cell = geohash(record.location, 9);
-        items.push({ pk: `GEO#${cell.slice(0, geoPartitionLength)}`, sk: `${cell}#${record.addressKey}`, entity: 'addressIndex', ...record });
+        items.push({ pk: shardKey(`GEO#${cell.slice(0, geoPartitionLength)}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${cell}#${record.addressKey}`, entity: 'addressIndex', ...record });
       }
     }
     await batchPut(this.db, this.tableName, items);
@@ -171,12 +173,11 @@ export class DynamoAlertRepository implements AlertRepository {
     return items.map((item) => fromItem<AddressRecord>(item));
   }
 
+  /** Every shard (and the unsharded partition of older imports); with `limit`, a probe of each. */
   async addressesInPostalCode(postalCode: string, limit?: number): Promise<AddressRecord[]> {
-    const items = await this.query({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `POSTAL#${normalisePostalCode(postalCode)}` },
-    }, limit);
-    return items.map((item) => fromItem<AddressRecord>(item));
+    const partitions = shardKeys(`POSTAL#${normalisePostalCode(postalCode)}`, ADDRESS_INDEX_SHARDS, { legacy: true });
+    const items = await inPool(partitions, 8, (pk) => this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }, limit));
+    return items.flat().map((item) => fromItem<AddressRecord>(item));
   }
 
   async addressesInGeoCell(cell: string, limit?: number): Promise<AddressRecord[]> {
@@ -186,11 +187,12 @@ export class DynamoAlertRepository implements AlertRepository {
       const children = [...base32].map((c) => cell + c);
       return (await inPool(children, 8, (child) => this.addressesInGeoCell(child, limit))).flat();
     }
-    const items = await this.query({
+    const partitions = shardKeys(`GEO#${cell.slice(0, geoPartitionLength)}`, ADDRESS_INDEX_SHARDS, { legacy: true });
+    const items = await inPool(partitions, 8, (pk) => this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cell)',
-      ExpressionAttributeValues: { ':pk': `GEO#${cell.slice(0, geoPartitionLength)}`, ':cell': cell },
-    }, limit);
-    return items.map((item) => fromItem<AddressRecord>(item));
+      ExpressionAttributeValues: { ':pk': pk, ':cell': cell },
+    }, limit));
+    return items.flat().map((item) => fromItem<AddressRecord>(item));
   }
 
   async getAddresses(addressKeys: readonly string[]): Promise<AddressRecord[]> {

@@ -28,6 +28,11 @@ export function shardOf(id: string, count: number): number {
 
 /** Open invoices by due date (gsi3 `OPEN_INVOICES#n`, `DUNNING_INVOICES#n`): a billing run writes 4,000 a second. */
 export const OPEN_INVOICE_SHARDS = 16;
+/**
+ * The address register's postal-code and geo-cell index items (`POSTAL#<code>#n`, `GEO#<cell>#n`):
+ * one postal code or 20 × 40 km cell holds a whole town, which a register import writes at once.
+ */
+export const ADDRESS_INDEX_SHARDS = 16;
 /** Unmatched payments (gsi1 `UNMATCHED#n`): a bank day of 100,000 payments may leave thousands. */
 export const UNMATCHED_SHARDS = 8;
 

@@ -667,7 +667,7 @@ export class OutageAlerts {
   /**
    * Sends one chunk of one message (`{ outageId, messageKey, chunk }`); a job without a chunk
    * (a release, a held message whose time came) queues one job per chunk, which the sending
-   * function's instances run in parallel. Every send first takes its parts from the origination
+   * function's instances run in parallel, or sends the only chunk of a small message itself. Every send first takes its parts from the origination
    * identity's budget for the current second (shared by all instances, in DynamoDB), so the
    * pace holds however many chunks run at once. Each recipient is claimed (queued → sending)
    * before the call and settled after it, so a re-run, or a second delivery of the same job,
@@ -683,12 +683,14 @@ export class OutageAlerts {
   ): Promise<{ sent: number; failed: number; retry: number; chunks?: number; continued?: boolean }> {
     const message = await this.deps.repo.getMessage(job.outageId, job.messageKey);
     if (!message) throw new NotFoundError('No such outage message.');
-    if (job.chunk === undefined) {
-      const chunks = message.chunks ?? 0;
+    const chunks = message.chunks ?? 0;
+    if (job.chunk === undefined && chunks > 1) {
       await Promise.all(Array.from({ length: chunks }, (_, chunk) => this.deps.queue.enqueue({ outageId: job.outageId, messageKey: job.messageKey, chunk })));
       return { sent: 0, failed: 0, retry: 0, chunks };
     }
-    const chunk = job.chunk;
+    // One chunk (most outages): sent here, without a second trip through the queue.
+    if (chunks === 0) return { sent: 0, failed: 0, retry: 0 };
+    const chunk = job.chunk ?? 0;
     const wall = this.deps.wallClock ?? Date.now;
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const recipients = await this.chunkRecipients(message, chunk);
@@ -977,7 +979,7 @@ export class OutageAlerts {
     const languageByPhone = await this.languagesOf(unique);
     // Few (the reports of one day in one area): one chunk.
     await this.writeRecipients(this.recipients(outage.outageId, 'ack', unique, languageByPhone, optedOut).map((r) => ({ ...r, chunk: 0 })));
-    await this.deps.queue.enqueue({ outageId: outage.outageId, messageKey: 'ack', chunk: 0 });
+    await this.deps.queue.enqueue({ outageId: outage.outageId, messageKey: 'ack' });
   }
 }
 

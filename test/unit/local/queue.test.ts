@@ -81,7 +81,7 @@ describe('the durable local queue (as SQS keeps a message until it is deleted)',
 });
 
 describe('a before-return queue with jobs it delivers in the background', () => {
-  it('answers enqueue after delivering the first chunk, and before the later chunks, which it delivers afterwards', async () => {
+  it('answers enqueue after delivering a job it keeps, and before the ones it hands to the background, which it delivers afterwards', async () => {
     // Prepare
     const delivered: number[] = [];
     const queue = new InProcessQueue<{ chunk: number }>('send-alerts', 'before-return', () => undefined, {
