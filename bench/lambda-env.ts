@@ -5,7 +5,8 @@
  * groups parse at cold start (lambdas/adapters/alerts-config.ts, MESSAGING=sns as in AWS)
  * the billing group's queue (lambdas/adapters/billing-wiring.ts), its payment-file bucket and
  * import queue (lambdas/adapters/payment-import-wiring.ts, lib/constructs/payment-imports.ts)
- * and the dunning group's state machine (lambdas/adapters/dunning-wiring.ts). Placeholder
+ * the dunning group's state machine (lambdas/adapters/dunning-wiring.ts) and the documents
+ * group's delivery settings (lambdas/adapters/delivery-wiring.ts). Placeholder
  * values of the right shape.
  */
 export const lambdaEnv: Readonly<Record<string, string>> = {
@@ -35,4 +36,13 @@ export const lambdaEnv: Readonly<Record<string, string>> = {
   PAYMENT_FILE_BUCKET: 'utility-payment-files-000000000000',
   PAYMENT_IMPORT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/payment-import-chunks',
   DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:eu-north-1:000000000000:stateMachine:dunning',
+  // The documents group's delivery settings (lambdas/adapters/delivery-wiring.ts, lib/constructs/document-delivery.ts).
+  DELIVERY_MODE: 'aws',
+  DOCUMENT_BUCKET: 'utility-documents-000000000000',
+  DELIVERY_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/000000000000/deliveries',
+  SES_CONFIGURATION_SET: 'utility-documents',
+  EMAIL_FROM_ADDRESS: 'faktura@example.se',
+  EMAIL_FROM_NAME: 'Kommunen',
+  PRINT_API_URL: 'https://print.example.se/v1',
+  PRINT_API_SECRET_ID: 'utility/print-service',
 };

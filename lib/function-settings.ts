@@ -39,6 +39,12 @@ export const functionSettings = {
   overdueScan: { timeoutSeconds: 15 * 60, memoryMb: 512 },
   /** Every 5 minutes: queues the unfinished work of stalled jobs again (lambdas/jobs/sweep-jobs.ts). */
   jobSweeper: { timeoutSeconds: 2 * 60, memoryMb: 512 },
+  /**
+   * One document: renders an order (invoice, letter, notice) or hands a stored document to its
+   * channel (three provider attempts of 10 s with backoff, and the stores around them); sweeps
+   * stalled deliveries on its schedule (lambdas/jobs/deliver-documents.ts).
+   */
+  deliverDocuments: { timeoutSeconds: 90, memoryMb: 1024 },
 } as const satisfies Record<string, FunctionSettings>;
 
 export type FunctionName = keyof typeof functionSettings;

@@ -10,6 +10,8 @@ import { alertSettingsFromContext, type OutageAlertSettings } from './alert-sett
 import { Billing } from './constructs/billing.js';
 import { CustomerApi, mergeGroupEnvironments } from './constructs/customer-api.js';
 import { DataTable } from './constructs/data-table.js';
+import { DocumentDelivery } from './constructs/document-delivery.js';
+import { deliverySettingsFromContext, type DeliverySettings } from './delivery-settings.js';
 import { DunningWorkflow } from './constructs/dunning-workflow.js';
 import { JobSweeper } from './constructs/job-sweeper.js';
 import { Operations } from './constructs/operations.js';
@@ -28,6 +30,8 @@ export interface UtilityServiceStackProps extends StackProps {
   readonly alerts?: OutageAlertSettings;
   /** @default the context key `utility` (lib/utility-settings.ts) */
   readonly utility?: UtilitySettings;
+  /** @default the context key `delivery` (lib/delivery-settings.ts) */
+  readonly delivery?: DeliverySettings;
 }
 
 export class UtilityServiceStack extends Stack {
@@ -40,6 +44,7 @@ export class UtilityServiceStack extends Stack {
   readonly paymentImports: PaymentImports;
   readonly jobSweeper: JobSweeper;
   readonly operations: Operations;
+  readonly documentDelivery: DocumentDelivery;
 
   constructor(scope: Construct, id: string, props: UtilityServiceStackProps = {}) {
     super(scope, id, props);
@@ -75,6 +80,17 @@ export class UtilityServiceStack extends Stack {
       corsOrigins,
       alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
     });
+    // Documents: their bucket, the delivery queue and job, email and SMS events (the `documents` route group's too).
+    this.documentDelivery = new DocumentDelivery(this, 'DocumentDelivery', {
+      table: this.data.table,
+      settings: props.delivery ?? deliverySettingsFromContext(this),
+      alarmAction: new SnsAction(this.outageAlerts.alarmTopic),
+      country: utility.country,
+    });
+    // Issue 12: billing pages and notice lists order invoices and price notices, dunning tasks their
+    // letters, on the delivery queue (the tasks read the letters' deliveries from the table).
+    this.documentDelivery.grantOrders(this.billing.segmentFunction);
+    this.documentDelivery.grantOrders(this.dunning.taskFunction);
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.data.table,
       userPool: this.users.userPool,
@@ -86,12 +102,14 @@ export class UtilityServiceStack extends Stack {
         this.billing.routeGroupEnvironment,
         this.dunning.routeGroupEnvironment,
         this.paymentImports.routeGroupEnvironment,
+        this.documentDelivery.routeGroupEnvironment,
       ),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
+    this.documentDelivery.connectRouteGroups(this.customerApi.functions);
     // Background jobs resume: stalled billing runs and payment imports get their unfinished work queued again.
     this.jobSweeper = new JobSweeper(this, 'JobSweeper', {
       table: this.data.table,
@@ -117,6 +135,14 @@ export class UtilityServiceStack extends Stack {
     new CfnOutput(this, 'DunningStateMachineArn', {
       value: this.dunning.stateMachine.stateMachineArn,
       description: 'The dunning state machine: aws stepfunctions list-executions --state-machine-arn <this>',
+    });
+    new CfnOutput(this, 'SmsInboundTopicArn', {
+      value: this.documentDelivery.smsInboundTopic.topicArn,
+      description: "Set as the alert number's two-way SMS channel: inbound stop words opt numbers out",
+    });
+    new CfnOutput(this, 'SmsConfigurationSetName', {
+      value: this.documentDelivery.smsConfigurationSet.ref,
+      description: 'Send alert SMS with this End User Messaging configuration set: its receipts settle the recipients',
     });
   }
 }

@@ -38,6 +38,8 @@ export interface LocalControls {
   executions(): Promise<unknown[]>;
   /** One execution by name, with its event history; undefined when there is none. */
   execution(name: string): Promise<unknown | undefined>;
+  /** `GET /_local/outbox` and `GET /_local/outbox/{id}/content` (local/delivery.ts); undefined: not its path. */
+  outboxRoute?(method: string, path: string, url: URL): Promise<APIGatewayProxyStructuredResultV2 | undefined>;
   /** `PUT /_local/uploads/…`: a signed upload URL (local/payment-uploads.ts); reads the body itself. */
   upload?(method: string, url: URL, req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2>;
 }
@@ -222,6 +224,10 @@ export function createLocalServer(options: LocalServerOptions): Server {
         return problem(422, 'validation-error', 'Invalid request', 'since must be an ISO-8601 time.', [{ path: 'since', message: 'not a time' }]);
       }
       return json(200, { items: await options.controls.outbox(since === null ? undefined : new Date(since).toISOString()) });
+    }
+    if (path.startsWith('/_local/outbox') && options.controls.outboxRoute) {
+      const answered = await options.controls.outboxRoute(method, path, url);
+      if (answered) return answered;
     }
     if (path === '/_local/executions' && method === 'GET') return json(200, { items: await options.controls.executions() });
     const execution = /^\/_local\/executions\/([^/]+)$/.exec(path);

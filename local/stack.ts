@@ -49,6 +49,7 @@ import { overdueScanCron } from '../lambdas/domain/dunning/schedule.js';
 import { executionArnOf, WorkflowApiError } from './workflows/runner.js';
 import { dunningDefinitionFile, lambdaInvokeHandlers, localDunningDefinition } from './workflows/definitions.js';
 import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-uploads.js';
+import { startLocalDelivery, type LocalDelivery } from './delivery.js';
 import { functionSettings } from '../lib/function-settings.js';
 import { asLambda } from './lambda-runtime.js';
 
@@ -85,6 +86,8 @@ export interface EmbeddedStack {
   readonly sendQueue: InProcessQueue<{ outageId: string; messageKey: string; chunk?: number }>;
   /** Upload URLs, the file store and the import-chunk queue of large payment files. */
   readonly paymentUploads: LocalPaymentUploads;
+  /** Document delivery: the outbox channels, the delivery queue and the use-cases (local/delivery.ts). */
+  readonly delivery: LocalDelivery;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const clock = new LocalClock(options.dataDir ? join(options.dataDir, 'clock.json') : undefined);
   installClock(clock);
   const localDb = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const delivery = await startLocalDelivery({ dataDir: options.dataDir, db: localDb, tableName: localTableName, now: () => clock.now(), log, queueOptions: queueDir('deliver-documents') });
   // Workflows: the state machines run on aws-local-stepfunctions with their waits on the
   // local clock; executions live in the table and continue after a restart.
   const workflows = new LocalWorkflows({ clock, store: new DynamoExecutionStore(localDb, localTableName), log });
@@ -313,7 +317,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   paymentUploads.queue.recover();
   sendQueue.recover();
   alertJobQueue.recover();
+  await delivery.start();
   await sweepStalledJobs();
+  // The workflows settled, and the documents they and the billing runs ordered delivered: the
+  // clock moves on only once the letters are out, as minutes would pass in AWS before a dunning
+  // step looks at its letters again (CheckLetters).
+  const settle = async () => {
+    for (let round = 0; round < 50; round++) {
+      await workflows.tick();
+      await workflows.idle();
+      if (delivery.queue.backlog() === 0) return;
+      await delivery.queue.idle();
+    }
+  };
   // A move forward: every due wait, each morning's overdue scan and each region's billing run
   // (its invoices written before the next scan reads them), each at its own time, in order. The
   // clock's file names the target until the move has finished (a restart finishes it first).
@@ -335,13 +351,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         await billingQueue.idle();
       }
       if (step === nextScan) await scheduler.fire('overdue-scan');
-      await workflows.tick();
-      await workflows.idle();
+      await settle();
     }
     clock.set(target);
     await scheduler.tick();
-    await workflows.tick();
-    await workflows.idle();
+    await settle();
     } finally {
       clock.endMove();
     }
@@ -357,8 +371,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       fireSchedule: (name) => scheduler.fire(name),
       clockMoved: async () => {
         await scheduler.tick();
-        await workflows.tick();
-        await workflows.idle();
+        await settle();
       },
       moveClockTo,
       executions: async () => (await workflows.listExecutions()).executions,
@@ -368,6 +381,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         return { ...(await workflows.describeExecution(found.executionArn)), history: (await workflows.getExecutionHistory(found.executionArn)).events };
       },
       upload: paymentUploads.handleUpload,
+      outboxRoute: delivery.route,
     },
     keys,
     tokenHint: `The token was signed with another key than this stack's (its data folder is ${options.dataDir ?? 'in memory'}): make one for this stack with ${options.dataDir ? `DATA_DIR=${options.dataDir} ` : ''}npm run --silent token -- --role <role>.`,
@@ -394,6 +408,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     alertJobQueue,
     sendQueue,
     paymentUploads,
+    delivery,
     workflows,
     stepFunctionsEndpoint: `http://${host}:${stepFunctionsPort}`,
     async close() {
@@ -408,6 +423,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       await alertJobQueue.idle();
       await sendQueue.idle();
       await paymentUploads.close();
+      await delivery.close();
       await workflows.close();
       await close(stepFunctions);
       await close(server);

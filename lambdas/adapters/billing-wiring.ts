@@ -11,6 +11,7 @@ import { DynamoActiveJobs } from './dynamo/active-jobs.js';
 import { DynamoJobRepository } from './dynamo/job-repository.js';
 import { customerShards, DynamoCustomerRepository } from './dynamo/customer-repository.js';
 import { randomIds } from './ids.js';
+import { documentOrderQueue } from './document-order-queue.js';
 
 const schema = z.object({
   UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']),
@@ -50,6 +51,7 @@ export function buildBilling(): Billing {
   const queue = env.BILLING_QUEUE_URL ? new SqsBillingQueue(new SQSClient({ region: config.AWS_REGION }), env.BILLING_QUEUE_URL) : installedQueue;
   if (!queue) throw new Error('BILLING_QUEUE_URL is required outside the embedded stack');
   const customers = new DynamoCustomerRepository(db, config.TABLE_NAME);
+  const documents = documentOrderQueue();
   return new Billing({
     repo: new DynamoBillingRepository(db, config.TABLE_NAME),
     queue,
@@ -62,5 +64,6 @@ export function buildBilling(): Billing {
     activeJobs: new DynamoActiveJobs(db, config.TABLE_NAME),
     jobs: new DynamoJobRepository(db, config.TABLE_NAME),
     stalledAfterMs: env.BILLING_STALLED_AFTER_SECONDS * 1000,
+    ...(documents ? { documents } : {}),
   });
 }

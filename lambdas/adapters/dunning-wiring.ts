@@ -18,6 +18,9 @@ import { DynamoBillingRepository } from './dynamo/billing-repository.js';
 import { DynamoCustomerRepository } from './dynamo/customer-repository.js';
 import { DynamoDunningRepository } from './dynamo/dunning-repository.js';
 import { randomIds } from './ids.js';
+import { DynamoDeliveryRepository } from './dynamo/delivery-repository.js';
+import { documentOrderQueue } from './document-order-queue.js';
+import type { LetterPort } from '../domain/dunning/process.js';
 
 const schema = z.object({
   UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']),
@@ -103,6 +106,14 @@ export function buildDunning(): { dunning: Dunning; repo: DynamoDunningRepositor
   return build(workflow);
 }
 
+/** The letters of the ladder: ordered on the delivery queue; their deliveries read from the table. */
+function letterPort(db: ReturnType<typeof documentClient>, tableName: string): LetterPort | undefined {
+  const queue = documentOrderQueue();
+  if (!queue) return undefined;
+  const deliveries = new DynamoDeliveryRepository(db, tableName);
+  return { order: (order) => queue.order(order), deliveries: (documentIds) => Promise.all(documentIds.map((id) => deliveries.getDelivery(id))) };
+}
+
 function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningRepository } {
   const config = loadConfig();
   const env = schema.parse(process.env);
@@ -114,6 +125,7 @@ function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningR
     getCustomer: (id) => customers.getCustomer(id),
     facilitiesOf: (id) => billing.facilitiesOf(id),
   });
+  const letters = workflow === noWorkflow ? undefined : letterPort(db, config.TABLE_NAME);
   const dunning = new Dunning({
     repo,
     workflow,
@@ -123,6 +135,7 @@ function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningR
     newId: (prefix) => randomIds.newId(prefix),
     stuckAfterBankingDays: env.DUNNING_STUCK_AFTER_BANKING_DAYS,
     onStuck: ({ caseId, since, bankingDays }) => logger.warn(stuckLogMessage, { event: 'dunning_case_stuck', caseId, since, bankingDays }),
+    ...(letters ? { letters } : {}),
   });
   return { dunning, repo };
 }

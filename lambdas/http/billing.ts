@@ -12,12 +12,15 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoCustomerRepository } from '../adapters/dynamo/customer-repository.js';
 import { groupHandler, type OperationInput } from './handler.js';
+import { DynamoDeliveryRepository } from '../adapters/dynamo/delivery-repository.js';
+import { seesProtectedIdentity } from '../domain/customers/present.js';
 
 const config = loadConfig();
 const billing = buildBilling();
 const ledger = buildPaymentLedger();
 const paymentImports = buildPaymentImports(billing, ledger);
 const customers = new DynamoCustomerRepository(documentClient(config), config.TABLE_NAME);
+const documents = new DynamoDeliveryRepository(documentClient(config), config.TABLE_NAME);
 const actor = (input: OperationInput): Actor => input.principal!;
 
 function service(input: OperationInput): Service {
@@ -50,7 +53,15 @@ export const handler = groupHandler(
     async getInvoice(input) {
       const invoice = await billing.getInvoice(actor(input), input.params.invoiceId ?? '');
       const { stateAfter: _state, ...shown } = invoice;
-      return { body: shown };
+      // The documents sent for it (the invoice, its reminders and notices; docs/DELIVERY.md), as the
+      // documents route group shows them: a protected identity's only to agents and admins (R-SE-4).
+      const sent = (await documents.documentsOfInvoice(invoice.invoiceId)).filter((d) => !d.protectedIdentity || seesProtectedIdentity(actor(input).role));
+      return {
+        body: {
+          ...shown,
+          documents: sent.map((d) => ({ documentId: d.documentId, kind: d.kind, title: d.title, createdAt: d.createdAt, href: `/v1/documents/${d.documentId}` })),
+        },
+      };
     },
     async getInvoiceDocument(input) {
       const invoice = await billing.getInvoice(actor(input), input.params.invoiceId ?? '');

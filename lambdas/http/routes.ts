@@ -33,6 +33,7 @@ import {
   TariffRequest,
 } from '../domain/billing/schemas.js';
 import { CaseListQuery, CompleteWorkOrderRequest, HoldRequest, OwnerContactRequest, WorkOrderListQuery } from '../domain/dunning/schemas.js';
+import { DocumentListQuery } from '../domain/delivery/schemas.js';
 
 import { roles, type Role } from '../domain/roles.js';
 
@@ -47,6 +48,7 @@ export const routeGroups = {
   outages: { entry: 'lambdas/http/outages.ts', memoryMb: 1024 },
   billing: { entry: 'lambdas/http/billing.ts', memoryMb: 1024 },
   dunning: { entry: 'lambdas/http/dunning.ts', memoryMb: 512 },
+  documents: { entry: 'lambdas/http/documents.ts', memoryMb: 512 },
 } as const;
 export type RouteGroup = keyof typeof routeGroups;
 
@@ -223,7 +225,7 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET', path: '/v1/invoices/{invoiceId}', group: 'billing', operationId: 'getInvoice',
-    summary: 'An invoice with its lines, reference and balance', access: staffAndOwner, successStatus: 200,
+    summary: 'An invoice with its lines, reference and balance, and the documents sent for it (the invoice, its reminders and notices)', access: staffAndOwner, successStatus: 200,
   },
   {
     method: 'GET', path: '/v1/invoices/{invoiceId}/document', group: 'billing', operationId: 'getInvoiceDocument',
@@ -293,6 +295,19 @@ export const routes: readonly RouteDefinition[] = [
   {
     method: 'POST', path: '/v1/work-orders/{workOrderId}/complete', group: 'dunning', operationId: 'completeWorkOrder',
     summary: 'The field crew did the work (R-SE-18)', access: operations, body: CompleteWorkOrderRequest, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/documents/{documentId}', group: 'documents', operationId: 'getDocument',
+    summary: 'A sent document (invoice, letter, notice) with its delivery: channel, hand-over time, fallbacks (R-SE-8)',
+    access: staffAndOwner, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/documents/{documentId}/content', group: 'documents', operationId: 'getDocumentContent',
+    summary: 'The document itself (PDF), as it was sent', access: staffAndOwner, successStatus: 200,
+  },
+  {
+    method: 'GET', path: '/v1/customers/{customerId}/documents', group: 'documents', operationId: 'listCustomerDocuments',
+    summary: "A customer's documents, newest first", access: staffAndOwner, customerOwnOnly: true, query: DocumentListQuery, successStatus: 200,
   },
 ];
 

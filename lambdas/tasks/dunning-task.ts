@@ -9,11 +9,13 @@
 import { DomainError } from '../domain/errors.js';
 import type { WorkflowState } from '../domain/dunning/case.js';
 import type { DunningStage } from '../domain/dunning/policy.js';
-import type { Dunning } from '../domain/dunning/process.js';
+import { LetterNotDelivered, type Dunning } from '../domain/dunning/process.js';
 
 export type DunningTaskEvent =
   | { task: 'OpenCase'; caseId?: string; invoiceId: string; executionName?: string; executionArn?: string }
   | { task: 'AwaitOwnerContact'; caseId: string; taskToken: string }
+  /** The step's letters must be handed over before the next stage's clock starts. */
+  | { task: 'CheckLetters'; caseId: string; stage: DunningStage }
   | { task: 'MarkCaseFailed'; caseId: string; error?: string; cause?: string }
   | { task: 'ContinueAsNew'; caseId: string; executionName: string }
   /** `stage` names the step the execution means; executions started on an older definition send none. */
@@ -49,6 +51,8 @@ async function run(dunning: Dunning, event: DunningTaskEvent): Promise<WorkflowS
     case 'AwaitOwnerContact':
       await dunning.awaitOwnerContact(event.caseId, event.taskToken);
       return null;
+    case 'CheckLetters':
+      return dunning.checkLetters(event.caseId, event.stage);
     case 'EscalateOwnerContact':
       return dunning.escalateOwnerContact(event.caseId);
     case 'EndCase':
@@ -68,6 +72,8 @@ export function dunningTaskHandler(dunning: Dunning): (event: DunningTaskEvent) 
     try {
       return await run(dunning, event);
     } catch (error) {
+      // A letter no channel took: the ASL's Catch stops the case under this name (no retry).
+      if (error instanceof LetterNotDelivered) throw error;
       if (error instanceof DomainError && error.kind !== 'conflict') throw new DunningTaskError(`${error.name}: ${error.message}`);
       // Concurrent writers that kept winning, throttling, network: worth another try.
       throw new TransientTaskError(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -12,7 +12,7 @@ import {
   segmentTimeout,
 } from '../../lib/constructs/billing.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -150,8 +150,8 @@ describe('Billing', () => {
     // Assess
     expect(regions.map((region) => region.region)).toEqual(['Eda', 'Arvika']);
     expect(schedules).toHaveLength(regions.length);
-    // The outage-alert dispatcher's, the dunning overdue scan's and the job sweeper's are the only other ones.
-    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 3);
+    // The outage-alert dispatcher's, the dunning overdue scan's, the job sweeper's and the delivery sweeper's are the only other ones.
+    expect(Object.keys(resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule'))).toHaveLength(regions.length + 4);
     for (const region of regions) {
       const schedule = schedules.find((candidate) => JSON.parse((candidate.Target as { Input: string }).Input).region === region.region);
       expect(schedule).toMatchObject({
@@ -219,7 +219,11 @@ describe('Billing', () => {
       Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [
           name,
-          typeof value === 'string' ? value : name === 'BILLING_QUEUE_URL' ? 'https://sqs.eu-north-1.amazonaws.com/123456789012/billing' : 'resolved',
+          typeof value === 'string'
+            ? value
+            : name === 'BILLING_QUEUE_URL' || name === 'DELIVERY_QUEUE_URL'
+              ? `https://sqs.eu-north-1.amazonaws.com/123456789012/${name === 'BILLING_QUEUE_URL' ? 'billing' : 'delivery'}`
+              : 'resolved',
         ]),
       );
     const saved = process.env;
@@ -251,7 +255,7 @@ describe('Billing', () => {
 
   it('alarms on dead-lettered segments and on segment and run-starter errors, notifying the operations topic', () => {
     // Prepare
-    const [topicId] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
+    const [topicId] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
     const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('Billing'))
       .map(([, alarm]) => alarm.Properties!);

@@ -17,7 +17,7 @@ import { logRetention } from '../../lib/constructs/service-function.js';
 import { fromRepoRoot } from '../../lib/paths.js';
 import { placeholdersOf } from '../../local/workflows/definitions.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -138,7 +138,8 @@ describe('DunningWorkflow', () => {
     it('continues a case in a new execution from every routing Choice before a wait, and ends the old one', () => {
       // Act
       const states = asl.States as Record<string, { Type: string; Choices?: { And?: { Variable: string }[]; Next: string }[]; Next?: string; Parameters?: { Payload?: Record<string, string> } }>;
-      const routing = Object.entries(states).filter(([, state]) => state.Type === 'Choice' && state.Choices!.some((choice) => choice.Next.startsWith('Wait')));
+      // LettersOut waits minutes for a step's letters (WaitForLetters), never near the execution's year.
+      const routing = Object.entries(states).filter(([name, state]) => name !== 'LettersOut' && state.Type === 'Choice' && state.Choices!.some((choice) => choice.Next.startsWith('Wait')));
       const continues = (name: string) => states[name]!.Choices!.some((choice) => choice.Next === 'ContinueAsNew' && choice.And?.some((c) => c.Variable === '$.continueAsNew'));
 
       // Assess
@@ -252,7 +253,7 @@ describe('DunningWorkflow', () => {
         Object.fromEntries(
           Object.entries(variables).map(([name, value]) => [
             name,
-            typeof value === 'string' ? value : name === 'DUNNING_STATE_MACHINE_ARN' ? resolvePseudo(value) : 'resolved',
+            typeof value === 'string' ? value : name === 'DUNNING_STATE_MACHINE_ARN' ? resolvePseudo(value) : name === 'DELIVERY_QUEUE_URL' ? 'https://sqs.eu-north-1.amazonaws.com/123456789012/delivery' : 'resolved',
           ]),
         );
       const saved = process.env;
@@ -322,19 +323,24 @@ describe('DunningWorkflow', () => {
       ]);
     });
 
-    it('gives the task function its log group, X-Ray, the table, and StartExecution only (ContinueAsNew)', () => {
+    it('gives the task function its log group, X-Ray, the table, StartExecution only (ContinueAsNew) and sending to the delivery queue (its letters)', () => {
       // Act
       const actions = statementsOf(roles.task).flatMap(actionsOf);
+      const send = statementsOf(roles.task).find((statement) => actionsOf(statement).includes('sqs:SendMessage'))!;
 
       // Assess
       expect(actions.filter((action) => !action.startsWith('dynamodb:')).sort()).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
         'states:StartExecution',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ]);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      expect(JSON.stringify(send.Resource)).toContain('DocumentDeliveryDeliveryQueue');
       const table = statementsOf(roles.task).find((statement) => actionsOf(statement).includes('dynamodb:Query'))!;
       expect(table.Resource).toEqual([
         { 'Fn::GetAtt': [ids.table, 'Arn'] },
@@ -455,7 +461,7 @@ describe('DunningWorkflow', () => {
 
     it('alarms on failed or timed-out executions, task and scan errors and a scan that did not run, to the operations topic', () => {
       // Prepare
-      const [topicId] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
+      const [topicId] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
       const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
         .filter(([id]) => id.startsWith('Dunning'))
         .map(([, alarm]) => alarm.Properties!);
@@ -508,7 +514,7 @@ describe('DunningWorkflow', () => {
       // Assess
       expect(stuckFilter).toMatchObject({ LogGroupName: { Ref: taskLogGroup }, MetricTransformations: [expect.objectContaining({ MetricName: 'CasesStuck', MetricValue: '1' })] });
       expect(stuckFilter!.FilterPattern).toBe(`{ $.message = "${stuckLogMessage}" }`);
-      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: onlyResource(synthesized.template, 'AWS::SNS::Topic')[0] }] });
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic')[0] }] });
     });
 
     it('outputs the state machine ARN for the CLI', () => {

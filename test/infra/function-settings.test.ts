@@ -30,6 +30,7 @@ describe('lib/function-settings.ts is what CDK deploys', () => {
       dunningTasks: stack.dunning.taskFunction,
       overdueScan: stack.dunning.overdueScan,
       jobSweeper: stack.jobSweeper.function,
+      deliverDocuments: stack.documentDelivery.deliverFunction,
     };
     for (const [name, fn] of Object.entries(functions) as [FunctionName, ServiceFunction][]) {
       expect([name, deployed(stack, fn)]).toEqual([name, { ...deployed(stack, fn), Timeout: functionSettings[name].timeoutSeconds, MemorySize: functionSettings[name].memoryMb }]);
@@ -48,7 +49,7 @@ describe('lib/function-settings.ts is what CDK deploys', () => {
   it('every queue a function consumes refuses messages over the size the in-process queue refuses', () => {
     const queues = resourcesOfType(synthesized.template, 'AWS::SQS::Queue');
     const consumed = Object.values(queues).filter((queue) => queue.Properties?.RedrivePolicy !== undefined);
-    expect(consumed).toHaveLength(3); // send-alerts, billing segments, payment-import chunks
+    expect(consumed).toHaveLength(4); // send-alerts, billing segments, payment-import chunks, document delivery
     for (const queue of consumed) expect(queue.Properties?.MaximumMessageSize).toBe(awsLimits.sqsMaxMessageBytes);
   });
 });

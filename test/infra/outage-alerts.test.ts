@@ -4,7 +4,7 @@ import { loadAlertConfig } from '../../lambdas/adapters/alerts-config.js';
 import { alertSettingsFields, type OutageAlertSettings } from '../../lib/alert-settings.js';
 import type { UtilitySettings } from '../../lib/utility-settings.js';
 import { senderTimeout, smsFailuresAlarmThreshold } from '../../lib/constructs/outage-alerts.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown; Principal?: unknown };
@@ -269,9 +269,9 @@ describe('OutageAlerts', () => {
 
   it('alarms on SMS spend, dead letters, sender errors and SMS failures, notifying an encrypted SSL-only topic', () => {
     // Prepare
-    const [topicId, topic] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
-    const [keyId, key] = onlyResource(synthesized.template, 'AWS::KMS::Key');
-    const [, topicPolicy] = onlyResource(synthesized.template, 'AWS::SNS::TopicPolicy');
+    const [topicId, topic] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
+    const [keyId, key] = onlyResourceNamed(synthesized.template, 'AWS::KMS::Key', 'AlarmTopicKey');
+    const [, topicPolicy] = onlyResourceNamed(synthesized.template, 'AWS::SNS::TopicPolicy', 'AlarmTopic');
     // The outage alerts' alarms (Billing's go to the same topic: billing.test.ts)
     const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('OutageAlerts'))

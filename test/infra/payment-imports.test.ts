@@ -11,7 +11,7 @@ import {
   uploadExpiryDays,
   uploadUrlSeconds,
 } from '../../lib/constructs/payment-imports.js';
-import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized } from './synth.js';
+import { cdkJsonContext, onlyResource, resourcesOfType, synthesize, type Synthesized, onlyResourceNamed } from './synth.js';
 
 type Properties = Record<string, unknown>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown };
@@ -71,7 +71,7 @@ describe('PaymentImports', () => {
     const logs = buckets[ids.logs]!;
 
     // Assess
-    expect(Object.keys(buckets).sort()).toEqual([ids.logs, ids.bucket].sort());
+    expect(Object.keys(buckets).filter((id) => id.startsWith('PaymentImports')).sort()).toEqual([ids.logs, ids.bucket].sort());
     const privateEncrypted = {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -167,7 +167,7 @@ describe('PaymentImports', () => {
     ]);
     // Nobody else has any S3 action on the bucket; nobody may delete or list.
     const everyS3Grant = Object.values(resourcesOfType(synthesized.template, 'AWS::IAM::Policy')).flatMap((policy) =>
-      (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))),
+      (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')) && JSON.stringify(s.Resource).includes(ids.bucket)),
     );
     expect(everyS3Grant).toHaveLength(2);
     expect(everyS3Grant.flatMap(actionsOf).filter((a) => /Delete|List|\*/.test(a))).toEqual([]);
@@ -225,7 +225,7 @@ describe('PaymentImports', () => {
 
   it('alarms on dead-lettered chunks and on chunk function errors, notifying the operations topic', () => {
     // Prepare
-    const [topicId] = onlyResource(synthesized.template, 'AWS::SNS::Topic');
+    const [topicId] = onlyResourceNamed(synthesized.template, 'AWS::SNS::Topic', 'AlarmTopic');
     const alarms = Object.entries(resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('PaymentImports'))
       .map(([, alarm]) => alarm.Properties!);

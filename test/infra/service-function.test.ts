@@ -44,6 +44,10 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
       stack.dunning.taskFunction,
       stack.dunning.overdueScan,
       stack.paymentImports.chunkFunction,
+      stack.documentDelivery.deliverFunction,
+      stack.documentDelivery.emailEventsFunction,
+      stack.documentDelivery.smsEventsFunction,
+      stack.documentDelivery.smsInboundFunction,
       stack.jobSweeper.function,
     ].map((fn) => logicalId(stack, fn));
 

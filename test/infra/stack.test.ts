@@ -1,6 +1,6 @@
 import { mainTable } from '../../lambdas/adapters/table-schema.js';
 import { stackId } from '../../lib/app.js';
-import { cdkJsonApp, onlyResource, synthesize } from './synth.js';
+import { cdkJsonApp, onlyResource, synthesize, onlyResourceNamed } from './synth.js';
 
 describe('UtilityServiceStack', () => {
   it('is the one stack of the app cdk.json runs', () => {
@@ -19,14 +19,14 @@ describe('UtilityServiceStack', () => {
     const [apiId] = onlyResource(template, 'AWS::ApiGatewayV2::Api');
     const [poolId] = onlyResource(template, 'AWS::Cognito::UserPool');
     const [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
-    const [topicId] = onlyResource(template, 'AWS::SNS::Topic');
+    const [topicId] = onlyResourceNamed(template, 'AWS::SNS::Topic', 'AlarmTopic');
     const [stateMachineId] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
 
     // Act
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assess
-    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DunningStateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DunningStateMachineArn', 'SmsConfigurationSetName', 'SmsInboundTopicArn', 'TableName', 'UserPoolClientId', 'UserPoolId']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain(apiId);
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: poolId });
     expect(outputs.UserPoolClientId!.Value).toEqual({ Ref: clientId });

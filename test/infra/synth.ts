@@ -41,3 +41,10 @@ export function onlyResource(template: Template, type: string): [string, Resourc
   if (entries.length !== 1) throw new Error(`Expected one ${type}, found ${entries.length}`);
   return entries[0]!;
 }
+
+/** The one resource of a type whose logical id contains `idPart` (e.g. the operations `AlarmTopic` beside other topics). */
+export function onlyResourceNamed(template: Template, type: string, idPart: string): [string, Resource] {
+  const entries = Object.entries(resourcesOfType(template, type)).filter(([id]) => id.includes(idPart));
+  if (entries.length !== 1) throw new Error(`Expected one ${type} named *${idPart}*, found ${entries.length}`);
+  return entries[0]!;
+}

@@ -42,6 +42,12 @@ beforeAll(async () => {
   await t.stack.billingQueue.idle();
   ids.invoiceId = (await t.call('GET', `/v1/customers/${ids.customerId}/invoices`, { token: admin })).body.items[0].invoiceId;
   ids.paymentId = 'pay_unknown';
+  // A document of this customer (its invoice PDF), delivered.
+  const invoicePdf = await fetch(`${t.stack.url}/v1/invoices/${ids.invoiceId}/document`, { headers: { authorization: `Bearer ${admin}` } });
+  ids.documentId = (await t.stack.delivery.service.submit({
+    kind: 'invoice', customerId: ids.customerId!, sourceKey: ids.invoiceId!, invoiceId: ids.invoiceId!,
+    document: { contentType: 'application/pdf', bytes: new Uint8Array(await invoicePdf.arrayBuffer()), filename: 'invoice.pdf', title: 'Invoice' },
+  })).document.documentId;
   // Dunning: the invoice goes unpaid through the Swedish ladder to a work order.
   await t.call('POST', '/_local/clock', { body: { set: '2027-02-16T07:00:00Z' } });
   const bankFile = buildBgMaxFile([{ reference: '99999999999', amountOre: 100 }], { bankgiro: '5050-1055', date: '2027-02-16' });

@@ -361,6 +361,12 @@ export class DynamoAlertRepository implements AlertRepository {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
+    if (to.providerMessageId) {
+      // The delivery receipt finds the recipient by the provider's message id (gsi3, recipientByProviderMessageId).
+      sets.push('gsi3pk = :receiptPk', 'gsi3sk = :receiptSk');
+      values[':receiptPk'] = `SMSMSG#${to.providerMessageId}`;
+      values[':receiptSk'] = 'RCPT';
+    }
     try {
       await this.db.send(
         new UpdateCommand({
@@ -377,6 +383,16 @@ export class DynamoAlertRepository implements AlertRepository {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The recipient an SMS with this provider message id went to (set when it was marked sent). */
+  async recipientByProviderMessageId(providerMessageId: string): Promise<Recipient | undefined> {
+    const [item] = await this.table.queryAll({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SMSMSG#${providerMessageId}` },
+    });
+    return item ? fromItem<Recipient>(item) : undefined;
   }
 
   // ---- held sends (R-SMS-6) --------------------------------------------------------------

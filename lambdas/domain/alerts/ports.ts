@@ -20,7 +20,8 @@ export interface AddressRecord {
   location?: Position;
 }
 
-export type RecipientStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'opted_out';
+/** `sent`: the provider accepted it; `delivered` / `failed` after it: the delivery receipt (lambdas/jobs/sms-events.ts). */
+export type RecipientStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'opted_out';
 
 export interface Recipient {
   outageId: string;

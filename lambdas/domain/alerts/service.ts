@@ -1013,7 +1013,8 @@ export class OutageAlerts {
 
 /** Where a recipient counts: `sending` is still queued (it may yet be sent or released). */
 function bucketOf(recipient: Recipient): 'queued' | 'sent' | 'failed' | 'optedOut' {
-  return recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status;
+  // A delivered message (its receipt came, lambdas/jobs/sms-events.ts) was sent first: it counts as sent.
+  return recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status === 'delivered' ? 'sent' : recipient.status;
 }
 
 const acknowledgement: Record<Language, string> = {

@@ -27,6 +27,7 @@ import type { JobRepository } from '../jobs/job.js';
 import { meterKey, type BillingRepository, type CustomerBillingData, type RecordedPayment, type Refund } from './ports.js';
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
+import type { DocumentOrderQueue } from '../delivery/orders.js';
 
 export interface SegmentJob {
   runId: string;
@@ -70,6 +71,12 @@ export interface BillingDeps {
   readonly jobs?: JobRepository;
   /** A running run with no page counted for this long is stalled: its unfinished segments are queued again. */
   readonly stalledAfterMs: number;
+  /**
+   * The delivery queue (issue 12): each invoice a run writes, and each customer of a price
+   * notice list, is ordered there; rendering and sending happen in the delivery job, never in
+   * a billing page. Without it nothing is delivered (a function that bills nothing).
+   */
+  readonly documents?: DocumentOrderQueue;
 }
 
 /** The kind of job a billing run is, for the sweeper. */
@@ -236,6 +243,8 @@ export class Billing {
       .filter((customer) => (data.get(customer.customerId)?.facilities ?? []).some((f) => f.services.some((s) => s.service === service && (!s.endDate || s.endDate >= effectiveFrom))))
       .map((customer) => customer.customerId);
     await this.deps.repo.putNoticeEntries(job.noticeJobId, toNotify);
+    // R-SE-10, R-FI-1: each customer on the list gets the letter (ordered; a page delivered twice orders the same documents).
+    for (const customerId of toNotify) await this.deps.documents?.order({ kind: 'price_notice', noticeJobId: job.noticeJobId, customerId });
     if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
     const at = this.deps.now().toISOString();
     const after = await jobs.countOnce(job.noticeJobId, `${job.segment}#${job.page}`, {
@@ -394,7 +403,10 @@ export class Billing {
     const run = await this.getRun(job.runId);
     const page = await this.deps.repo.customerPage(job.segment, this.deps.pageSize, job.cursor);
     const customers = page.customers.filter((customer) => run.region === 'all' || (customer.billingRegion ?? this.deps.profile.defaultRegion) === run.region);
-    const { invoicesWritten, errorSamples } = await this.invoicePage(customers, run);
+    const { invoicesWritten, errorSamples, invoiceIds } = await this.invoicePage(customers, run);
+    // Every invoice of this run in the page is ordered for delivery, also those an earlier delivery
+    // of the page wrote (it may have died before ordering): the delivery side takes each once.
+    for (const invoiceId of invoiceIds) await this.deps.documents?.order({ kind: 'invoice', invoiceId });
     if (page.nextCursor) await this.deps.queue.enqueue({ ...job, page: job.page + 1, cursor: page.nextCursor });
     await this.deps.repo.recordSegmentPage(job.runId, job.segment, job.page, {
       customersDone: customers.length, invoicesWritten, errors: errorSamples.length, lastPage: !page.nextCursor, errorSamples,
@@ -403,7 +415,7 @@ export class Billing {
   }
 
   /** Writes each customer's invoice for the run, once; returns how many were written now and the customers that could not be billed. */
-  private async invoicePage(customers: readonly Customer[], run: BillingRun): Promise<{ invoicesWritten: number; errorSamples: { customerId: string; reason: string }[] }> {
+  private async invoicePage(customers: readonly Customer[], run: BillingRun): Promise<{ invoicesWritten: number; errorSamples: { customerId: string; reason: string }[]; invoiceIds: string[] }> {
     const errorSamples: { customerId: string; reason: string }[] = [];
     // The price lists are the same for every customer of the page: read each service's once.
     const tariffs = new Map<string, Promise<TariffVersion[]>>();
@@ -442,9 +454,12 @@ export class Billing {
     const byThisRun = (invoice: Invoice | undefined) => invoice?.runId === run.runId;
     const finishedByThisRun = nothingDrafted.filter(({ customer }, i) => finished[i] && byThisRun(written.get(invoiceIdFor(customer, run)))).length;
     const doneBefore = customers.filter((customer) => dataOf(customer).stateInvoiceId === invoiceIdFor(customer, run)).map((customer) => invoiceIdFor(customer, run));
-    const writtenBefore = async (invoiceIds: string[]) =>
-      invoiceIds.length === 0 ? 0 : [...(await this.deps.repo.invoicesByIds(invoiceIds)).values()].filter(byThisRun).length;
-    if (drafted.length === 0) return { invoicesWritten: finishedByThisRun + (await writtenBefore(doneBefore)), errorSamples };
+    const ofThisRun = async (invoiceIds: string[]) => (invoiceIds.length === 0 ? [] : [...(await this.deps.repo.invoicesByIds(invoiceIds)).values()].filter(byThisRun).map((i) => i.invoiceId));
+    const finishedIds = nothingDrafted.filter(({ customer }, i) => finished[i] && byThisRun(written.get(invoiceIdFor(customer, run)))).map(({ customer }) => invoiceIdFor(customer, run));
+    if (drafted.length === 0) {
+      const before = await ofThisRun(doneBefore);
+      return { invoicesWritten: finishedByThisRun + before.length, errorSamples, invoiceIds: [...finishedIds, ...before] };
+    }
 
     // One reservation of invoice numbers for the page (docs/DATA.md: unique, gaps possible).
     const firstNumber = await this.deps.repo.reserveInvoiceNumbers(drafted.length);
@@ -465,7 +480,8 @@ export class Billing {
     } finally {
       if (states.length > 0) await this.deps.repo.setBillingStates(states);
     }
-    return { invoicesWritten: states.length + finishedByThisRun + (await writtenBefore([...doneBefore, ...existed])), errorSamples };
+    const before = await ofThisRun([...doneBefore, ...existed]);
+    return { invoicesWritten: states.length + finishedByThisRun + before.length, errorSamples, invoiceIds: [...states.map((s) => s.invoiceId), ...finishedIds, ...before] };
   }
 
   /** The readings `metersToRead` asked for: by key where it can, else (or when that reading is missing) by Query. */

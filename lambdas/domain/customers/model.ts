@@ -38,6 +38,8 @@ export interface Customer {
   billingRegion?: string;
   /** R-SE-8: how invoices reach the customer. */
   deliveryChannel?: 'e_invoice' | 'digital_mailbox' | 'email' | 'paper';
+  /** R-SE-8, R-FI-2: the e-invoice address ordered via the customer's bank; e-invoice goes first when set. */
+  eInvoice?: { operator: string; address: string };
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -25,7 +25,7 @@ export function seesProtectedIdentity(role: Role): boolean {
  * (R-SE-4). The sources name no such service for Finland or Norway, so there the address
  * is withheld (`null`) and letters need manual handling (docs/DOMAIN-DECISIONS.md).
  */
-export function mailingAddress(customer: Customer): BillingAddress | null {
+export function mailingAddress(customer: Pick<Customer, 'protectedIdentity' | 'country' | 'billingAddress'>): BillingAddress | null {
   if (!customer.protectedIdentity) return customer.billingAddress;
   return customer.country === 'SE' ? swedishForwardingAddress : null;
 }
@@ -52,6 +52,7 @@ export function presentCustomer(customer: Customer, role: Role) {
     knownBadPayer: customer.knownBadPayer,
     billingRegion: customer.billingRegion ?? null,
     deliveryChannel: customer.deliveryChannel ?? null,
+    eInvoice: hidden ? null : customer.eInvoice ?? null,
     createdAt: customer.createdAt,
     updatedAt: customer.updatedAt,
     version: customer.version,

@@ -27,7 +27,7 @@ export interface RegistryDeps {
 const orphanClaimAgeMs = 60_000;
 
 /** Fields whose values are personal data: the log records that they changed, not the values. */
-const personalFields = new Set(['name', 'billingAddress', 'phone', 'email']);
+const personalFields = new Set(['name', 'billingAddress', 'phone', 'email', 'eInvoice']);
 
 /** R-SE-6: deposits are not taken for water & sewage or waste. */
 const servicesWithoutDeposit: readonly Service[] = ['water', 'sewage', 'waste'];
@@ -137,6 +137,7 @@ export class CustomerRegistry {
       ...(input.language ? { language: input.language } : {}),
       ...(input.billingRegion ? { billingRegion: input.billingRegion } : {}),
       ...(input.deliveryChannel ? { deliveryChannel: input.deliveryChannel } : {}),
+      ...(input.eInvoice ? { eInvoice: input.eInvoice } : {}),
       knownBadPayer: false,
       createdAt: at,
       updatedAt: at,
@@ -205,6 +206,7 @@ export class CustomerRegistry {
     assign('language', patch.language);
     assign('billingRegion', patch.billingRegion);
     assign('deliveryChannel', patch.deliveryChannel);
+    assign('eInvoice', patch.eInvoice);
     assign('email', patch.email === undefined || patch.email === null ? patch.email : patch.email.toLowerCase());
     if (patch.phone !== undefined) {
       assign('phone', patch.phone === null ? null : phoneOrError(patch.phone, current.country, errors));

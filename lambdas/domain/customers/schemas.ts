@@ -22,6 +22,19 @@ export const propertyTypes = ['owner_occupied', 'rental', 'business', 'holiday_h
 export const deliveryChannels = ['e_invoice', 'digital_mailbox', 'email', 'paper'] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * R-SE-8, R-FI-2: where e-invoices go. `address`: the receiver's e-invoice address (in Finland
+ * the OVT code or IBAN, in Sweden and Norway the PEPPOL participant id, e.g. `0007:5567321707`);
+ * `operator`: the receiver's operator or bank (Finnish intermediator id or BIC, or the PEPPOL
+ * access point). Documents with an e-invoice form go there first.
+ */
+export const EInvoiceAddress = z
+  .strictObject({
+    operator: z.string().trim().regex(/^[A-Za-z0-9:._-]{3,35}$/, 'operator id or BIC: 3-35 letters, digits, : . _ -'),
+    address: z.string().trim().regex(/^[A-Za-z0-9:._-]{4,70}$/, 'e-invoice address: 4-70 letters, digits, : . _ -'),
+  })
+  .meta({ id: 'EInvoiceAddress' });
 const isoDate = z.iso.date();
 
 /** API.md: billing address, any postal address (c/o and PO boxes included). */
@@ -65,6 +78,7 @@ export const CreateCustomerRequest = z
     language: z.enum(languages).optional(),
     billingRegion: text(40).optional(),
     deliveryChannel: z.enum(deliveryChannels).optional(),
+    eInvoice: EInvoiceAddress.optional(),
   })
   .meta({ id: 'CreateCustomerRequest' });
 export type CreateCustomerRequest = z.infer<typeof CreateCustomerRequest>;
@@ -87,6 +101,7 @@ export const PatchCustomerRequest = z
     language: z.enum(languages).nullable().optional(),
     billingRegion: text(40).nullable().optional(),
     deliveryChannel: z.enum(deliveryChannels).nullable().optional(),
+    eInvoice: EInvoiceAddress.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field to change' })
   .meta({ id: 'PatchCustomerRequest' });

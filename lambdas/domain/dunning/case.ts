@@ -102,6 +102,15 @@ export interface NextAction {
   action: string;
 }
 
+export interface CaseLetter {
+  stage: DunningStage;
+  kind: 'reminder' | 'collection_notice' | 'disconnection_notice' | 'social_services_notice' | 'owner_notice';
+  documentId: string;
+  awaited: boolean;
+  orderedAt: string;
+  handedOverAt?: string;
+}
+
 export interface DunningCase {
   caseId: string;
   invoiceId: string;
@@ -122,6 +131,12 @@ export interface DunningCase {
   schedule: DunningStep[];
   completed: TakenStep[];
   announcedDisconnectionDate?: string;
+  /**
+   * The letters of the steps taken (issue 12; docs/DELIVERY.md): each a document ordered from
+   * the delivery queue (`GET /v1/documents/{documentId}`). `awaited`: the step waits for its
+   * hand-over before the next stage's clock starts; `handedOverAt` once it was.
+   */
+  letters?: CaseLetter[];
   targets: DisconnectionTarget[];
   guardDecisions: GuardRecord[];
   holds: CaseHold[];
@@ -202,6 +217,11 @@ export interface WorkflowState {
    * ends after one year): the workflow continues in a new execution for the case (ContinueAsNew).
    */
   continueAsNew?: true;
+  /**
+   * The step just taken sent letters: the workflow waits for their hand-over (CheckLetters,
+   * then WaitForLetters until `lookAgainAt`) before the next stage's clock starts.
+   */
+  letter?: { stage: DunningStage; documentIds: string[]; lookAgainAt?: string };
 }
 
 /** The case as the API shows it: the owner-contact task token never leaves the backend. */

@@ -33,6 +33,42 @@ import { debtBreakdown, debtByFacilityService, ownDebt } from './debt.js';
 import { checkGuards, verdict, waitsForPaymentFile, type GuardInput } from './guards.js';
 import { reminderStages, selectPolicy, serviceRule, type DunningAction, type DunningPolicy, type DunningStage } from './policy.js';
 import { dunningSchedule, recomputeAfterPartialPayment, type DunningStep } from './schedule.js';
+import { orderDocumentId, stageLetters, type DocumentOrder } from '../delivery/orders.js';
+import type { CaseLetter } from './case.js';
+
+/**
+ * The letters of the ladder (issue 12): ordered on the delivery queue (never rendered in a task),
+ * and waited for: CheckLetters reads their deliveries until every one is handed over
+ * (docs/DELIVERY.md "Waiting for the hand-over").
+ */
+export interface LetterPort {
+  order(order: DocumentOrder): Promise<void>;
+  /** Each document's delivery (undefined: not stored yet: its order is still queued). */
+  deliveries(documentIds: readonly string[]): Promise<(LetterDelivery | undefined)[]>;
+}
+
+export interface LetterDelivery {
+  documentId: string;
+  kind: string;
+  status: 'queued' | 'handed_over' | 'failed';
+  channel?: string;
+  handedOverAt?: string;
+  reason?: string;
+}
+
+/** How long a step waits before it looks at its letters again (CheckLetters → WaitForLetters). */
+export const LETTER_CHECK_INTERVAL_MS = 5 * 60 * 1000;
+/**
+ * A letter whose document was never stored this long after it was ordered (the order found
+ * nothing to send, or was dead-lettered and not redriven) stops the case instead of polling
+ * for ever; one that is stored but still queued (a channel down) is waited for.
+ */
+export const LETTER_NEVER_STORED_MS = 3 * 24 * 3600 * 1000;
+
+/** A letter of a step no channel took (every channel failed, or R-SE-4 manual handling): the case stops (the ASL's Catch). */
+export class LetterNotDelivered extends Error {
+  override readonly name = 'LetterNotDelivered';
+}
 
 /**
  * The stored case, with the callback token of a waiting owner contact (never shown), and, from
@@ -94,6 +130,8 @@ export interface DunningDeps {
   stuckAfterBankingDays?: number;
   /** Told on every check of a stuck case (the wiring logs "dunning case stuck": the alarm's metric). */
   onStuck?: (info: { caseId: string; since: string; bankingDays: number }) => void;
+  /** The letters' delivery; without it no letter is ordered (a function that takes no step). */
+  letters?: LetterPort;
 }
 
 export const DEFAULT_STUCK_AFTER_BANKING_DAYS = 5;
@@ -511,16 +549,79 @@ export class Dunning {
           this.event(c, { event: 'fee_charged', stage: step.stage, detail: `Reminder fee ${step.fee.amount} ${step.fee.currency} minor units goes on the next invoice.`, rule: step.rule });
         }
       }
+      const letterKind = stageLetters[step.stage];
+      if (letterKind && this.deps.letters) this.addLetter(c, step.stage, letterKind, true);
       if (step.statesDisconnectionDate && !c.history.some((e) => e.event === 'social_services_notified')) {
-        await this.notifySocialServices(c, invoice, step.statesDisconnectionDate);
+        await this.notifySocialServices(c, invoice, step.statesDisconnectionDate, step.stage);
       }
       this.planNext(c, policy);
     });
-    return this.state(c, { outcome: c.next ? 'act' : 'done' });
+    const requested = stage ?? c.stage;
+    const letters = (c.letters ?? []).filter((l) => l.stage === requested && c.completed.some((s) => s.stage === requested));
+    // Ordered after the case is saved (the delivery job reads the step as taken); a retried
+    // task orders again, which the delivery side takes as the same document.
+    for (const letter of letters) await this.deps.letters?.order({ kind: letter.kind, caseId: c.caseId, stage: letter.stage });
+    const awaited = letters.filter((l) => l.awaited && !l.handedOverAt);
+    return this.state(c, { outcome: c.next ? 'act' : 'done', ...(awaited.length > 0 && activeStatuses.includes(c.status) ? { letter: { stage: requested as DunningStage, documentIds: awaited.map((l) => l.documentId) } } : {}) });
   }
 
-  /** For consumers' electricity and heating, social services are told with the disconnection notice. */
-  private async notifySocialServices(c: DunningCase, invoice: Invoice, date: string): Promise<void> {
+  /** Records a letter of a step on the case (once per stage and kind): its document id is the order's. */
+  private addLetter(c: DunningCase, stage: DunningStage, kind: CaseLetter['kind'], awaited: boolean): CaseLetter {
+    const found = c.letters?.find((l) => l.stage === stage && l.kind === kind);
+    if (found) return found;
+    const letter: CaseLetter = { stage, kind, documentId: orderDocumentId({ kind, caseId: c.caseId, stage }), awaited, orderedAt: this.deps.now().toISOString() };
+    c.letters = [...(c.letters ?? []), letter];
+    this.event(c, { event: 'letter_ordered', stage, detail: `${kind.replace(/_/g, ' ')} ordered for delivery on the customer's channel${kind === 'social_services_notice' ? ' (to social services, on paper)' : ''} (document ${letter.documentId}).` });
+    return letter;
+  }
+
+  /**
+   * CheckLetters: the step's letters must be handed over before the next stage's clock starts.
+   * All handed over: the case records it and, when the hand-over's local date is later than the
+   * step's, the steps still to come move by those days (the customer keeps the time between
+   * letters, as after a hold); the workflow routes to the next step. Still queued: look again
+   * after LETTER_CHECK_INTERVAL_MS (`letter.lookAgainAt`). One failed: LetterNotDelivered.
+   */
+  async checkLetters(caseId: string, stage: DunningStage): Promise<WorkflowState> {
+    const current = await this.load(caseId);
+    const waiting = (current.letters ?? []).filter((l) => l.stage === stage && l.awaited && !l.handedOverAt);
+    if (waiting.length === 0 || !activeStatuses.includes(current.status)) return this.state(current);
+    if (!this.deps.letters) throw new Error('this function has no letter delivery');
+    const deliveries = await this.deps.letters.deliveries(waiting.map((l) => l.documentId));
+    const failed = deliveries.filter((d): d is LetterDelivery => d?.status === 'failed');
+    if (failed.length > 0) {
+      throw new LetterNotDelivered(failed.map((d) => `${d.kind} ${d.documentId}: ${d.reason ?? 'no channel took it'}`).join('; ').slice(0, 400));
+    }
+    const lost = waiting.filter((l, i) => !deliveries[i] && Date.parse(l.orderedAt) < this.deps.now().getTime() - LETTER_NEVER_STORED_MS);
+    if (lost.length > 0) {
+      throw new LetterNotDelivered(`${lost.map((l) => `${l.kind} ${l.documentId}`).join('; ')}: ordered ${lost[0]!.orderedAt} and never stored (see the delivery job's log and dead-letter queue)`);
+    }
+    if (deliveries.some((d) => d?.status !== 'handed_over')) {
+      const lookAgainAt = new Date(this.deps.now().getTime() + LETTER_CHECK_INTERVAL_MS).toISOString();
+      return this.state(current, { letter: { stage, documentIds: waiting.map((l) => l.documentId), lookAgainAt } });
+    }
+    const handed = deliveries as LetterDelivery[];
+    const c = await this.update(caseId, (c) => {
+      const letters = (c.letters ?? []).filter((l) => l.stage === stage && l.awaited && !l.handedOverAt);
+      if (letters.length === 0) return;
+      for (const letter of letters) letter.handedOverAt = handed.find((d) => d.documentId === letter.documentId)?.handedOverAt ?? this.deps.now().toISOString();
+      const latest = letters.map((l) => l.handedOverAt as string).sort().at(-1) as string;
+      const policy = this.policyById(c.policyId);
+      const taken = c.completed.find((s) => s.stage === stage);
+      const late = taken ? daysBetween(taken.takenOn, localDateOf(new Date(latest), policy.timeZone)) : 0;
+      const channels = handed.map((d) => `${d.kind.replace(/_/g, ' ')} by ${(d.channel ?? '').replace(/_/g, ' ')}`).join(', ');
+      this.event(c, {
+        event: 'letters_handed_over',
+        stage,
+        detail: `Handed over: ${channels}, at ${latest}${late > 0 && activeStatuses.includes(c.status) ? `, ${late} day(s) after the step: the steps to come move by as much` : ''}.`,
+      });
+      if (late > 0 && activeStatuses.includes(c.status)) this.shiftRemaining(c, policy, late);
+    });
+    return this.state(c);
+  }
+
+  /** For consumers' electricity and heating, social services are told in writing with the letter that announces the date. */
+  private async notifySocialServices(c: DunningCase, invoice: Invoice, date: string, stage: DunningStage): Promise<void> {
     const customer = await this.deps.repo.getCustomer(c.customerId);
     if (customer?.category !== 'consumer') return;
     const debt = debtBreakdown(invoice).byService;
@@ -528,9 +629,10 @@ export class Dunning {
     if (concerned.length === 0) return;
     this.event(c, {
       event: 'social_services_notified',
-      detail: `Social services notified of the planned disconnection of ${concerned.join(' and ')} on ${date} (consumer).`,
+      detail: `Social services notified of the planned disconnection of ${concerned.join(' and ')} on ${date} (consumer)${this.deps.letters ? ': a written notice, handed over before the next stage' : ''}.`,
       rule: concerned.includes('electricity_grid') ? 'R-SE-18' : 'R-SE-20',
     });
+    if (this.deps.letters) this.addLetter(c, stage, 'social_services_notice', true);
   }
 
   /**
@@ -732,10 +834,12 @@ export class Dunning {
 
   /** AwaitOwnerContact (a task-token callback): the case waits for ops to call the property owner. */
   async awaitOwnerContact(caseId: string, taskToken: string): Promise<void> {
-    await this.update(caseId, (c) => {
+    const c = await this.update(caseId, (c) => {
       if (!activeStatuses.includes(c.status)) return;
       const policy = this.policyById(c.policyId);
       c.ownerContactToken = taskToken;
+      // The owner gets a written notice too (not waited for: ops' contact is what the guard needs).
+      if (this.deps.letters) this.addLetter(c, 'disconnection', 'owner_notice', false);
       if (c.status !== 'awaiting_owner_contact') {
         c.status = 'awaiting_owner_contact';
         c.ownerContactWait = { since: this.deps.now().toISOString(), escalations: c.ownerContactWait?.escalations ?? 0 };
@@ -743,6 +847,7 @@ export class Dunning {
         this.event(c, { event: 'awaiting_owner_contact', stage: 'disconnection', detail: `Winter: ops must contact the property owner before disconnecting ${services.join(', ')} (POST .../owner-contact).`, rule: serviceRule(policy, c.targets.find((t) => t.state === 'awaiting_owner_contact')?.service ?? 'electricity_grid')?.winterRule ?? 'R-SE-18' });
       }
     });
+    if (c.letters?.some((l) => l.kind === 'owner_notice')) await this.deps.letters?.order({ kind: 'owner_notice', caseId: c.caseId, stage: 'disconnection' });
   }
 
   /** EscalateOwnerContact: nobody recorded an owner contact in time. */
@@ -934,3 +1039,9 @@ function actionName(stage: DunningStage): string {
 }
 
 export type { DunningStep };
+
+/** The local calendar date of an instant in a zone. */
+function localDateOf(instant: Date, zone: string): string {
+  const t = localDateTime(instant, zone);
+  return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+}
