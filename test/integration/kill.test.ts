@@ -202,6 +202,10 @@ describe.each(Array.from({ length: seeds }, (_, i) => firstSeed + i))('SIGKILL o
       expect(settled.sent).toBeGreaterThanOrEqual(rows - settled.queued);
       expect(resolvedSms.length).toBeGreaterThanOrEqual(settled.sent);
       expect(resolvedSms.length).toBeLessThanOrEqual(rows);
+    } catch (error) {
+      // The stack's own output says why it stopped answering (a crash, a timeout).
+      console.error(`seed ${seed}: the last stack output:\n${stack.lines.join('').slice(-4_000)}`);
+      throw error;
     } finally {
       await stack.kill().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
