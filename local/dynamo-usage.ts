@@ -12,26 +12,22 @@ import { observeDynamoCalls, type ObservedCall } from '../lambdas/adapters/dynam
 
 type Item = Record<string, unknown>;
 
-function partitionOf(key: unknown): string {
-  return String(key);
-}
-
 function writtenPartitions(call: ObservedCall): string[] {
   const input = call.input;
   const ofItem = (item: Item | undefined) => {
     if (!item) return [];
-    return [item.pk, item.gsi1pk, item.gsi2pk, item.gsi3pk, item.gsi4pk].filter((key) => key !== undefined).map(partitionOf);
+    return [item.pk, item.gsi1pk, item.gsi2pk, item.gsi3pk, item.gsi4pk].filter((key) => key !== undefined).map(String);
   };
   switch (call.command) {
     case 'PutItemCommand':
       return ofItem(input.Item as Item);
     case 'UpdateItemCommand':
     case 'DeleteItemCommand':
-      return [partitionOf((input.Key as Item).pk)];
+      return [String((input.Key as Item).pk)];
     case 'BatchWriteItemCommand':
       return Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>)
         .flat()
-        .flatMap((request) => (request.PutRequest ? ofItem(request.PutRequest.Item) : [partitionOf(request.DeleteRequest?.Key.pk)]));
+        .flatMap((request) => (request.PutRequest ? ofItem(request.PutRequest.Item) : [String(request.DeleteRequest?.Key.pk)]));
     default:
       return [];
   }

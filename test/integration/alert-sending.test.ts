@@ -117,11 +117,11 @@ describe('sending at least once, delivering at most once', () => {
     // Prepare: the state a crash leaves: one recipient claimed long ago, never settled
     const { sender, delivered } = recordingSender();
     const { alerts, job, created } = await outageWith(phones, sender);
-    const [crashed] = await repo.listRecipients(created.outageId, '0');
+    const [crashed] = await repo.listRecipients(created.outageId, '0', 0);
     await repo.transitionRecipient(crashed!, 'queued', { status: 'sending', updatedAt: new Date(Date.now() - 10 * 60_000).toISOString() });
     // Act
     await alerts.send(job);
-    const after = await repo.listRecipients(created.outageId, '0');
+    const after = await repo.listRecipients(created.outageId, '0', 0);
     // Assess
     expect(delivered).not.toContain(crashed!.phone);
     expect(delivered).toHaveLength(3);

@@ -393,7 +393,7 @@ describe('the outbox shows everything, SMS included', () => {
   it('moves a recipient from sent to delivered on its receipt, once', async () => {
     // Prepare
     const repo = new DynamoAlertRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint }), localTableName);
-    const [recipient] = (await repo.listRecipients(outageId, '0')).filter((r) => r.phone === phone);
+    const [recipient] = (await repo.listRecipients(outageId, '0', 0)).filter((r) => r.phone === phone);
     const receipt = fixture('sms-text-delivered.json');
     receipt.messageId = recipient!.providerMessageId;
     receipt.destinationPhoneNumber = phone;
@@ -401,7 +401,7 @@ describe('the outbox shows everything, SMS included', () => {
     // Act
     const first = await events.handler(snsEvent(receipt));
     const again = await events.handler(snsEvent(receipt));
-    const [after] = (await repo.listRecipients(outageId, '0')).filter((r) => r.phone === phone);
+    const [after] = (await repo.listRecipients(outageId, '0', 0)).filter((r) => r.phone === phone);
     // Assess
     expect(recipient!.status).toBe('sent');
     expect(first.settled).toBe(1);

@@ -93,6 +93,23 @@ describe('a register import too large for its request', () => {
     expect(await registered(alerts, street)).toBe(2_500);
   });
 
+  it('keeps every chunk item far under DynamoDB\'s 400 KB, however long the addresses', async () => {
+    // Prepare: 1,500 rows whose street names are 300 characters long
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const street = `L${'å'.repeat(299)}`;
+    const lines = ['phone,street,number,postalCode,city', ...Array.from({ length: 1_500 }, (_, i) => `+4677${String(1_000_000 + i)},${street},${i + 1},67131,Arvika`)];
+
+    // Act
+    const answer = await alerts.importRegister(Buffer.from(lines.join('\n')), { actor: admin });
+    const sizes = await Promise.all(queued.map(async (job) => Buffer.byteLength((await repo.getRegisterChunk(answer.jobId, job.chunk!)) ?? '', 'utf8')));
+
+    // Assess: more chunks than 1,000 rows each would make, each at most 200 KB
+    expect(queued.length).toBeGreaterThan(2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(200_000);
+    expect(Math.min(...sizes)).toBeGreaterThan(0);
+  });
+
   it('a retry with the same Idempotency-Key finds the first job: one import', async () => {
     // Prepare
     const queued: { jobId: string; chunk?: number }[] = [];

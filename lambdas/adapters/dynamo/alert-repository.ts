@@ -300,20 +300,13 @@ export class DynamoAlertRepository implements AlertRepository {
     await inPool(recipients, 16, (r) => this.table.putIfAbsent({ ...this.recipientKey(r), entity: 'recipient', ...r }));
   }
 
-  /** Without `chunk`: every chunk's, read chunk by chunk until one has none of this message. */
-  async listRecipients(outageId: string, messageKey: string, chunk?: number): Promise<Recipient[]> {
-    const ofChunk = async (n: number) => (await this.table.queryAll({
+  async listRecipients(outageId: string, messageKey: string, chunk: number): Promise<Recipient[]> {
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rcpt)',
-      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}#${chunkKey(n)}`, ':rcpt': `RCPT#${messageKey}#` },
+      ExpressionAttributeValues: { ':pk': `OUTAGE#${outageId}#${chunkKey(chunk)}`, ':rcpt': `RCPT#${messageKey}#` },
       ConsistentRead: true,
-    })).map((item) => fromItem<Recipient>(item));
-    if (chunk !== undefined) return ofChunk(chunk);
-    const all: Recipient[] = [];
-    for (let n = 0; ; n++) {
-      const found = await ofChunk(n);
-      if (found.length === 0) return all;
-      all.push(...found);
-    }
+    });
+    return items.map((item) => fromItem<Recipient>(item));
   }
 
   async putSendChunk(chunk: SendChunk): Promise<void> {

@@ -143,8 +143,8 @@ export interface AlertRepository {
   listMessages(outageId: string): Promise<OutageMessage[]>;
   /** Idempotent: a recipient already written keeps its status. */
   putRecipients(recipients: Recipient[]): Promise<void>;
-  /** One chunk's recipients, or every recipient of the message without `chunk`. */
-  listRecipients(outageId: string, messageKey: string, chunk?: number): Promise<Recipient[]>;
+  /** One send chunk's recipients of a message (one Query of the chunk's partition). */
+  listRecipients(outageId: string, messageKey: string, chunk: number): Promise<Recipient[]>;
   /** Writes a chunk's counters (the whole item: the last write wins). */
   putSendChunk(chunk: SendChunk): Promise<void>;
   /** Every chunk item of the outage (one Query): its counters. */

@@ -124,6 +124,8 @@ export const inlineRegisterRows = 2_000;
 
 /** Rows per register chunk: 1,000 rows of some 150 bytes, far under DynamoDB's 400 KB item. */
 export const registerChunkRows = 1_000;
+/** …and at most this many bytes of JSON (a chunk item's rows). */
+export const registerChunkBytes = 200_000;
 
 /** A register row as a chunk stores it: [phone, addressKey, address, location?]. */
 type StoredRegisterRow = [string, string, PropertyAddress, Position?];
@@ -137,9 +139,21 @@ export interface RegisterImportInput {
 
 function registerChunks(rows: readonly { phone: string; key: string; address: PropertyAddress; location?: Position }[]): StoredRegisterRow[][] {
   const chunks: StoredRegisterRow[][] = [];
-  for (let i = 0; i < rows.length; i += registerChunkRows) {
-    chunks.push(rows.slice(i, i + registerChunkRows).map((row) => (row.location ? [row.phone, row.key, row.address, row.location] : [row.phone, row.key, row.address])));
+  let chunk: StoredRegisterRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const stored: StoredRegisterRow = row.location ? [row.phone, row.key, row.address, row.location] : [row.phone, row.key, row.address];
+    const size = Buffer.byteLength(JSON.stringify(stored), 'utf8') + 1;
+    // At most 1,000 rows and 200 KB a chunk: a file of long addresses never makes an item over DynamoDB's 400 KB.
+    if (chunk.length > 0 && (chunk.length >= registerChunkRows || bytes + size > registerChunkBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(stored);
+    bytes += size;
   }
+  if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
 

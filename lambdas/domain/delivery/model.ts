@@ -7,19 +7,10 @@
  * when one fails.
  */
 import type { BillingAddress } from '../customers/model.js';
+import { documentKinds, type DocumentKind } from '../documents/kinds.js';
 
-/** What a document is: the letters and invoices of billing and dunning, and price notices. */
-export const documentKinds = [
-  'invoice',
-  'final_invoice',
-  'reminder',
-  'collection_notice',
-  'disconnection_notice',
-  'social_services_notice',
-  'owner_notice',
-  'price_notice',
-] as const;
-export type DocumentKind = (typeof documentKinds)[number];
+/** What a document is: the letters and invoices of billing and dunning, and price notices (one list, documents/kinds.ts). */
+export { documentKinds, type DocumentKind };
 
 /** Every kind of outbound item the local outbox shows: documents and outage alerts. */
 export const outboundKinds = [...documentKinds, 'outage_alert'] as const;
