@@ -110,7 +110,8 @@ async function run(scenario: Scenario): Promise<string[]> {
     else if (step.kind === 'bankFile') await dunning.paymentFileBooked();
     else if (step.kind === 'scan') await dunning.scanOverdue();
     else if (step.kind === 'hold') {
-      const until = new Date(clock.at + step.days * 86_400_000).toISOString().slice(0, 10);
+      // The hold is dated in the utility's own zone, as a desk would: a UTC date is yesterday there after 23:00 Stockholm time.
+      const until = new Date(Date.parse(`${dunning.today()}T00:00:00Z`) + step.days * 86_400_000).toISOString().slice(0, 10);
       await dunning.addHold({ subject: 'agent', role: 'agent' }, 'dun_prop_2027-01', { reason: 'payment_difficulty', until }).catch((e: Error) => {
         if (!(e instanceof ConflictError) && !(e instanceof NotFoundError)) throw e;
       });
@@ -119,7 +120,7 @@ async function run(scenario: Scenario): Promise<string[]> {
         .recordOwnerContact({ subject: 'ops', role: 'ops' }, 'dun_prop_2027-01', {
           outcome: step.outcome,
           note: 'property test',
-          ...(step.outcome === 'postpone' ? { until: new Date(clock.at + 5 * 86_400_000).toISOString().slice(0, 10) } : {}),
+          ...(step.outcome === 'postpone' ? { until: new Date(Date.parse(`${dunning.today()}T00:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10) } : {}),
         })
         .catch((e: Error) => {
           if (!(e instanceof ConflictError) && !(e instanceof NotFoundError)) throw e;
@@ -146,7 +147,27 @@ describe('dunning under random payments, holds, bank files, clock moves and owne
       fc.asyncProperty(neverCutArb, async (scenario) => {
         expect(await run(scenario)).toEqual([]);
       }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 40) / 2 },
+      {
+        numRuns: Number(process.env.PROPERTY_RUNS ?? 40) / 2,
+        // Found by CI: a same-day hold placed after 23:00 UTC, when Stockholm's date is already the next day.
+        examples: [
+          [
+            {
+              country: 'SE',
+              service: 'water',
+              rental: true,
+              net: 5000,
+              dueDate: '2027-01-29',
+              steps: [
+                { kind: 'advance', hours: 254 },
+                { kind: 'advance', hours: 35 },
+                { kind: 'advance', hours: 226 },
+                { kind: 'hold', days: 0 },
+              ],
+            },
+          ],
+        ],
+      },
     );
   }, 240_000);
 });
