@@ -2,7 +2,8 @@
  * SMS delivery receipts: End User Messaging SMS's event destination publishes to an SNS topic
  * that invokes this function (lib/constructs/document-delivery.ts). Each final receipt moves
  * the outage recipient from `sent` (accepted) to `delivered` or `failed`, once (a conditional
- * update: a receipt delivered twice changes nothing the second time).
+ * update: a receipt delivered twice changes nothing the second time), and the recipient's send
+ * chunk is counted again, so the outage's counts show a refused message as failed.
  *
  * The recipient is found by the message's `context` (outageId, messageKey) when the sender set
  * it, otherwise by the provider message id recorded when it was marked sent.
@@ -14,6 +15,7 @@ import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../adapters/dynamo/alert-repository.js';
 import type { Recipient } from '../domain/alerts/ports.js';
+import { countSendChunk } from '../domain/alerts/chunk-counts.js';
 import { receiptOutcome, SmsEvent } from '../domain/alerts/receipts.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
@@ -59,8 +61,12 @@ export async function handler(event: SNSEvent): Promise<{ settled: number; ignor
       ...(outcome === 'failed' ? { reason: `receipt ${receipt.eventType}` } : {}),
       updatedAt: clock().now().toISOString(),
     });
-    if (moved) settled++;
-    else ignored++;
+    if (moved) {
+      settled++;
+      // The chunk's counters follow (GET /v1/outages/{id} reads them): a refused message counts as failed, not sent.
+      const members = await repo.listRecipients(recipient.outageId, recipient.messageKey, recipient.chunk);
+      await repo.putSendChunk(countSendChunk(recipient, members, clock().now().toISOString()));
+    } else ignored++;
     logger.info('SMS receipt', { outageId: recipient.outageId, messageKey: recipient.messageKey, outcome, applied: moved });
   }
   return { settled, ignored };

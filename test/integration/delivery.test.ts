@@ -349,10 +349,11 @@ describe('email bounces (SES events)', () => {
 describe('the outbox shows everything, SMS included', () => {
   let outageId: string;
   const phone = '+46701009001';
+  const neighbour = '+46701009002';
 
   beforeAll(async () => {
     const ops = await t.token({ role: 'ops' });
-    const csv = ['phone,street,number,postalCode,city', `${phone},Sjögatan,1,67131,Arvika`].join('\n');
+    const csv = ['phone,street,number,postalCode,city', `${phone},Sjögatan,1,67131,Arvika`, `${neighbour},Sjögatan,3,67131,Arvika`].join('\n');
     const imported = await t.call('POST', '/v1/address-register/imports', { token: admin, raw: csv, headers: { 'content-type': 'text/csv' } });
     expect(imported.status).toBe(200);
     const created = await t.call('POST', '/v1/outages', {
@@ -407,6 +408,26 @@ describe('the outbox shows everything, SMS included', () => {
     expect(first.settled).toBe(1);
     expect(again.settled).toBe(0);
     expect(after!.status).toBe('delivered');
+  });
+
+  it('counts a message the network refused after accepting it as failed in the outage, once', async () => {
+    // Prepare
+    const ops = await t.token({ role: 'ops' });
+    const repo = new DynamoAlertRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint }), localTableName);
+    const [recipient] = (await repo.listRecipients(outageId, '0', 0)).filter((r) => r.phone === neighbour);
+    const receipt = { ...fixture('sms-text-delivered.json'), eventType: 'TEXT_CARRIER_UNREACHABLE', messageStatus: 'CARRIER_UNREACHABLE' };
+    receipt.messageId = recipient!.providerMessageId;
+    receipt.destinationPhoneNumber = neighbour;
+    const events = (await import('../../lambdas/jobs/sms-events.js')) as { handler: (event: SNSEvent) => Promise<{ settled: number }> };
+    const before = await t.call('GET', `/v1/outages/${outageId}`, { token: ops });
+    // Act
+    await events.handler(snsEvent(receipt));
+    await events.handler(snsEvent(receipt));
+    const after = await t.call('GET', `/v1/outages/${outageId}`, { token: ops });
+    // Assess
+    expect(recipient!.status).toBe('sent');
+    expect(after.body.failed).toBe(before.body.failed + 1);
+    expect(after.body.sent).toBe(before.body.sent - 1);
   });
 
   it('opts a number out when it answers STOPP (R-SMS-3)', async () => {

@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { toE164 } from '../phone.js';
 import { addressKey } from './address.js';
 import { areaIndexKeys, addressInArea, validateArea } from './area.js';
+import { countSendChunk } from './chunk-counts.js';
 import { renderCapAlert, renderCapAtomFeed, defaultCapSeverity, defaultCapUrgency, type CapAlertInput } from './cap.js';
 import { clusterReports, type ReportCluster } from './clusters.js';
 import { checkSegmentLimit, composeAlert, composeVoice, categoryLabel, languageTags } from './compose.js';
@@ -591,9 +592,7 @@ export class OutageAlerts {
   }
 
   private countChunk(of: Pick<Recipient, 'outageId' | 'messageKey' | 'chunk'>, recipients: readonly Recipient[]): SendChunk {
-    const counts = { queued: 0, sent: 0, failed: 0, optedOut: 0 };
-    for (const recipient of recipients) counts[bucketOf(recipient)]++;
-    return { outageId: of.outageId, messageKey: of.messageKey, chunk: of.chunk, size: recipients.length, ...counts, written: true, updatedAt: this.nowIso() };
+    return countSendChunk(of, recipients, this.nowIso());
   }
 
   /** Due now: hand to the sender; held (R-SMS-6): wait in the schedule until its time. */
@@ -1023,12 +1022,6 @@ export class OutageAlerts {
     await this.writeRecipients(this.recipients(outage.outageId, 'ack', unique, languageByPhone, optedOut).map((r) => ({ ...r, chunk: 0 })));
     await this.deps.queue.enqueue({ outageId: outage.outageId, messageKey: 'ack' });
   }
-}
-
-/** Where a recipient counts: `sending` is still queued (it may yet be sent or released). */
-function bucketOf(recipient: Recipient): 'queued' | 'sent' | 'failed' | 'optedOut' {
-  // A delivered message (its receipt came, lambdas/jobs/sms-events.ts) was sent first: it counts as sent.
-  return recipient.status === 'opted_out' ? 'optedOut' : recipient.status === 'sending' ? 'queued' : recipient.status === 'delivered' ? 'sent' : recipient.status;
 }
 
 const acknowledgement: Record<Language, string> = {
