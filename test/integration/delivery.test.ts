@@ -415,7 +415,9 @@ describe('the outbox shows everything, SMS included', () => {
     const ops = await t.token({ role: 'ops' });
     const repo = new DynamoAlertRepository(documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint }), localTableName);
     const [recipient] = (await repo.listRecipients(outageId, '0', 0)).filter((r) => r.phone === neighbour);
-    const receipt = { ...fixture('sms-text-delivered.json'), eventType: 'TEXT_CARRIER_UNREACHABLE', messageStatus: 'CARRIER_UNREACHABLE' };
+    const receipt = fixture('sms-text-delivered.json');
+    receipt.eventType = 'TEXT_CARRIER_UNREACHABLE';
+    receipt.messageStatus = 'CARRIER_UNREACHABLE';
     receipt.messageId = recipient!.providerMessageId;
     receipt.destinationPhoneNumber = neighbour;
     const events = (await import('../../lambdas/jobs/sms-events.js')) as { handler: (event: SNSEvent) => Promise<{ settled: number }> };
