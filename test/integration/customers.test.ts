@@ -172,6 +172,23 @@ describe('facilities and move-out (R-SE-3, R-SE-7)', () => {
     expect(list.body.items).toEqual([expect.objectContaining({ facilityNumber: facility.body.facilityNumber, propertyType: 'owner_occupied' })]);
   });
 
+  it("keeps a rental's owner for the winter owner notice, and names a bad owner field (R-SE-18, R-SE-20)", async () => {
+    // Prepare
+    const created = await t.call('POST', '/v1/customers', { token: agent, body: swedishPerson({ nationalId: '19900505-0027', name: 'Hugo Hyresgäst' }) });
+    const id = created.body.customerId;
+    const owner = { name: 'Arvikahem AB', address: { line1: 'Box 12', postalCode: '671 21', city: 'Arvika', country: 'SE' } };
+    // Act
+    const rental = await t.call('POST', `/v1/customers/${id}/facilities`, { token: agent, body: waterFacility({ propertyType: 'rental', owner }) });
+    const bad = await t.call('POST', `/v1/customers/${id}/facilities`, { token: agent, body: waterFacility({ propertyType: 'rental', owner: { name: 'Arvikahem AB' } }) });
+    const list = await t.call('GET', `/v1/customers/${id}/facilities`, { token: agent });
+    // Assess
+    expect(rental.status).toBe(201);
+    expect(rental.body.owner).toEqual(owner);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toContain('owner.address');
+    expect(list.body.items).toHaveLength(1);
+  });
+
   it('ends the services at move-out, once, and refuses a date before the start', async () => {
     // Prepare
     const created = await t.call('POST', '/v1/customers', { token: agent, body: swedishPerson({ nationalId: '19900202-0015', name: 'Frida Fors' }) });

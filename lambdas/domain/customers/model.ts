@@ -88,6 +88,8 @@ export interface Facility {
   deliveryAddress: PropertyAddress;
   propertyType: 'owner_occupied' | 'rental' | 'business' | 'holiday_home';
   services: FacilityService[];
+  /** The owner or property manager when not the customer: the winter owner notice goes to them (R-SE-18, R-SE-20). */
+  owner?: { name: string; address: BillingAddress };
   /** R-SE-7: a move-out's final invoice goes with the next billing run. */
   moveOut?: { date: string; finalInvoicePending: boolean };
   createdAt: string;

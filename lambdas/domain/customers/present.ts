@@ -69,6 +69,8 @@ export function presentFacility(facility: Facility, customer: Customer, role: Ro
     deliveryAddress: hidden ? null : facility.deliveryAddress,
     propertyType: facility.propertyType,
     services: facility.services,
+    // The landlord points to where a protected identity lives (R-SE-4): hidden with the address.
+    owner: hidden ? null : facility.owner ?? null,
     moveOut: facility.moveOut ?? null,
     createdAt: facility.createdAt,
     updatedAt: facility.updatedAt,

@@ -269,6 +269,7 @@ export class CustomerRegistry {
       },
       propertyType: input.propertyType,
       services: input.services.map((entry) => ({ ...entry })),
+      ...(input.owner ? { owner: input.owner } : {}),
       createdAt: at,
       updatedAt: at,
       version: 1,

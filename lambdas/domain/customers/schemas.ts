@@ -146,12 +146,21 @@ export const FacilityServiceRequest = z.strictObject({
   billingCycle: z.enum(billingCycles).optional(),
 });
 
+export const PropertyOwner = z
+  .strictObject({ name: text(100), address: BillingAddress })
+  .meta({ id: 'PropertyOwner' });
+
 export const CreateFacilityRequest = z
   .strictObject({
     propertyDesignation: text(100),
     deliveryAddress: PropertyAddress,
     propertyType: z.enum(propertyTypes),
     services: z.array(FacilityServiceRequest).min(1).max(services.length),
+    /**
+     * The property's owner or manager when it is not the customer (a rental, a business tenant):
+     * the winter notice before a disconnection is written to them (R-SE-18, R-SE-20).
+     */
+    owner: PropertyOwner.optional(),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();

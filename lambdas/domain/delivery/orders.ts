@@ -267,15 +267,17 @@ async function composeDunningLetter(order: Extract<DocumentOrder, { caseId: stri
       const target = winter[0];
       const property = facilities.find((f) => f.facilityNumber === target?.facilityId) ?? facility;
       if (!property || !disconnectionDate) throw new RuleViolationError(`Case ${c.caseId}: an owner notice needs the property and the date.`, 'R-SE-18');
-      // The owner's address is on file only when the customer owns the property (owner-occupied, holiday home).
-      if (property.propertyType !== 'owner_occupied' && property.propertyType !== 'holiday_home') {
+      // The owner is the customer (owner-occupied, holiday home) or the owner on file for the facility (a rental's landlord).
+      const ownsIt = property.propertyType === 'owner_occupied' || property.propertyType === 'holiday_home';
+      if (!ownsIt && !property.owner) {
         return { nothing: `the owner of ${property.propertyDesignation} (${property.propertyType}) is not on file: ops call them (R-SE-18)` };
       }
+      const landlord = property.owner && !ownsIt ? property.owner : undefined;
       return submit('owner_notice', {
-        ...common, kind: 'owner_notice', reason: 'winter_damage_risk', customerName: customer.name, facilityAddress: property.deliveryAddress,
+        ...common, ...(landlord ? { recipient: landlord } : {}), kind: 'owner_notice', reason: 'winter_damage_risk', customerName: customer.name, facilityAddress: property.deliveryAddress,
         propertyDesignation: property.propertyDesignation, services: [...new Set(winter.map((t) => t.service))], plannedDate: disconnectionDate > today ? disconnectionDate : today,
         replyBy: addDays(today, 2),
-      });
+      }, landlord);
     }
   }
 }

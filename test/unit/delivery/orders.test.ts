@@ -145,6 +145,14 @@ describe('dunning letters', () => {
     expect(await pages(office.document.bytes)).toBe(await pages(plainOffice.document.bytes));
   });
 
+  it("writes the winter owner notice to a rental's owner on file, on paper to them, not to the tenant (R-SE-18, R-SE-20)", async () => {
+    const owner = { name: 'Arvikahem AB', address: { line1: 'Box 12', postalCode: '671 21', city: 'Arvika', country: 'SE' } };
+    const winter = dunningCase({ targets: [{ facilityId: 'F00000001', service: 'electricity_grid', debt: 120_000, action: 'disconnect', state: 'awaiting_owner_contact' }] });
+    const composed = await composeOrder({ kind: 'owner_notice', caseId: 'dun_a_2027-01', stage: 'disconnection' }, facts({ case: winter, invoice: grid, facilities: [facility({ propertyType: 'rental', owner })] }), se, '2027-03-15');
+    const { submission } = composed as { submission: { addressedTo?: unknown; kind: string } };
+    expect(submission).toMatchObject({ kind: 'owner_notice', addressedTo: owner });
+  });
+
   it('sends no owner notice for a rental: its owner is not on file (ops call, R-SE-18)', async () => {
     const composed = await composeOrder({ kind: 'owner_notice', caseId: 'dun_a_2027-01', stage: 'disconnection' }, facts({ case: dunningCase(), invoice: grid, facilities: [facility({ propertyType: 'rental' })] }), se, '2027-03-15');
     expect(composed).toEqual({ nothing: expect.stringContaining('not on file') });
