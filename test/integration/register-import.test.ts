@@ -15,6 +15,7 @@ import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repos
 import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
+import { normaliseStreet } from '../../lambdas/domain/alerts/address.js';
 import { ResumableRegisterImports } from '../../lambdas/domain/alerts/outage-jobs.js';
 import { OutageAlerts, registerChunkRows, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
 import { JobSweeper } from '../../lambdas/domain/jobs/sweeper.js';
@@ -171,6 +172,36 @@ describe('a register import too large for its request', () => {
 });
 
 describe('the address index a register import writes', () => {
+  it('spreads one street over 16 partitions, and an outage area by street finds every address on it (and only there)', async () => {
+    // Prepare: 400 addresses on one street of their own, in two postal codes
+    const queued: { jobId: string; chunk?: number }[] = [];
+    const alerts = alertsWith(queued);
+    const street = `Långgatan${Math.floor(Math.random() * 1_000_000)}`;
+    const lines = ['phone,street,number,postalCode,city', ...Array.from({ length: 400 }, (_, i) => `+4677${String(1_000_000 + i)},${street},${i + 1},${i < 300 ? '67131' : '67132'},Arvika`)];
+    const writes = new Map<string, number>();
+    const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
+    const stop = observeDynamoCalls((call) => {
+      if (call.command !== 'BatchWriteItemCommand') return;
+      for (const request of Object.values(call.input.RequestItems as Record<string, { PutRequest?: { Item: { pk: string } } }[]>).flat()) {
+        const pk = request.PutRequest?.Item.pk ?? '';
+        if (pk.startsWith(`STREET#${normaliseStreet(street)}#`)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
+      }
+    });
+
+    // Act
+    await alerts.importRegister(Buffer.from(lines.join('\n')), { actor: admin });
+    for (const job of queued.splice(0)) await alerts.runJob(job);
+    stop();
+    const whole = await alerts.resolveRecipients({ streets: [{ street, city: 'Arvika' }] });
+    const onePostalCode = await alerts.resolveRecipients({ streets: [{ street, postalCode: '67132' }] });
+
+    // Assess
+    expect(writes.size).toBe(16);
+    expect(Math.max(...writes.values())).toBeLessThan(400 / 8);
+    expect(whole.phones).toHaveLength(400);
+    expect(onePostalCode.phones).toHaveLength(100);
+  });
+
   it('spreads one postal code over 16 partitions, and an outage area by postal code finds every address in them', async () => {
     // Prepare: 400 addresses in one postal code of their own
     const queued: { jobId: string; chunk?: number }[] = [];

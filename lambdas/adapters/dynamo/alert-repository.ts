@@ -89,8 +89,8 @@ export class DynamoAlertRepository implements AlertRepository {
       const street = normaliseStreet(record.address.street);
       const postal = normalisePostalCode(record.address.postalCode);
       items.push({ pk: `ADDR#${record.addressKey}`, sk: 'ADDRESS', entity: 'address', ...record });
-      items.push({ pk: `STREET#${street}`, sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
-      // Write-sharded (a postal code or a geo cell holds a whole town: docs/DATA.md "Hot partitions").
+      // Write-sharded (a street name, a postal code or a geo cell holds a whole town: docs/DATA.md "Hot partitions").
+      items.push({ pk: shardKey(`STREET#${street}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
       items.push({ pk: shardKey(`POSTAL#${postal}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: record.addressKey, entity: 'addressIndex', ...record });
       if (record.location) {
         const cell = geohash(record.location, 9);
@@ -162,15 +162,14 @@ export class DynamoAlertRepository implements AlertRepository {
     return items;
   }
 
+  /** Every shard (and the unsharded partition of older imports); with `limit`, a probe of each. */
   async addressesOnStreet(street: string, postalCode?: string, limit?: number): Promise<AddressRecord[]> {
-    const items = await this.query({
+    const partitions = shardKeys(`STREET#${normaliseStreet(street)}`, ADDRESS_INDEX_SHARDS, { legacy: true });
+    const items = await inPool(partitions, 8, (pk) => this.query({
       KeyConditionExpression: postalCode ? 'pk = :pk AND begins_with(sk, :postal)' : 'pk = :pk',
-      ExpressionAttributeValues: {
-        ':pk': `STREET#${normaliseStreet(street)}`,
-        ...(postalCode ? { ':postal': `${normalisePostalCode(postalCode)}#` } : {}),
-      },
-    }, limit);
-    return items.map((item) => fromItem<AddressRecord>(item));
+      ExpressionAttributeValues: { ':pk': pk, ...(postalCode ? { ':postal': `${normalisePostalCode(postalCode)}#` } : {}) },
+    }, limit));
+    return items.flat().map((item) => fromItem<AddressRecord>(item));
   }
 
   /** Every shard (and the unsharded partition of older imports); with `limit`, a probe of each. */
