@@ -73,7 +73,7 @@ const described: Readonly<Record<string, string>> = {
   'Query READING#': "a meter's readings, all of them",
   'Query READING#·range': 'readings after the one last billed: per meter whose newest reading is after the period billed',
   'BatchGetItem READING#·…': "the newest reading of each meter read since it was billed, by key: 100 keys a call",
-  'BatchWriteItem CUS#·BILLSTATE': 'billing state after the invoice: the states of a page, 25 a call',
+  'BatchWriteItem CUS#·BILLSTATE': 'billing state after the invoice, and its payment reference\'s lookup item: a page\'s, 25 items a call',
   'UpdateItem COUNTER#·COUNTER': 'invoice numbers: a block for the page, or one for each invoice',
   'PutItem INV#·INVOICE (conditional)': 'the invoice, with its three index entries',
   'PutItem CUS#·BILLSTATE': 'billing state after the invoice',
@@ -82,6 +82,7 @@ const described: Readonly<Record<string, string>> = {
   'PutItem PAYMENT#·PAYMENT (conditional)': 'the payment as booked, written once, last (after its invoice took it)',
   'PutItem PAYMENT#·PAYMENT': 'a payment an older crash left as received, as booked',
   'Query gsi1 REF#': 'invoice by payment reference (gsi1)',
+  'BatchGetItem REF#·REF': 'invoices by payment reference: the lookup items a billing run writes, 100 a call (consistent)',
   'UpdateItem INV#·INVOICE (conditional)': 'apply the payment to the invoice (conditional on its version)',
   'GetItem PAYMENT#·PAYMENT': 'the payment someone else recorded meanwhile',
   'BatchGetItem PAYMENT#·PAYMENT': 'the payments recorded before, 100 a call (consistent)',
@@ -632,7 +633,7 @@ export function billingFindings(billing: BillingResult, sizes: BillingSizes, sec
         (run.calls['BatchWriteItem CUS#·BILLSTATE']
           ? ` Beyond the floor's one write, each invoice's state (what the next run starts from, and the mark that this run's invoice is done) ` +
             `is written once the page's invoices are: ${fixed(wcu(run.calls['BatchWriteItem CUS#·BILLSTATE']) / n, 2)} WCU per invoice in ` +
-            `${fixed(run.calls['BatchWriteItem CUS#·BILLSTATE'].calls / n, 3)} ${code('BatchWriteItem CUS#·BILLSTATE')} calls (25 a call).`
+            `${fixed(run.calls['BatchWriteItem CUS#·BILLSTATE'].calls / n, 3)} ${code('BatchWriteItem CUS#·BILLSTATE')} calls (25 items a call, with each invoice's payment-reference lookup item).`
           : '') +
         (counter && counterPerInvoice >= 0.5
           ? ` Every invoice also adds 1 to one counter item (${code('UpdateItem COUNTER#·COUNTER')}): one partition takes at most 1,000 ` +

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
 import { importIdOf, sha256Of } from '../../lambdas/domain/billing/payment-imports.js';
+import { normaliseReference } from '../../lambdas/domain/billing/references.js';
 import type { SqsHandler } from '../../local/jobs.js';
 import { startTestStack, swedishPerson, waterFacility, type TestStack } from './support.js';
 
@@ -187,6 +188,43 @@ describe('a large payment file: upload, import, progress', () => {
 
     // Assess
     expect(response.body).toMatchObject({ payments: 5, alreadyImported: 5, matched: 0, unmatched: 0 });
+  });
+
+  it("finds a billing run's invoices by their reference's key item; only a reference no invoice has is looked up in the index", async () => {
+    // Prepare: a new file paying bertil's invoice (the run wrote its reference item) and one unknown reference
+    const { bertil } = invoices;
+    const more = payFile([{ reference: bertil.reference, amountOre: 1_000 }, { reference: '88888888888', amountOre: 2_000 }], '2027-01-21');
+    const indexQueries: string[] = [];
+    const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
+    const stop = observeDynamoCalls((call) => {
+      const input = call.input as { IndexName?: string; ExpressionAttributeValues?: Record<string, unknown> };
+      if (call.command === 'QueryCommand' && input.IndexName === 'gsi1') indexQueries.push(String(input.ExpressionAttributeValues?.[':pk']));
+    });
+
+    // Act
+    const response = await t.call('POST', '/v1/payment-files', { token: admin, raw: more as unknown as string, headers: { 'content-type': 'text/plain' } });
+    stop();
+
+    // Assess
+    expect(response.body).toMatchObject({ payments: 2, matched: 1, unmatched: 1 });
+    expect(indexQueries).toEqual(['REF#88888888888']);
+  });
+
+  it('still finds an invoice with no reference item (written before them) through the reference index', async () => {
+    // Prepare: bertil's reference item gone, as for an invoice written before reference items existed
+    const { bertil } = invoices;
+    const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
+    const key = { pk: `REF#${normaliseReference(bertil.reference)}`, sk: 'REF' };
+    expect((await db.send(new GetCommand({ TableName: 'utility-main', Key: key }))).Item?.invoiceId).toBe(bertil.invoiceId);
+    await db.send(new DeleteCommand({ TableName: 'utility-main', Key: key }));
+
+    // Act
+    const response = await t.call('POST', '/v1/payment-files', {
+      token: admin, raw: payFile([{ reference: bertil.reference, amountOre: 700 }], '2027-01-22') as unknown as string, headers: { 'content-type': 'text/plain' },
+    });
+
+    // Assess: matched to the invoice (unmatched if it were not found)
+    expect(response.body).toMatchObject({ payments: 1, matched: 1, unmatched: 0 });
   });
 });
 

@@ -260,8 +260,16 @@ export class DynamoBillingRepository implements BillingRepository {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.billingStateItem(customerId, invoiceId, state) }));
   }
 
-  async setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState }[]): Promise<void> {
-    await batchPut(this.db, this.tableName, states.map(({ customerId, invoiceId, state }) => this.billingStateItem(customerId, invoiceId, state)));
+  async setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState; reference?: string }[]): Promise<void> {
+    await batchPut(this.db, this.tableName, states.flatMap(({ customerId, invoiceId, state, reference }) => [
+      this.billingStateItem(customerId, invoiceId, state),
+      ...(reference === undefined ? [] : [this.referenceItem(reference, invoiceId)]),
+    ]));
+  }
+
+  /** A payment reference's invoice, by key (`REF#<reference>`): what a payment file looks up, 100 in one BatchGetItem. */
+  private referenceItem(reference: string, invoiceId: string): Item {
+    return { pk: `REF#${normaliseReference(reference)}`, sk: 'REF', entity: 'invoiceReference', invoiceId };
   }
 
   async applyPayment(invoice: Invoice, payment: { paymentId: string; amount: number; bookedAt: string }): Promise<boolean> {
@@ -425,15 +433,23 @@ export class DynamoBillingRepository implements BillingRepository {
     return new Map(items.map((item) => [item.invoiceId as string, fromItem<Invoice>(item)]));
   }
 
+  /**
+   * The invoices of these references: by their lookup items first (batched, written with a billing
+   * run's invoices), then, for a reference with none (an invoice written otherwise, or none at
+   * all), by the reference index (one Query each).
+   */
   async invoicesByReferences(references: readonly string[]): Promise<Map<string, Invoice>> {
     const unique = [...new Set(references)];
-    const found = await inPool(unique, referenceQueriesAtOnce, async (reference) => {
+    const keyed = await batchGet(this.db, this.tableName, unique.map((reference) => ({ pk: `REF#${reference}`, sk: 'REF' })), 4, { consistent: true });
+    const byKey = new Map(keyed.map((item) => [String(item.pk).slice('REF#'.length), item.invoiceId as string]));
+    const rest = unique.filter((reference) => !byKey.has(reference));
+    const queried = await inPool(rest, referenceQueriesAtOnce, async (reference) => {
       const [item] = await this.table.queryAll({
         IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `REF#${reference}` },
       });
       return item ? { reference, invoiceId: item.invoiceId as string } : undefined;
     });
-    const hits = found.filter((hit) => hit !== undefined);
+    const hits = [...[...byKey].map(([reference, invoiceId]) => ({ reference, invoiceId })), ...queried.filter((hit) => hit !== undefined)];
     // The index is eventually consistent: the invoices themselves, read consistently in batches.
     const items = await batchGet(this.db, this.tableName, [...new Set(hits.map((hit) => hit.invoiceId))].map((id) => ({ pk: `INV#${id}`, sk: 'INVOICE' })), 4, { consistent: true });
     const byId = new Map(items.map((item) => [item.invoiceId as string, fromItem<Invoice>(item)]));

@@ -101,8 +101,12 @@ export interface BillingRepository {
   replaceInvoice(invoice: Invoice, expectedVersion: number): Promise<void>;
   invoicesOf(customerId: string): Promise<Invoice[]>;
   setBillingState(customerId: string, invoiceId: string, state: BillingState): Promise<void>;
-  /** Many customers' states at once (batched, unconditional: each as `setBillingState`). */
-  setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState }[]): Promise<void>;
+  /**
+   * Many customers' states at once (batched, unconditional: each as `setBillingState`); with a
+   * `reference`, also the reference's lookup item for its invoice (`invoicesByReferences` reads
+   * it by key; an invoice without one is found through the reference index).
+   */
+  setBillingStates(states: readonly { customerId: string; invoiceId: string; state: BillingState; reference?: string }[]): Promise<void>;
   // facilities, deposits and readings
   facilitiesOf(customerId: string): Promise<Facility[]>;
   facilityById(facilityId: string): Promise<Facility | undefined>;

@@ -465,14 +465,15 @@ export class Billing {
     const firstNumber = await this.deps.repo.reserveInvoiceNumbers(drafted.length);
     // The states the new invoices hand on, written last and together: a state names its invoice
     // as done, so it goes after the invoice and the credit it used (also when another failed).
-    const states: { customerId: string; invoiceId: string; state: BillingState }[] = [];
+    const states: { customerId: string; invoiceId: string; state: BillingState; reference: string }[] = [];
     const existed: string[] = [];
     try {
       const issueDate = this.today();
       const dates = { issueDate, dueDate: invoiceDueDate(this.deps.profile.country, run.runMonth, issueDate) };
       await inTurns(drafted, writeConcurrency, async ({ customer, draft }, i) => {
         if (await this.writeInvoice(customer, run, dataOf(customer), draft, firstNumber + i, dates)) {
-          states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter });
+          // With its payment reference: the page's states write the reference's lookup item too (a payment file finds the invoice by key).
+          states.push({ customerId: customer.customerId, invoiceId: invoiceIdFor(customer, run), state: draft.stateAfter, reference: invoiceReference(this.deps.profile.country, firstNumber + i) });
         } else {
           existed.push(invoiceIdFor(customer, run));
         }
