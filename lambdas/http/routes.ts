@@ -143,7 +143,7 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'POST', path: '/v1/address-register/uploads', group: 'alerts', operationId: 'createAddressRegisterUpload',
-    summary: 'A URL to PUT a large address register file to (S3 presigned; up to 32 MiB), for an import by uploadId', access: ['admin'],
+    summary: 'A URL to PUT a large address register file to (S3 presigned; up to 12 MiB, some 280,000 rows), for an import by uploadId', access: ['admin'],
     successStatus: 201, throttle: { rate: 2, burst: 5 },
   },
   {

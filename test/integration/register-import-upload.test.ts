@@ -23,7 +23,7 @@ afterAll(async () => t.stop());
 async function upload(bytes: Buffer): Promise<string> {
   const created = await t.call('POST', '/v1/address-register/uploads', { token: admin });
   expect(created.status).toBe(201);
-  expect(created.body).toMatchObject({ uploadId: expect.stringMatching(/^upl_/), method: 'PUT', maxBytes: 32 * 1024 * 1024, expiresAt: expect.any(String) });
+  expect(created.body).toMatchObject({ uploadId: expect.stringMatching(/^upl_/), method: 'PUT', maxBytes: 12 * 1024 * 1024, expiresAt: expect.any(String) });
   expect(new URL(created.body.uploadUrl).hostname).toBe('127.0.0.1');
   const put = await fetch(created.body.uploadUrl, { method: created.body.method, body: bytes });
   expect(put.status).toBe(200);
