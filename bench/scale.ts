@@ -1,12 +1,17 @@
 /**
- * `npm run bench:scale [-- --phones 30000]`: the done-when of issue 11 on a fresh embedded
- * stack (`npm start` in a child process, its own data folder, loopback): an address register
- * of N phones imported and an outage to all of them, through the HTTP API. It measures how fast
- * each request answers, when each job completes, when the last SMS is in the outbox against
- * the floor the configured pace allows (N × parts ÷ parts a second, measured in the same run
- * as the ratio's denominator), and whether the outbox holds N distinct numbers, each once.
- * Writes bench/.out/scale.json and the "Scale" section of BENCHMARKS.md. It reports; it never
- * fails on a number.
+ * `npm run bench:scale [-- --phones 30000] [--outage 30000] [--rate 1000] [--upload] [--no-report]`:
+ * the done-when of issue 11 on a fresh embedded stack (`npm start` in a child process, its own
+ * data folder, loopback): an address register of `phones` rows imported and an outage to
+ * `outage` of them (default: all), through the HTTP API. A register larger than a request body
+ * may carry (`bodyLimitBytes`) goes the upload path (POST /v1/address-register/uploads, PUT,
+ * import by uploadId), as a client must; `--upload` takes that path at any size. It measures
+ * how fast each request answers, when each job completes, when the last SMS is in the outbox
+ * against the floor the configured pace allows (N × parts ÷ parts a second, measured in the
+ * same run as the ratio's denominator), and whether the outbox holds N distinct numbers, each
+ * once. Writes bench/.out/scale.json and (unless `--no-report`) the "Scale" section of
+ * BENCHMARKS.md. It reports; it never fails on a number.
+ *
+ * Issue 11's size: `npm run bench:scale -- --phones 150000 --outage 100000`.
  */
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +21,21 @@ import { devKeys } from '../local/dev-auth.js';
 import { fromRepoRoot } from '../lib/paths.js';
 import { spawnStack } from '../test/integration/support.js';
 
-const { values } = parseArgs({ options: { phones: { type: 'string' }, rate: { type: 'string' } }, strict: true });
-const phones = Number(values.phones ?? 30_000);
+const { values } = parseArgs({
+  options: { phones: { type: 'string' }, outage: { type: 'string' }, rate: { type: 'string' }, upload: { type: 'boolean' }, 'no-report': { type: 'boolean' } },
+  strict: true,
+});
+/** Rows in the register. */
+const registerRows = Number(values.phones ?? 30_000);
+/** Numbers in the outage's area (the first rows of the register; the rest in another postal code). */
+const phones = Math.min(registerRows, Number(values.outage ?? registerRows));
 const rate = Number(values.rate ?? 1_000);
+/**
+ * The largest CSV sent as a request body: a raw body reaches the function base64-encoded, and
+ * Lambda takes at most 6 MB of event (docs/LIMITS.md: about 4.5 MB of CSV fits); larger goes
+ * through an upload URL.
+ */
+const bodyLimitBytes = 4 * 1024 * 1024;
 
 const ms = (from: number) => Math.round(performance.now() - from);
 const sleep = (delay: number) => new Promise((resolve) => setTimeout(resolve, delay));
@@ -32,20 +49,40 @@ async function main() {
   const stack = await spawnStack(dataDir, { SMS_RATE_PER_SECOND: String(rate), POWERTOOLS_LOG_LEVEL: 'ERROR', DYNAMODB_USAGE_FILE: usageFile });
   let stopped = false;
   try {
-    // 1. The register: N phones on 300 streets of one postal code
+    // 1. The register: the outage's phones on 300 streets of one postal code, the rest in another
     const lines = ['phone,street,number,postalCode,city'];
-    for (let i = 0; i < phones; i++) lines.push(`+4670${String(1_000_000 + i).padStart(7, '0')},Skalgatan ${i % 300},${Math.floor(i / 300) + 1},67131,Arvika`);
-    const csv = lines.join('\n');
+    for (let i = 0; i < registerRows; i++) {
+      const [street, postalCode] = i < phones ? ['Skalgatan', '67131'] : ['Skalvägen', '67132'];
+      lines.push(`+4670${String(1_000_000 + i).padStart(7, '0')},${street} ${i % 300},${Math.floor(i / 300) + 1},${postalCode},Arvika`);
+    }
+    const csv = Buffer.from(lines.join('\n'));
+    const viaUpload = values.upload === true || csv.byteLength > bodyLimitBytes;
     let started = performance.now();
     const importWindow = { from: Date.now(), to: 0 };
-    const imported = await stack.call('POST', '/v1/address-register/imports', { token: admin, raw: csv, headers: { 'content-type': 'text/csv' } });
+    let uploadMs: number | undefined;
+    let imported;
+    if (viaUpload) {
+      // The upload path: an upload URL, the file PUT to it (no token: the URL is the permission), the import by uploadId.
+      const upload = (await stack.call('POST', '/v1/address-register/uploads', { token: admin })).body;
+      const put = await fetch(upload.uploadUrl, { method: upload.method, body: csv });
+      if (put.status !== 200) throw new Error(`the upload was refused: ${put.status} ${await put.text()}`);
+      uploadMs = ms(started);
+      started = performance.now();
+      imported = await stack.call('POST', '/v1/address-register/imports', { token: admin, body: { uploadId: upload.uploadId } });
+    } else {
+      imported = await stack.call('POST', '/v1/address-register/imports', { token: admin, raw: csv.toString('utf8'), headers: { 'content-type': 'text/csv' } });
+    }
     const importAnswerMs = ms(started);
+    if (imported.status !== 200 && imported.status !== 202) throw new Error(`the import was refused: ${imported.status} ${JSON.stringify(imported.body)}`);
     const importJob = imported.body.jobId as string;
+    let importStatus = '';
     for (;;) {
       const job = (await stack.call('GET', `/v1/jobs/${importJob}`, { token: admin })).body;
+      importStatus = job.status;
       if (job.status === 'completed' || job.status === 'failed') break;
       await sleep(200);
     }
+    if (importStatus !== 'completed') throw new Error(`the register import ${importJob} ended ${importStatus}`);
     const importDoneMs = ms(started);
     importWindow.to = Date.now();
 
@@ -86,16 +123,19 @@ async function main() {
     stopped = true;
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
     const result = {
-      phones, rate, segments,
-      registerImport: { status: imported.status, answerMs: importAnswerMs, completedMs: importDoneMs },
+      phones, registerRows, rate, segments,
+      registerImport: {
+        via: viaUpload ? ('upload' as const) : ('body' as const), bytes: csv.byteLength, ...(uploadMs !== undefined ? { uploadMs } : {}),
+        status: imported.status, answerMs: importAnswerMs, completedMs: importDoneMs,
+      },
       outage: { status: outage.status, answerMs: outageAnswerMs, resolvedMs: steps.resolved ?? jobDoneMs, writtenMs: steps.written ?? jobDoneMs, releasedMs: jobDoneMs, allSentMs, floorMs, ratio: +(allSentMs / floorMs).toFixed(2) },
       outbox: { messages: ours.length, distinct, sent: status.sent, failed: status.failed },
-      dynamodb: { registerImport: usageIn(usage, importWindow, phones), outage: usageIn(usage, outageWindow, phones) },
+      dynamodb: { registerImport: usageIn(usage, importWindow, registerRows), outage: usageIn(usage, outageWindow, phones) },
       at: new Date().toISOString(),
     };
     mkdirSync(fromRepoRoot('bench/.out'), { recursive: true });
     writeFileSync(fromRepoRoot('bench/.out/scale.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeSection(result);
+    if (values['no-report'] !== true) writeSection(result);
     console.log(JSON.stringify(result, null, 2));
   } finally {
     if (!stopped) await stack.stop();
@@ -125,8 +165,8 @@ function usageIn(usage: Usage, window: { from: number; to: number }, per: number
 }
 
 function writeSection(r: {
-  phones: number; rate: number; segments: number;
-  registerImport: { status: number; answerMs: number; completedMs: number };
+  phones: number; registerRows: number; rate: number; segments: number;
+  registerImport: { via: 'upload' | 'body'; bytes: number; uploadMs?: number; status: number; answerMs: number; completedMs: number };
   outage: { status: number; answerMs: number; resolvedMs: number; writtenMs: number; releasedMs: number; allSentMs: number; floorMs: number; ratio: number };
   outbox: { messages: number; distinct: number; sent?: number; failed?: number }; at: string;
   dynamodb: Record<'registerImport' | 'outage', { calls: number; callsPer: number; hottestPartition: string; hottestWritesPerSecond: number }>;
@@ -135,20 +175,20 @@ function writeSection(r: {
   const begin = '<!-- scale:begin -->';
   const end = '<!-- scale:end -->';
   const section = `${begin}
-## Scale: ${r.phones.toLocaleString('en')} phones through a fresh \`npm start\` (\`npm run bench:scale\`)
+## Scale: a register of ${r.registerRows.toLocaleString('en')} phones, an outage to ${r.phones.toLocaleString('en')}, through a fresh \`npm start\` (\`npm run bench:scale\`)
 
 Measured ${r.at.slice(0, 10)} on this machine (the embedded stack: dynalite, in-process queues; AWS is faster per call). Pace: ${r.rate} message parts a second, one origination identity.
 
 | step | HTTP answer | done | note |
 |---|---|---|---|
-| register import (${r.phones.toLocaleString('en')} rows) | ${r.registerImport.status} in ${r.registerImport.answerMs} ms | ${(r.registerImport.completedMs / 1000).toFixed(1)} s | written in chunks of 1,000 by the background worker |
+| register import (${r.registerRows.toLocaleString('en')} rows, ${(r.registerImport.bytes / 1024 / 1024).toFixed(1)} MB, ${r.registerImport.via === 'upload' ? 'by upload URL' : 'as the request body'}) | ${r.registerImport.status} in ${r.registerImport.answerMs} ms${r.registerImport.uploadMs !== undefined ? ` (after the upload: ${r.registerImport.uploadMs} ms)` : ''} | ${(r.registerImport.completedMs / 1000).toFixed(1)} s | ${r.registerImport.via === 'upload' ? 'read and parsed by the alert job worker, then ' : ''}written in chunks of 1,000 by the background worker |
 | outage to all (${r.segments} part${r.segments > 1 ? 's' : ''} each) | ${r.outage.status} in ${r.outage.answerMs} ms | recipients found after ${(r.outage.resolvedMs / 1000).toFixed(1)} s, written after ${(r.outage.writtenMs / 1000).toFixed(1)} s, released after ${(r.outage.releasedMs / 1000).toFixed(1)} s; all sent after ${(r.outage.allSentMs / 1000).toFixed(1)} s | floor (the pace allows no faster): ${(r.outage.floorMs / 1000).toFixed(1)} s; **ratio ${r.outage.ratio}** |
 
 The outbox holds ${r.outbox.messages.toLocaleString('en')} messages to ${r.outbox.distinct.toLocaleString('en')} distinct numbers (sent ${r.outbox.sent}, failed ${r.outbox.failed}): each number once.
 
 DynamoDB (every call of the stack, counted by local/dynamo-usage.ts; a write is at least 1 WCU, and DynamoDB serves about 1,000 WCU a second per partition; the local outbox's partition, which AWS does not have, left out):
 
-| step | calls | per ${r.phones.toLocaleString('en')} rows / recipients | hottest partition | its writes in one second |
+| step | calls | per row (${r.registerRows.toLocaleString('en')}) / recipient (${r.phones.toLocaleString('en')}) | hottest partition | its writes in one second |
 |---|---|---|---|---|
 | register import | ${r.dynamodb.registerImport.calls.toLocaleString('en')} | ${r.dynamodb.registerImport.callsPer} | \`${r.dynamodb.registerImport.hottestPartition}\` | ${r.dynamodb.registerImport.hottestWritesPerSecond} |
 | outage, resolution to the last SMS | ${r.dynamodb.outage.calls.toLocaleString('en')} | ${r.dynamodb.outage.callsPer} | \`${r.dynamodb.outage.hottestPartition}\` | ${r.dynamodb.outage.hottestWritesPerSecond} |

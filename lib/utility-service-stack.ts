@@ -5,6 +5,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Construct } from 'constructs';
+import { registerUploadPrefix } from '../lambdas/domain/alerts/ports.js';
 import type { RouteDefinition } from '../lambdas/http/routes.js';
 import { alertSettingsFromContext, type OutageAlertSettings } from './alert-settings.js';
 import { Billing } from './constructs/billing.js';
@@ -103,12 +104,22 @@ export class UtilityServiceStack extends Stack {
         this.dunning.routeGroupEnvironment,
         this.paymentImports.routeGroupEnvironment,
         this.documentDelivery.routeGroupEnvironment,
+        { alerts: { REGISTER_UPLOAD_BUCKET: this.paymentImports.bucket.bucketName } },
       ),
     });
     this.outageAlerts.connectRouteGroups(this.customerApi.functions);
     this.billing.connectRouteGroups(this.customerApi.functions);
     this.dunning.connectRouteGroups(this.customerApi.functions);
     this.paymentImports.connectRouteGroups(this.customerApi.functions);
+    // Large address registers (issue 11): uploaded to the payment-file bucket under
+    // register-uploads/; the `alerts` route group signs the URL and checks the upload, the
+    // sending function (the alert job worker) reads and parses the file.
+    this.paymentImports.shareUploads(registerUploadPrefix, {
+      signers: [this.customerApi.functions.alerts],
+      readers: [this.outageAlerts.sender],
+      purpose: 'address register uploads',
+    });
+    this.outageAlerts.sender.function.addEnvironment('REGISTER_UPLOAD_BUCKET', this.paymentImports.bucket.bucketName);
     this.documentDelivery.connectRouteGroups(this.customerApi.functions);
     // Background jobs resume: stalled billing runs and payment imports get their unfinished work queued again.
     this.jobSweeper = new JobSweeper(this, 'JobSweeper', {

@@ -1,5 +1,6 @@
 /**
- * Large payment files in the embedded stack: what S3 and the chunk queue are in AWS.
+ * Large payment files (and address registers, under `register-uploads/`) in the embedded
+ * stack: what S3 and the chunk queue are in AWS.
  *
  * - The file store keeps objects as files under `<data folder>/objects/` and hands out upload
  *   URLs on the stack's own server, `PUT /_local/uploads/<uploadId>?expires=…&signature=…`:
@@ -18,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { clock } from '../lambdas/adapters/clock.js';
+import { installRegisterFiles } from '../lambdas/adapters/alerts-wiring.js';
 import { installPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
 import type { PaymentChunkJob, PaymentFileStore, StoredFile } from '../lambdas/domain/billing/payment-imports.js';
 import { problemResponse, problemTypeBase } from '../lambdas/http/problem.js';
@@ -27,12 +29,16 @@ import { asLambda } from './lambda-runtime.js';
 
 /** S3 takes up to 5 GB in one PUT; the local store stops well before (imports read at most 32 MiB). */
 const localMaxUploadBytes = 256 * 1024 * 1024;
-const objectKeyPattern = /^uploads\/[A-Za-z0-9_.-]{1,100}$/;
+/** Payment files under `uploads/`, register files under `register-uploads/` (as the prefixes of the one bucket in AWS). */
+const objectKeyPattern = /^(?:register-)?uploads\/[A-Za-z0-9_.-]{1,100}$/;
 
 const problem = (status: number, slug: string, title: string, detail: string) =>
   problemResponse({ type: problemTypeBase + slug, title, status, detail });
 
 class TooLarge extends Error {}
+
+/** Where a new upload URL for this key comes from. */
+const uploadsRouteOf = (objectKey: string) => (objectKey.startsWith('register-uploads/') ? 'POST /v1/address-register/uploads' : 'POST /v1/payment-files/uploads');
 
 /** PaymentFileStore on files: ETags are the MD5 of the bytes in quotes, as S3's for a single PUT. */
 export class LocalPaymentFileStore implements PaymentFileStore {
@@ -43,6 +49,7 @@ export class LocalPaymentFileStore implements PaymentFileStore {
     private readonly key: Buffer,
   ) {
     mkdirSync(join(directory, 'uploads'), { recursive: true });
+    mkdirSync(join(directory, 'register-uploads'), { recursive: true });
   }
 
   /** The stack's URL, known once its server listens. */
@@ -63,6 +70,13 @@ export class LocalPaymentFileStore implements PaymentFileStore {
     };
   }
 
+  /** Size and ETag without the bytes (as S3's HeadObject; the ETag is computed, as `read` does). */
+  async head(objectKey: string): Promise<{ found: true; size: number; etag: string } | { found: false }> {
+    if (!objectKeyPattern.test(objectKey)) return { found: false };
+    const file = await this.read(objectKey, { maxBytes: Number.MAX_SAFE_INTEGER });
+    return file.found ? { found: true, size: file.bytes.byteLength, etag: file.etag } : { found: false };
+  }
+
   async read(objectKey: string, options: { ifMatch?: string; maxBytes: number }): Promise<StoredFile> {
     if (!objectKeyPattern.test(objectKey)) return { found: false, reason: 'missing' };
     const file = join(this.directory, objectKey);
@@ -79,7 +93,7 @@ export class LocalPaymentFileStore implements PaymentFileStore {
     return { found: true, bytes, etag };
   }
 
-  /** `PUT /_local/uploads/<name>?expires=…&signature=…`: what S3 does with a presigned PUT. */
+  /** `PUT /_local/uploads/<name>?expires=…&signature=…` (or `/_local/register-uploads/…`): what S3 does with a presigned PUT. */
   async handleUpload(method: string, url: URL, req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2> {
     if (method !== 'PUT') return problem(405, 'method-not-allowed', 'Method not allowed', 'An upload URL takes PUT only.');
     const objectKey = url.pathname.slice('/_local/'.length);
@@ -87,10 +101,10 @@ export class LocalPaymentFileStore implements PaymentFileStore {
     const given = Buffer.from(url.searchParams.get('signature') ?? '', 'hex');
     const wanted = objectKeyPattern.test(objectKey) && Number.isSafeInteger(expires) ? Buffer.from(this.signature(objectKey, expires), 'hex') : undefined;
     if (!wanted || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-      return problem(403, 'forbidden', 'Forbidden', 'The upload URL is not valid: ask for a new one (POST /v1/payment-files/uploads).');
+      return problem(403, 'forbidden', 'Forbidden', `The upload URL is not valid: ask for a new one (${uploadsRouteOf(objectKey)}).`);
     }
     if (expires * 1000 < clock().now().getTime()) {
-      return problem(403, 'forbidden', 'Forbidden', 'The upload URL has expired: ask for a new one (POST /v1/payment-files/uploads).');
+      return problem(403, 'forbidden', 'Forbidden', `The upload URL has expired: ask for a new one (${uploadsRouteOf(objectKey)}).`);
     }
     // Written aside and renamed: a reader never sees half a file, and a broken upload leaves none.
     const target = join(this.directory, objectKey);
@@ -184,6 +198,8 @@ export async function startLocalPaymentUploads(options: { dataDir?: string; log:
   const store = new LocalPaymentFileStore(directory, key);
   const queue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', options.log, options.queueOptions);
   installPaymentImports({ store, queue: { enqueue: async (jobs) => void (await Promise.all(jobs.map((job) => queue.enqueue(job)))) } });
+  // Register files go to the same store, under register-uploads/ (as to the same bucket in AWS).
+  installRegisterFiles(store);
   const job = (await import('../lambdas/jobs/payment-import-chunk.js')) as { handler: SqsHandler };
   // The chunk function's timeout is the one CDK deploys (lib/function-settings.ts).
   const worker = atMost(localChunkConcurrency, asLambda({ name: 'payment-import-chunk', settings: functionSettings.paymentImportChunk }, job.handler));

@@ -40,7 +40,7 @@ export interface LocalControls {
   execution(name: string): Promise<unknown | undefined>;
   /** `GET /_local/outbox` and `GET /_local/outbox/{id}/content` (local/delivery.ts); undefined: not its path. */
   outboxRoute?(method: string, path: string, url: URL): Promise<APIGatewayProxyStructuredResultV2 | undefined>;
-  /** `PUT /_local/uploads/…`: a signed upload URL (local/payment-uploads.ts); reads the body itself. */
+  /** `PUT /_local/uploads/…` and `/_local/register-uploads/…`: a signed upload URL (local/payment-uploads.ts); reads the body itself. */
   upload?(method: string, url: URL, req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -267,7 +267,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
     }
 
     // Upload URLs stream their body to the file store: files may be larger than API Gateway's limit.
-    if (path.startsWith('/_local/uploads/') && options.controls.upload) {
+    if ((path.startsWith('/_local/uploads/') || path.startsWith('/_local/register-uploads/')) && options.controls.upload) {
       const result = await options.controls.upload(method, url, req);
       send(res, result, cors);
       return result.statusCode ?? 200;

@@ -31,6 +31,7 @@ import { buildBilling, installBillingQueue } from '../lambdas/adapters/billing-w
 import { buildPaymentImports } from '../lambdas/adapters/payment-import-wiring.js';
 import { JobSweeper } from '../lambdas/domain/jobs/sweeper.js';
 import { ResumableOutageJobs, ResumableRegisterImports } from '../lambdas/domain/alerts/outage-jobs.js';
+import type { AlertJobMessage } from '../lambdas/domain/alerts/ports.js';
 import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.js';
 import { paymentImportJobKind } from '../lambdas/domain/billing/payment-imports.js';
 import { billingRunJobKind, priceNoticeJobKind, type NoticePageJob, type SegmentJob } from '../lambdas/domain/billing/service.js';
@@ -209,7 +210,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   });
   installSendQueue(sendQueue);
   // Outage jobs too large for their request run after it answers, on the same sending handler.
-  const alertJobQueue = new InProcessQueue<{ jobId: string; chunk?: number }>('alert-jobs', 'background', log, queueDir('alert-jobs'));
+  const alertJobQueue = new InProcessQueue<AlertJobMessage>('alert-jobs', 'background', log, queueDir('alert-jobs'));
   installAlertJobQueue({ enqueueJob: (job) => alertJobQueue.enqueue(job) });
   const billingQueue = new InProcessQueue<SegmentJob | NoticePageJob>('billing-segments', 'background', log, queueDir('billing-segments'));
   installBillingQueue(billingQueue);
@@ -256,7 +257,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   // progress for longer than its kind allows gets its unfinished work queued again. A kind whose
   // local queue still holds messages is busy, not stalled (its clock may just have been moved on).
   const localBilling = buildBilling();
-  const alertJobs = { enqueueJob: (job: { jobId: string; chunk?: number }) => alertJobQueue.enqueue(job) };
+  const alertJobs = { enqueueJob: (job: AlertJobMessage) => alertJobQueue.enqueue(job) };
   const outageJobs = new ResumableOutageJobs(new DynamoJobRepository(localDb, localTableName), alertJobs);
   const registerImports = new ResumableRegisterImports(new DynamoJobRepository(localDb, localTableName), alertJobs);
   const sweeper = new JobSweeper([localBilling.resumable, localBilling.resumableNotices, buildPaymentImports(localBilling).resumable, outageJobs, registerImports]);

@@ -24,6 +24,12 @@ const schema = z
     SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
     SEND_QUEUE_URL: z.url().optional(),
     VOICE_ORIGINATION_IDENTITY: z.string().min(1).optional(),
+    /**
+     * Set in AWS for the functions that sign or read register uploads (the `alerts` route group,
+     * the sending function): the upload bucket, `register-uploads/`. Locally the embedded stack
+     * installs its file store.
+     */
+    REGISTER_UPLOAD_BUCKET: z.string().min(3).optional(),
   })
   .refine((env) => env.MESSAGING !== 'sns' || (env.SMS_SENDER_ID && env.SEND_QUEUE_URL && env.VOICE_ORIGINATION_IDENTITY), {
     message: 'MESSAGING=sns needs SMS_SENDER_ID, SEND_QUEUE_URL and VOICE_ORIGINATION_IDENTITY',

@@ -1,4 +1,7 @@
-/** The `alerts` route group: the address register and self-service subscriptions (R-SMS-2/3/4). */
+/**
+ * The `alerts` route group: the address register (a CSV body, or an uploaded file by its
+ * uploadId) and self-service subscriptions (R-SMS-2/3/4).
+ */
 import { buildOutageAlerts } from '../adapters/alerts-wiring.js';
 import { loadConfig } from '../adapters/config.js';
 import type { Actor } from '../domain/actor.js';
@@ -12,10 +15,17 @@ const actor = (input: OperationInput): Actor => input.principal!;
 export const handler = groupHandler(
   'alerts',
   {
+    async createAddressRegisterUpload(input) {
+      return { status: 201, body: await alerts.createRegisterUpload(actor(input)) };
+    },
     async importAddressRegister(input) {
-      const { jobId, status, imported, rejected } = await alerts.importRegister(input.bytes!, {
-        actor: actor(input), ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-      });
+      const options = { actor: actor(input), ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) };
+      if (input.body) {
+        // An uploaded file: a job at once; the worker reads and parses it.
+        const { jobId, status } = await alerts.importRegisterUpload((input.body as { uploadId: string }).uploadId, options);
+        return { status: 202, body: { jobId, status }, headers: { location: `/v1/jobs/${jobId}` } };
+      }
+      const { jobId, status, imported, rejected } = await alerts.importRegister(input.bytes!, options);
       // Written inside the request (a small file): 200. Larger: 202, the chunks are written in the background.
       if (status === 'completed') return { body: { imported, rejected, jobId, status } };
       return { status: 202, body: { imported, rejected, jobId, status }, headers: { location: `/v1/jobs/${jobId}` } };

@@ -138,14 +138,31 @@ function brokenText(value: unknown, lossy: boolean, path: string[] = []): FieldE
   return [];
 }
 
-function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteDefinition['rawBody']>): Buffer {
+/** The body's media type, lower case, without parameters (`text/csv; charset=utf-8` → `text/csv`). */
+function mediaTypeOf(event: APIGatewayProxyEventV2): string {
+  return (event.headers['content-type'] ?? event.headers['Content-Type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** `application/json` or a `+json` type: what readBody parses. */
+const isJsonMediaType = (mediaType: string) => /^application\/([\w.+-]*\+)?json$/.test(mediaType);
+
+/**
+ * A route with both a JSON `body` and a `rawBody` takes either: a JSON media type is parsed and
+ * validated with the route's schema, any other is handed over as bytes (or refused with 415).
+ */
+function takesJson(event: APIGatewayProxyEventV2, route: RouteDefinition): boolean {
+  if (!route.body) return false;
+  return !route.rawBody || isJsonMediaType(mediaTypeOf(event));
+}
+
+function readRawBody(event: APIGatewayProxyEventV2, accepted: NonNullable<RouteDefinition['rawBody']>, alsoJson = false): Buffer {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
   if (raw.byteLength > accepted.maxBytes) {
     throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The body may be at most ${accepted.maxBytes} bytes.`);
   }
-  const contentType = (event.headers['content-type'] ?? event.headers['Content-Type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!accepted.mediaTypes.includes(contentType)) {
-    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${accepted.mediaTypes.join(' or ')}.`);
+  if (!accepted.mediaTypes.includes(mediaTypeOf(event))) {
+    const types = alsoJson ? [...accepted.mediaTypes, 'application/json'] : accepted.mediaTypes;
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${types.join(' or ')}.`);
   }
   if (raw.byteLength === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
   return raw;
@@ -204,8 +221,9 @@ export function groupHandler(
 
   const run = async (event: APIGatewayProxyEventV2, route: RouteDefinition, principal: Principal | undefined): Promise<APIGatewayProxyStructuredResultV2> => {
     const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}) : undefined;
-    const body = route.body ? parseWith(route.body, readBody(event, options.maxBodyBytes)) : undefined;
-    const bytes = route.rawBody ? readRawBody(event, route.rawBody) : undefined;
+    const json = takesJson(event, route);
+    const body = json ? parseWith(route.body!, readBody(event, options.maxBodyBytes)) : undefined;
+    const bytes = route.rawBody && !json ? readRawBody(event, route.rawBody, route.body !== undefined) : undefined;
     const operation = operations[route.operationId]!;
     const result = await operation({
       principal,

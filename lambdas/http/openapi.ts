@@ -56,6 +56,9 @@ function operation(route: RouteDefinition): Json {
   }
   const responses: Json = {
     [String(route.successStatus)]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+    ...Object.fromEntries((route.alsoSucceedsWith ?? []).map((status) => [
+      String(status), { description: status === 202 ? 'Accepted: a job (its Location)' : 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+    ])),
     '400': problemResponse('Malformed request'),
     '422': problemResponse('A field fails its schema, checksum or a business rule'),
   };
@@ -77,12 +80,14 @@ function operation(route: RouteDefinition): Json {
       ? { security: [] }
       : { 'x-roles': route.access, ...(route.customerOwnOnly ? { 'x-customer-own-only': true } : {}) }),
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
-    ...(route.rawBody
+    ...(route.body || route.rawBody
       ? {
           requestBody: {
             required: true,
-            content: Object.fromEntries(route.rawBody.mediaTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+            content: {
+              ...(route.body ? { 'application/json': { schema: jsonSchema(route.body) } } : {}),
+              ...Object.fromEntries((route.rawBody?.mediaTypes ?? []).map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+            },
           },
         }
       : {}),

@@ -20,6 +20,7 @@ import {
   CrowdReportRequest,
   OptOutRequest,
   OutageUpdateRequest,
+  RegisterImportRequest,
   SubscriptionQuery,
   SubscriptionRequest,
 } from '../domain/alerts/schemas.js';
@@ -73,10 +74,16 @@ export interface RouteDefinition {
    */
   readonly customerOwnOnly?: boolean;
   readonly body?: z.ZodType;
-  /** A body that is not JSON (e.g. a CSV file): accepted media types and size, handed over as bytes. */
+  /**
+   * A body that is not JSON (e.g. a CSV file): accepted media types and size, handed over as
+   * bytes. With `body` as well, the route takes either: `application/json` is validated with
+   * `body`, the media types here are handed over as bytes (lambdas/http/handler.ts).
+   */
   readonly rawBody?: { readonly mediaTypes: readonly string[]; readonly maxBytes: number };
   readonly query?: z.ZodType;
   readonly successStatus: 200 | 201 | 202 | 204;
+  /** Other success statuses the operation answers with (openapi.json), e.g. 202 for a job. */
+  readonly alsoSucceedsWith?: readonly (200 | 201 | 202)[];
   readonly throttle?: Throttle;
 }
 
@@ -135,10 +142,17 @@ export const routes: readonly RouteDefinition[] = [
     summary: 'Record a credit check (R-SE-5)', access: staff, body: CreditCheckRequest, successStatus: 201,
   },
   {
+    method: 'POST', path: '/v1/address-register/uploads', group: 'alerts', operationId: 'createAddressRegisterUpload',
+    summary: 'A URL to PUT a large address register file to (S3 presigned; up to 12 MiB, some 280,000 rows), for an import by uploadId', access: ['admin'],
+    successStatus: 201, throttle: { rate: 2, burst: 5 },
+  },
+  {
     method: 'POST', path: '/v1/address-register/imports', group: 'alerts', operationId: 'importAddressRegister',
-    summary: 'Replace the address register (phone ↔ address CSV) (R-SMS-2); 202 with a job when the file has more than 2,000 rows', access: ['admin'],
-    rawBody: { mediaTypes: ['text/csv', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 }, successStatus: 200,
-    throttle: { rate: 1, burst: 2 },
+    summary:
+      'Replace the address register (phone ↔ address CSV) (R-SMS-2): the CSV as the body (about 4.5 MB at most; 202 with a job when it has more than 2,000 rows), or `{ uploadId }` of an uploaded file (202 with a job at once; read and parsed in the background)',
+    access: ['admin'],
+    rawBody: { mediaTypes: ['text/csv', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 }, body: RegisterImportRequest,
+    successStatus: 200, alsoSucceedsWith: [202], throttle: { rate: 1, burst: 2 },
   },
   {
     method: 'POST', path: '/v1/alert-subscriptions', group: 'alerts', operationId: 'addAlertSubscription',
@@ -171,7 +185,7 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET', path: '/v1/jobs/{jobId}', group: 'outages', operationId: 'getJob',
-    summary: 'A job (an outage too large for its request): status, progress, errors, result', access: operations, successStatus: 200,
+    summary: 'A job (an outage too large for its request, a register import): status, progress, errors, result', access: operations, successStatus: 200,
   },
   {
     method: 'POST', path: '/v1/outages/{outageId}/updates', group: 'outages', operationId: 'postOutageUpdate',

@@ -1,14 +1,16 @@
 /**
  * The sending function: one SQS message per send chunk of an outage message
  * (`{ outageId, messageKey, chunk }`), per message to fan out into its chunks (no `chunk`), or
- * per outage job (`{ jobId }`: an outage too large to resolve inside its request), or per
- * chunk of a register import (`{ jobId, chunk }`). Several
+ * per outage job (`{ jobId }`: an outage too large to resolve inside its request), per
+ * chunk of a register import (`{ jobId, chunk }`), or per uploaded register file to read and
+ * parse (`{ jobId, parse: true }`). Several
  * instances send chunks at once under one shared pace (OutageAlerts.send). Partial batch
  * failures go back to the queue (and to its dead-letter queue after the last retry).
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildOutageAlerts } from '../adapters/alerts-wiring.js';
+import type { AlertJobMessage } from '../domain/alerts/ports.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const alerts = buildOutageAlerts();
@@ -19,12 +21,12 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
   const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
   for (const record of event.Records) {
     try {
-      const job = JSON.parse(record.body) as { outageId: string; messageKey: string; chunk?: number } | { jobId: string; chunk?: number };
+      const job = JSON.parse(record.body) as { outageId: string; messageKey: string; chunk?: number } | AlertJobMessage;
       if ('jobId' in job) {
-        // An outage too large for its request (resolve, write and release its recipients), or
-        // one chunk of a register import too large for its request.
+        // An outage too large for its request (resolve, write and release its recipients), one
+        // chunk of a register import too large for its request, or the parse of an uploaded register.
         const done = await alerts.runJob(job);
-        logger.info('alert job ran', { jobId: job.jobId, ...(job.chunk !== undefined ? { chunk: job.chunk } : {}), status: done?.status, ...done?.progress });
+        logger.info('alert job ran', { jobId: job.jobId, ...(job.chunk !== undefined ? { chunk: job.chunk } : {}), ...(job.parse ? { parse: true } : {}), status: done?.status, ...done?.progress });
         continue;
       }
       const result = await alerts.send(job, deadline !== undefined ? { deadline } : {});

@@ -10,6 +10,11 @@
  * validates) and send to the import queue; the chunk function may get objects under
  * `uploads/` (nothing else in the bucket) and consume the queue. Nothing may delete: the
  * bucket's lifecycle removes uploads after 7 days.
+ *
+ * The bucket takes large address registers too (`shareUploads`, under `register-uploads/`):
+ * one upload bucket with one set of policies (encryption, TLS, no public access, access logs,
+ * CORS for the staff UI, lifecycle), each function granted its own prefix only. A second bucket
+ * would repeat all of that for a file of the same kind (an admin's upload read once by a job).
  */
 import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
@@ -165,6 +170,30 @@ export class PaymentImports extends Construct {
     this.alarms = this.createAlarms(props.alarmAction);
   }
 
+  /**
+   * Lets other functions use the upload bucket under a prefix of their own (e.g. `register-uploads/`):
+   * `signers` hand out upload URLs and check what was uploaded (s3:PutObject to sign, s3:GetObject
+   * for HeadObject), `readers` read the files (s3:GetObject). Uploads there expire as under `uploads/`.
+   */
+  shareUploads(prefix: string, grants: { signers: readonly ServiceFunction[]; readers: readonly ServiceFunction[]; purpose: string }): void {
+    if (!/^[a-z0-9-]+\/$/.test(prefix) || prefix === uploadPrefix) throw new Error(`shareUploads: ${prefix} is not a prefix of its own`);
+    this.bucket.addLifecycleRule({
+      id: `expire-${prefix.slice(0, -1)}`,
+      prefix,
+      expiration: Duration.days(uploadExpiryDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    });
+    const objects = this.bucket.arnForObjects(`${prefix}*`);
+    for (const fn of grants.signers) {
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
+      this.acknowledgeUploadPrefix(fn, `${grants.purpose}: signs upload URLs (s3:PutObject) and checks the uploaded file (s3:GetObject, HeadObject), under ${prefix} only`, prefix);
+    }
+    for (const fn of grants.readers) {
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [objects] }));
+      this.acknowledgeUploadPrefix(fn, `${grants.purpose}: reads (s3:GetObject) the uploaded files, under ${prefix} only`, prefix);
+    }
+  }
+
   /** The environment of the billing route group, for CustomerApi's `groupEnvironment`. */
   get routeGroupEnvironment(): GroupEnvironment {
     return { billing: this.environment };
@@ -191,10 +220,10 @@ export class PaymentImports extends Construct {
     return this.bucket.arnForObjects(`${uploadPrefix}*`);
   }
 
-  private acknowledgeUploadPrefix(fn: ServiceFunction, reason: string): void {
+  private acknowledgeUploadPrefix(fn: ServiceFunction, reason: string, prefix = uploadPrefix): void {
     const bucketLogicalId: string = Stack.of(this).resolve((this.bucket.node.defaultChild as CfnResource).logicalId);
     Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${uploadPrefix}*]`,
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
       reason: `Object keys are upload ids made at upload time: ${reason}.`,
     });
   }

@@ -34,7 +34,7 @@ function allowedTo(synthesized: Synthesized, roleId: string): { action: string; 
 describe('PaymentImports', () => {
   let synthesized: Synthesized;
   let ids: Record<'bucket' | 'logs' | 'queue' | 'deadLetters' | 'chunk' | 'billingGroup', string>;
-  let roles: Record<'chunk' | 'billingGroup' | 'sweeper', string>;
+  let roles: Record<'chunk' | 'billingGroup' | 'sweeper' | 'alertsGroup' | 'sender', string>;
 
   beforeAll(() => {
     // Prepare // Act
@@ -53,12 +53,15 @@ describe('PaymentImports', () => {
       chunk: idOf(stack, imports.chunkFunction.role),
       billingGroup: idOf(stack, stack.customerApi.functions.billing.role),
       sweeper: idOf(stack, stack.jobSweeper.function.role),
+      alertsGroup: idOf(stack, stack.customerApi.functions.alerts.role),
+      sender: idOf(stack, stack.outageAlerts.sender.role),
     };
   });
 
   const lambda = (id: string) => resourcesOfType(synthesized.template, 'AWS::Lambda::Function')[id]!.Properties!;
   const variablesOf = (id: string) => (lambda(id).Environment as { Variables: Properties }).Variables;
   const uploadObjects = () => JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/uploads/*']] });
+  const registerObjects = () => JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/register-uploads/*']] });
 
   it('keeps uploads in an encrypted, private, SSL-only bucket that expires them after 7 days and logs its access', () => {
     // Prepare
@@ -80,7 +83,10 @@ describe('PaymentImports', () => {
     expect(bucket.Properties).toMatchObject({
       ...privateEncrypted,
       LifecycleConfiguration: {
-        Rules: [{ Status: 'Enabled', Prefix: 'uploads/', ExpirationInDays: uploadExpiryDays, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+        Rules: [
+          { Status: 'Enabled', Prefix: 'uploads/', ExpirationInDays: uploadExpiryDays, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+          { Status: 'Enabled', Prefix: 'register-uploads/', ExpirationInDays: uploadExpiryDays, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+        ],
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: ids.logs }, LogFilePrefix: 'uploads/' },
       CorsConfiguration: { CorsRules: [{ AllowedMethods: ['PUT'], AllowedOrigins: cdkJsonContext.corsOrigins }] },
@@ -165,11 +171,17 @@ describe('PaymentImports', () => {
       { action: 's3:GetObject', resource: uploadObjects() },
       { action: 's3:PutObject', resource: uploadObjects() },
     ]);
+    // Address register uploads (issue 11): the alerts group signs and checks, the sending function (the alert job worker) reads, under register-uploads/ only.
+    expect(s3Of(roles.alertsGroup).sort((a, b) => a.action.localeCompare(b.action))).toEqual([
+      { action: 's3:GetObject', resource: registerObjects() },
+      { action: 's3:PutObject', resource: registerObjects() },
+    ]);
+    expect(s3Of(roles.sender)).toEqual([{ action: 's3:GetObject', resource: registerObjects() }]);
     // Nobody else has any S3 action on the bucket; nobody may delete or list.
     const everyS3Grant = Object.values(resourcesOfType(synthesized.template, 'AWS::IAM::Policy')).flatMap((policy) =>
       (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')) && JSON.stringify(s.Resource).includes(ids.bucket)),
     );
-    expect(everyS3Grant).toHaveLength(2);
+    expect(everyS3Grant).toHaveLength(4);
     expect(everyS3Grant.flatMap(actionsOf).filter((a) => /Delete|List|\*/.test(a))).toEqual([]);
     // The billing group queues an import's chunks; the job sweeper queues a stalled one's again.
     expect(sendersTo(ids.queue)).toEqual([roles.billingGroup, roles.sweeper].sort());
@@ -212,6 +224,18 @@ describe('PaymentImports', () => {
     for (const other of [customers, alerts, outages]) {
       expect(Object.keys(variablesOf(idOf(synthesized.stack, other.function)))).not.toContain('PAYMENT_FILE_BUCKET');
     }
+  });
+
+  it('tells the alerts group and the sending function where register files are uploaded (the same bucket), and no one else', () => {
+    // Prepare
+    const { stack } = synthesized;
+    const withVariable = Object.entries(resourcesOfType(synthesized.template, 'AWS::Lambda::Function'))
+      .filter(([, fn]) => ((fn.Properties!.Environment as { Variables?: Properties } | undefined)?.Variables ?? {}).REGISTER_UPLOAD_BUCKET !== undefined)
+      .map(([id]) => id);
+
+    // Assess
+    expect(withVariable.sort()).toEqual([idOf(stack, stack.customerApi.functions.alerts.function), idOf(stack, stack.outageAlerts.sender.function)].sort());
+    for (const id of withVariable) expect(variablesOf(id).REGISTER_UPLOAD_BUCKET).toEqual({ Ref: ids.bucket });
   });
 
   it('creates no /_local/ route: upload URLs are presigned S3 URLs in AWS', () => {

@@ -17,7 +17,8 @@ import { randomIds } from '../../lambdas/adapters/ids.js';
 import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { normaliseStreet } from '../../lambdas/domain/alerts/address.js';
 import { ResumableRegisterImports } from '../../lambdas/domain/alerts/outage-jobs.js';
-import { OutageAlerts, registerChunkRows, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import type { AlertJobMessage, RegisterFileStore } from '../../lambdas/domain/alerts/ports.js';
+import { OutageAlerts, registerChunkRows, rejectedLinesKept, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
 import { JobSweeper } from '../../lambdas/domain/jobs/sweeper.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
@@ -46,12 +47,42 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function alertsWith(queued: { jobId: string; chunk?: number }[], now = () => new Date()) {
+/** Register uploads in memory: what S3 (or the embedded stack's file store) is to the service. */
+function memoryFiles(): RegisterFileStore & { objects: Map<string, Buffer>; reads: number } {
+  const objects = new Map<string, Buffer>();
+  const etagOf = (bytes: Buffer) => `"${bytes.byteLength}-${bytes.subarray(0, 8).toString('hex')}-${bytes.subarray(-8).toString('hex')}"`;
+  const store = {
+    objects,
+    reads: 0,
+    uploadUrl: async (objectKey: string, seconds: number) => ({ url: `memory://${objectKey}`, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() }),
+    head: async (objectKey: string) => {
+      const bytes = objects.get(objectKey);
+      return bytes ? { found: true as const, size: bytes.byteLength, etag: etagOf(bytes) } : { found: false as const };
+    },
+    read: async (objectKey: string, options: { ifMatch?: string; maxBytes: number }) => {
+      store.reads++;
+      const bytes = objects.get(objectKey);
+      if (!bytes) return { found: false as const, reason: 'missing' as const };
+      if (options.ifMatch && options.ifMatch !== etagOf(bytes)) return { found: false as const, reason: 'changed' as const };
+      return { found: true as const, bytes: new Uint8Array(bytes), etag: etagOf(bytes) };
+    },
+  };
+  return store;
+}
+
+function alertsWith(queued: AlertJobMessage[], now = () => new Date(), registerFiles: RegisterFileStore = memoryFiles()) {
   return new OutageAlerts({
     repo, sms: { send: async () => ({ providerMessageId: 'p' }) }, voice: { call: async () => ({ providerMessageId: 'v' }) },
     queue: { enqueue: async () => undefined }, jobs: jobRepo, jobQueue: { enqueueJob: async (job) => void queued.push(job) },
-    inlineRegisterRows: 100, now, newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+    inlineRegisterRows: 100, now, newId: (p) => randomIds.newId(p), settings, canReceiveSms, registerFiles,
   });
+}
+
+/** An upload URL asked for and the file "PUT" to it. */
+async function uploaded(alerts: OutageAlerts, files: ReturnType<typeof memoryFiles>, bytes: Buffer): Promise<string> {
+  const upload = await alerts.createRegisterUpload(admin);
+  files.objects.set(upload.uploadUrl.slice('memory://'.length), bytes);
+  return upload.uploadId;
 }
 
 /** A register file of `rows` phones on a street of its own, with one bad line. */
@@ -228,5 +259,149 @@ describe('the address index a register import writes', () => {
     expect(writes.size).toBe(16);
     expect(Math.max(...writes.values())).toBeLessThan(400 / 8);
     expect(found.phones).toHaveLength(400);
+  });
+});
+
+describe('a register imported from an upload (issue 11: no bulk work inside a request)', () => {
+  it('answers queued without reading the file; the worker parses it, records the rejected lines, queues the chunks, and they complete it', async () => {
+    // Prepare: 2,500 rows and one bad line
+    const queued: AlertJobMessage[] = [];
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => new Date(), files);
+    const { csv, street } = registerFile(2_500);
+    const uploadId = await uploaded(alerts, files, csv);
+
+    // Act
+    const answer = await alerts.importRegisterUpload(uploadId, { actor: admin });
+    const readsInRequest = files.reads;
+    const [parse] = queued.splice(0);
+    await alerts.runJob(parse!);
+    const parsed = await alerts.getJob(answer.jobId);
+    const chunks = queued.splice(0);
+    for (const job of chunks) await alerts.runJob(job);
+
+    // Assess
+    expect(answer).toEqual({ jobId: answer.jobId, status: 'queued' });
+    expect(readsInRequest).toBe(0);
+    expect(parse).toEqual({ jobId: answer.jobId, parse: true });
+    expect(parsed).toMatchObject({ status: 'queued', progress: { rows: 2_500, chunks: 3, chunksDone: 0 }, errors: [{ line: 2_502, message: expect.stringMatching(/^line 2502: /) }], result: { rejected: 1 } });
+    expect(chunks).toEqual([0, 1, 2].map((chunk) => ({ jobId: answer.jobId, chunk })));
+    expect(await alerts.getJob(answer.jobId)).toMatchObject({
+      status: 'completed', progress: { chunksDone: 3, rowsWritten: 2_500 }, result: { imported: 2_500, rejected: 1 },
+    });
+    expect(await registered(alerts, street)).toBe(2_500);
+  });
+
+  it('a parse delivered twice (one after the other, or both at once) makes one set of chunks and one generation, and completes once', async () => {
+    // Prepare
+    const queued: AlertJobMessage[] = [];
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => new Date(), files);
+    const { csv, street } = registerFile(2_200);
+    const answer = await alerts.importRegisterUpload(await uploaded(alerts, files, csv), { actor: admin });
+    const parse = queued.splice(0)[0]!;
+    const generation = ((await jobRepo.getJob<{ generation: string }>(answer.jobId))!.input).generation;
+
+    // Act: twice at once, then once more after
+    await Promise.all([alerts.runJob(parse), alerts.runJob(parse)]);
+    await alerts.runJob(parse);
+    const chunks = queued.splice(0);
+    for (const job of chunks) await alerts.runJob(job);
+    await alerts.runJob(parse); // after completion: nothing
+    const completed = await jobRepo.getJob<{ generation: string; chunks: number }>(answer.jobId);
+
+    // Assess
+    expect(chunks).toEqual([0, 1, 2].map((chunk) => ({ jobId: answer.jobId, chunk })));
+    expect(queued).toEqual([]);
+    expect(completed).toMatchObject({
+      status: 'completed', progress: { rows: 2_200, chunks: 3, chunksDone: 3, rowsWritten: 2_200 }, result: { imported: 2_200, rejected: 1, generation },
+    });
+    expect(completed!.input).toMatchObject({ generation, chunks: 3 });
+    expect(await repo.registerGeneration()).toBe(generation);
+    expect(await repo.getRegisterChunk(answer.jobId, 3)).toBeUndefined();
+    expect(await registered(alerts, street)).toBe(2_200);
+  });
+
+  it('the same Idempotency-Key again finds the same job and queues nothing more', async () => {
+    // Prepare
+    const queued: AlertJobMessage[] = [];
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => new Date(), files);
+    const uploadId = await uploaded(alerts, files, registerFile(300).csv);
+    const key = `key-${randomIds.newId('k')}`;
+
+    // Act
+    const first = await alerts.importRegisterUpload(uploadId, { actor: admin, idempotencyKey: key });
+    const again = await alerts.importRegisterUpload(uploadId, { actor: admin, idempotencyKey: key });
+
+    // Assess
+    expect(again.jobId).toBe(first.jobId);
+    expect(queued).toEqual([{ jobId: first.jobId, parse: true }]);
+  });
+
+  it('a parse lost with its worker is queued again by the sweeper once the job is stalled', async () => {
+    // Prepare: the parse message is lost
+    const queued: AlertJobMessage[] = [];
+    let now = new Date('2026-12-04T08:00:00Z');
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => now, files);
+    const { csv, street } = registerFile(1_200);
+    const answer = await alerts.importRegisterUpload(await uploaded(alerts, files, csv), { actor: admin });
+    queued.splice(0);
+    const sweeper = new JobSweeper([new ResumableRegisterImports(jobRepo, { enqueueJob: async (job) => void queued.push(job) }, 15 * 60_000)]);
+
+    // Act
+    now = new Date('2026-12-04T08:30:00Z');
+    const swept = await sweeper.sweep(now);
+    for (let job = queued.shift(); job; job = queued.shift()) await alerts.runJob(job);
+
+    // Assess
+    expect(swept.resumed.filter((r) => r.jobId === answer.jobId)).toEqual([{ kind: 'register-import', jobId: answer.jobId, requeued: 1 }]);
+    expect(await alerts.getJob(answer.jobId)).toMatchObject({ status: 'completed', progress: { chunksDone: 2, rowsWritten: 1_200 } });
+    expect(await registered(alerts, street)).toBe(1_200);
+  });
+
+  it('keeps the first rejected lines on the job and counts the rest; a file replaced after the request, or a bad header, fails the job', async () => {
+    // Prepare
+    const queued: AlertJobMessage[] = [];
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => new Date(), files);
+    const bad = ['phone,street,number,postalCode,city', ...Array.from({ length: 500 }, (_, i) => `nope${i},${'Gata'.repeat(200)},1,67131,Arvika`)].join('\n');
+    const manyRejected = await alerts.importRegisterUpload(await uploaded(alerts, files, Buffer.from(bad)), { actor: admin });
+    const replacedUpload = await uploaded(alerts, files, registerFile(10).csv);
+    const replaced = await alerts.importRegisterUpload(replacedUpload, { actor: admin });
+    files.objects.set(`register-uploads/${replacedUpload}`, registerFile(11).csv);
+    const header = await alerts.importRegisterUpload(await uploaded(alerts, files, Buffer.from('phone;gata\n+46701234567;Storgatan\n')), { actor: admin });
+
+    // Act
+    for (let job = queued.shift(); job; job = queued.shift()) await alerts.runJob(job);
+    const [rejectedJob, replacedJob, headerJob] = await Promise.all([manyRejected, replaced, header].map((j) => alerts.getJob(j.jobId)));
+
+    // Assess
+    expect(rejectedJob).toMatchObject({ status: 'completed', result: { imported: 0, rejected: 500 } });
+    expect(rejectedJob!.errors).toHaveLength(rejectedLinesKept + 1);
+    expect(rejectedJob!.errors.at(-1)!.message).toMatch(/^and 400 more rejected lines/);
+    expect(Buffer.byteLength(JSON.stringify(rejectedJob), 'utf8')).toBeLessThan(60_000);
+    expect(replacedJob).toMatchObject({ status: 'failed', errors: [{ message: expect.stringMatching(/^uploadId: the uploaded file was replaced/) }] });
+    expect(headerJob).toMatchObject({ status: 'failed' });
+    expect(headerJob!.errors.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown uploadId, an upload with nothing PUT yet, and a file over the limit, naming uploadId', async () => {
+    // Prepare
+    const queued: AlertJobMessage[] = [];
+    const files = memoryFiles();
+    const alerts = alertsWith(queued, () => new Date(), files);
+    const nothing = (await alerts.createRegisterUpload(admin)).uploadId;
+    const large = await alerts.createRegisterUpload(admin);
+    files.objects.set(large.uploadUrl.slice('memory://'.length), Buffer.alloc(large.maxBytes + 1, 0x41));
+
+    // Act
+    const outcomes = await Promise.all(['upl_0000000000000000', nothing, large.uploadId].map((id) => alerts.importRegisterUpload(id, { actor: admin }).then(() => undefined, (error: Error & { kind?: string; errors?: { path: string }[] }) => error)));
+
+    // Assess
+    expect(outcomes.map((e) => e?.kind)).toEqual(['not_found', 'conflict', 'validation']);
+    for (const error of outcomes) expect(error?.errors?.map((e) => e.path)).toEqual(['uploadId']);
+    expect(queued).toEqual([]);
   });
 });

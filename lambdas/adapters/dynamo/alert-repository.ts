@@ -23,6 +23,7 @@ import type {
   OutageMessage,
   Recipient,
   RecipientStatus,
+  RegisterUpload,
   SendChunk,
   Subscription,
 } from '../../domain/alerts/ports.js';
@@ -76,6 +77,19 @@ export class DynamoAlertRepository implements AlertRepository {
   async putRegisterChunks(jobId: string, chunks: readonly string[]): Promise<void> {
     const ttl = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
     await batchPut(this.db, this.tableName, chunks.map((rows, chunk) => ({ pk: `REGIMPORT#${jobId}`, sk: `CHUNK#${chunkKey(chunk)}`, entity: 'registerChunk', rows, ttl })));
+  }
+
+  async putRegisterUpload(upload: RegisterUpload): Promise<void> {
+    // Expires with the object (the bucket's lifecycle: 7 days), and the record goes a day later.
+    const ttl = Math.floor(Date.parse(upload.createdAt) / 1000) + 8 * 24 * 3600;
+    await this.table.putIfAbsent({ pk: `REGUPLOAD#${upload.uploadId}`, sk: 'UPLOAD', entity: 'registerUpload', ...upload, ttl });
+  }
+
+  async getRegisterUpload(uploadId: string): Promise<RegisterUpload | undefined> {
+    const upload = await this.table.get<RegisterUpload & { ttl?: number }>(`REGUPLOAD#${uploadId}`, 'UPLOAD');
+    if (!upload) return undefined;
+    const { ttl: _ttl, ...rest } = upload;
+    return rest;
   }
 
   async getRegisterChunk(jobId: string, chunk: number): Promise<string | undefined> {

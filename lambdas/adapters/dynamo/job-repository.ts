@@ -76,6 +76,32 @@ export class DynamoJobRepository implements JobRepository {
     }
   }
 
+  async setOnce(jobId: string, partKey: string, change: Partial<Pick<Job, 'progress' | 'errors' | 'result' | 'input'>>, at: string): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#gsi1sk': 'gsi1sk' };
+    const values: Record<string, unknown> = { ':part': new Set([partKey]), ':partKey': partKey, ':running': 'running', ':queued': 'queued', ':at': at, ':gsi1sk': `${at}#${jobId}` };
+    const sets = ['#updatedAt = :at', '#gsi1sk = :gsi1sk'];
+    for (const [field, value] of Object.entries(change)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      await this.table.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `JOB#${jobId}`, sk: 'JOB' },
+        UpdateExpression: `ADD countedParts :part SET ${sets.join(', ')}`,
+        ConditionExpression: '(#status = :queued OR #status = :running) AND NOT contains(countedParts, :partKey)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async openJobsUntouchedSince(kind: string, before: string): Promise<string[]> {
     const items = await this.table.queryAll({
       IndexName: 'gsi1',

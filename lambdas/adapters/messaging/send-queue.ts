@@ -3,7 +3,7 @@
  * stack installs an in-process queue that calls the same sending handler.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AlertJobQueue, SendQueue } from '../../domain/alerts/ports.js';
+import type { AlertJobMessage, AlertJobQueue, SendQueue } from '../../domain/alerts/ports.js';
 
 export class SqsSendQueue implements SendQueue, AlertJobQueue {
   constructor(
@@ -16,7 +16,7 @@ export class SqsSendQueue implements SendQueue, AlertJobQueue {
   }
 
   /** An alert job travels on the same queue to the same function (lambdas/jobs/send-alerts.ts tells them apart). */
-  async enqueueJob(job: { jobId: string; chunk?: number }): Promise<void> {
+  async enqueueJob(job: AlertJobMessage): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }));
   }
 }

@@ -1,11 +1,13 @@
 /**
- * PaymentFileStore on S3: presigned PUT URLs for the upload, GetObject for reading it back.
+ * PaymentFileStore on S3: presigned PUT URLs for the upload, GetObject for reading it back,
+ * HeadObject for whether it is there. The same store serves register files (RegisterFileStore,
+ * under `register-uploads/` of the same bucket).
  *
  * The presigning client computes no request checksums (`WHEN_REQUIRED`): with the SDK's
  * default it signs a CRC32 of the empty body into the URL, and S3 then refuses every upload.
  * The bucket's lifecycle expires uploads; nothing here deletes.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { PaymentFileStore, StoredFile } from '../../domain/billing/payment-imports.js';
 
@@ -28,6 +30,20 @@ export class S3PaymentFileStore implements PaymentFileStore {
     const signedAt = this.now();
     const url = await getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: objectKey }), { expiresIn: seconds, signingDate: signedAt });
     return { url, expiresAt: new Date(signedAt.getTime() + seconds * 1000).toISOString() };
+  }
+
+  /** Size and ETag without the bytes (s3:GetObject permits HeadObject too). */
+  async head(objectKey: string): Promise<{ found: true; size: number; etag: string } | { found: false }> {
+    try {
+      const response = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return { found: true, size: response.ContentLength ?? 0, etag: response.ETag ?? '' };
+    } catch (error) {
+      const name = (error as { name?: string })?.name ?? '';
+      const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+      // HEAD has no error body: a missing key is `NotFound` (404), or 403 without s3:ListBucket.
+      if (missingNames.has(name) || name === 'Forbidden' || status === 404 || status === 403) return { found: false };
+      throw error;
+    }
   }
 
   async read(objectKey: string, options: { ifMatch?: string; maxBytes: number }): Promise<StoredFile> {

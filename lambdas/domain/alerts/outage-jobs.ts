@@ -6,7 +6,7 @@
 import type { JobRepository } from '../jobs/job.js';
 import type { Resumed, ResumableJobs } from '../jobs/sweeper.js';
 import type { AlertJobQueue } from './ports.js';
-import { registerImportJobKind, type RegisterImportInput } from './service.js';
+import { registerImportJobKind, registerImportWork, type RegisterImportInput } from './service.js';
 
 /** Longer than the sending function's timeout: a job still running is not queued twice. */
 export const outageJobStalledAfterMs = 15 * 60_000;
@@ -29,8 +29,10 @@ export class ResumableOutageJobs implements ResumableJobs {
 
 /**
  * Register imports for the sweeper: one untouched for longer than `stalledAfterMs` gets every
- * chunk queued again. A chunk counted before writes the same items again and is not counted
- * twice (JobRepository.countOnce); the last one counted completes the import.
+ * chunk queued again, or, an uploaded file not parsed yet, its parse (registerImportWork). A
+ * chunk counted before writes the same items again and is not counted twice
+ * (JobRepository.countOnce); the last one counted completes the import. A parse done before
+ * is recorded once (JobRepository.setOnce).
  */
 export class ResumableRegisterImports implements ResumableJobs {
   readonly kind = registerImportJobKind;
@@ -47,8 +49,9 @@ export class ResumableRegisterImports implements ResumableJobs {
     for (const jobId of stalled) {
       const job = await this.jobs.getJob<RegisterImportInput>(jobId);
       if (!job) continue;
-      for (let chunk = 0; chunk < job.input.chunks; chunk++) await this.queue.enqueueJob({ jobId, chunk });
-      resumed.push({ kind: this.kind, jobId, requeued: job.input.chunks });
+      const work = registerImportWork(jobId, job.input);
+      for (const message of work) await this.queue.enqueueJob(message);
+      resumed.push({ kind: this.kind, jobId, requeued: work.length });
     }
     return resumed;
   }

@@ -115,6 +115,9 @@ export interface AlertRepository {
   /** A register import's rows, one JSON string a chunk (expire after 30 days). */
   putRegisterChunks(jobId: string, chunks: readonly string[]): Promise<void>;
   getRegisterChunk(jobId: string, chunk: number): Promise<string | undefined>;
+  /** An upload URL handed out for a register file (POST /v1/address-register/uploads). */
+  putRegisterUpload(upload: RegisterUpload): Promise<void>;
+  getRegisterUpload(uploadId: string): Promise<RegisterUpload | undefined>;
   /** Writes addresses (and their index entries) that are new; idempotent. */
   ensureAddresses(addresses: AddressRecord[]): Promise<void>;
   putSubscriptions(subscriptions: Subscription[]): Promise<void>;
@@ -198,6 +201,41 @@ export interface SendQueue {
  * function: the same SQS queue and sending function in AWS, a background in-process queue locally.
  */
 export interface AlertJobQueue {
-  /** `chunk`: one chunk of a chunked job (a register import). */
-  enqueueJob(job: { jobId: string; chunk?: number }): Promise<void>;
+  /**
+   * `chunk`: one chunk of a chunked job (a register import); `parse`: read and parse the
+   * uploaded file of a register import, write its chunks and queue them.
+   */
+  enqueueJob(job: AlertJobMessage): Promise<void>;
+}
+
+/** A message of the alert job queue (lambdas/jobs/send-alerts.ts runs it with OutageAlerts.runJob). */
+export type AlertJobMessage = { jobId: string; chunk?: number; parse?: true };
+
+/** Where register files land in the upload bucket: the only prefix the alert functions may sign or read. */
+export const registerUploadPrefix = 'register-uploads/';
+
+/** A register file upload URL handed out: the file lands at `objectKey` (`register-uploads/<uploadId>`). */
+export interface RegisterUpload {
+  uploadId: string;
+  objectKey: string;
+  createdBy: string;
+  createdAt: string;
+  /** The URL's end; the object stays until the bucket's lifecycle removes it. */
+  expiresAt: string;
+}
+
+/**
+ * Where register files are uploaded to (S3 in AWS, files under the data folder locally): the
+ * same store as payment files, another prefix (lambdas/adapters/alerts-wiring.ts).
+ */
+export interface RegisterFileStore {
+  /** A URL to PUT the file to, valid for `seconds`. */
+  uploadUrl(objectKey: string, seconds: number): Promise<{ url: string; expiresAt: string }>;
+  /** Whether something was uploaded, its size and version tag, without reading it. */
+  head(objectKey: string): Promise<{ found: true; size: number; etag: string } | { found: false }>;
+  /** The bytes; `ifMatch`: only that version (else `changed`); `maxBytes`: larger is not read. */
+  read(
+    objectKey: string,
+    options: { ifMatch?: string; maxBytes: number },
+  ): Promise<{ found: true; bytes: Uint8Array; etag: string } | { found: false; reason: 'missing' | 'changed' | 'too_large'; size?: number }>;
 }

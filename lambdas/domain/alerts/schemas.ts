@@ -13,6 +13,11 @@ export const SubscriptionRequest = z
 
 export const SubscriptionQuery = z.strictObject({ phone: phoneInput });
 
+/** `POST /v1/address-register/imports` as JSON: an uploaded file (POST /v1/address-register/uploads). */
+export const RegisterImportRequest = z
+  .strictObject({ uploadId: z.string().trim().regex(/^upl_[0-9a-z]{16}$/, 'an uploadId from POST /v1/address-register/uploads') })
+  .meta({ id: 'RegisterImportRequest' });
+
 export const OptOutRequest = z.strictObject({ phone: phoneInput }).meta({ id: 'AlertOptOutRequest' });
 
 const position = z.tuple([z.number(), z.number()]);

@@ -17,18 +17,20 @@ import { jobIdFor, type Job, type JobRepository } from '../jobs/job.js';
 import type { SendChunk } from './ports.js';
 import type {
   AddressRecord,
+  AlertJobMessage,
   AlertJobQueue,
   AlertRepository,
   CrowdReportRecord,
   Outage,
   OutageMessage,
   Recipient,
+  RegisterFileStore,
   SendQueue,
   SmsSender,
   Subscription,
   VoiceSender,
 } from './ports.js';
-import { RetryableSendError, SendFailure } from './ports.js';
+import { registerUploadPrefix, RetryableSendError, SendFailure } from './ports.js';
 import { sendTimeFor } from './quiet-hours.js';
 import { parseAddressRegisterCsv } from './register-csv.js';
 import { estimateCost, measureSms } from './sms-encoding.js';
@@ -81,6 +83,13 @@ export interface AlertDeps {
   readonly wallClock?: () => number;
   /** Recipients per send chunk (one queue message each; default sendChunkSize). */
   readonly sendChunkSize?: number;
+  /**
+   * Where register files are uploaded (POST /v1/address-register/uploads); only the functions
+   * that hand out upload URLs or import an upload are given one.
+   */
+  readonly registerFiles?: RegisterFileStore;
+  /** How long a register upload URL is valid (default registerUploadUrlSeconds). */
+  readonly registerUploadUrlSeconds?: number;
 }
 
 /**
@@ -128,6 +137,25 @@ export const registerChunkRows = 1_000;
 /** …and at most this many bytes of JSON (a chunk item's rows). */
 export const registerChunkBytes = 200_000;
 
+/**
+ * The largest register file imported from an upload (some 280,000 rows): read and parsed whole,
+ * in memory, by the alert job worker, the 512 MB sending function. Measured (the parse and the
+ * chunks' JSON, on top of the function's own ~100 MB): 150,000 rows (6.2 MB) take some 150 MB
+ * and 5 s, 700,000 rows (29.5 MB) some 600 MB, more than the function has. A larger register
+ * needs a streaming parse (or more memory), not a larger number here.
+ */
+export const maxRegisterFileBytes = 12 * 1024 * 1024;
+/** How long a register upload URL is valid. */
+export const registerUploadUrlSeconds = 15 * 60;
+/**
+ * An uploaded file's rejected lines kept on its job (`errors`): the first this many, then one
+ * line counting the rest (`result.rejected` counts them all), so the job item stays far under
+ * DynamoDB's 400 KB however bad the file.
+ */
+export const rejectedLinesKept = 100;
+/** A rejected line's reason is cut to this many characters on the job. */
+const rejectedReasonChars = 300;
+
 /** A register row as a chunk stores it: [phone, addressKey, address, location?]. */
 type StoredRegisterRow = [string, string, PropertyAddress, Position?];
 
@@ -136,6 +164,31 @@ export interface RegisterImportInput {
   chunks: number;
   rows: number;
   rejected: number;
+  /**
+   * An uploaded file (`POST /v1/address-register/imports` `{ uploadId }`): the alert job worker
+   * reads it (that version only: `etag`) and parses it; until then chunks, rows and rejected are 0.
+   */
+  upload?: { uploadId: string; objectKey: string; etag: string; bytes: number };
+  /** The uploaded file is parsed, its chunks written and counted in `chunks`, `rows`, `rejected`. */
+  parsed?: boolean;
+}
+
+/**
+ * The messages that carry a register import on: the parse of its uploaded file while that has
+ * not been recorded, else every chunk (a chunk counted before is not counted again).
+ */
+export function registerImportWork(jobId: string, input: RegisterImportInput): AlertJobMessage[] {
+  if (input.upload && !input.parsed) return [{ jobId, parse: true }];
+  return Array.from({ length: input.chunks }, (_, chunk) => ({ jobId, chunk }));
+}
+
+/** The rejected lines as job errors: the first `rejectedLinesKept`, then a count of the rest. */
+function rejectedLineErrors(rejected: readonly { line: number; reason: string }[]): { line?: number; message: string }[] {
+  const kept = rejected.slice(0, rejectedLinesKept).map(({ line, reason }) => ({
+    line, message: `line ${line}: ${reason.length > rejectedReasonChars ? `${reason.slice(0, rejectedReasonChars - 1)}…` : reason}`,
+  }));
+  const more = rejected.length - kept.length;
+  return more > 0 ? [...kept, { message: `and ${more} more rejected lines (result.rejected counts them all)` }] : kept;
 }
 
 function registerChunks(rows: readonly { phone: string; key: string; address: PropertyAddress; location?: Position }[]): StoredRegisterRow[][] {
@@ -235,9 +288,7 @@ export class OutageAlerts {
     const jobId = jobIdFor(registerImportJobKind, by, options.idempotencyKey, this.deps.newId);
     const existing = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
     if (existing) {
-      if (existing.status !== 'completed' && existing.status !== 'failed' && Date.parse(existing.updatedAt) < this.deps.now().getTime() - jobStalledAfterMs) {
-        await this.queueRegisterChunks(jobId, existing.input.chunks);
-      }
+      await this.resumeIfStalled(existing);
       return { jobId, status: existing.status, imported: existing.input.rows, rejected, generation: existing.input.generation };
     }
     // Ordered by when the import was asked for (real time, then this process's count): the
@@ -264,6 +315,131 @@ export class OutageAlerts {
     }
     await this.queueRegisterChunks(jobId, chunks.length);
     return { jobId, status: 'queued', imported: rows.length, rejected, generation };
+  }
+
+  /** A register import retried or redelivered: queued again when it has made no progress for `jobStalledAfterMs`. */
+  private async resumeIfStalled(job: Job<RegisterImportInput>): Promise<boolean> {
+    if (job.status === 'completed' || job.status === 'failed') return false;
+    if (Date.parse(job.updatedAt) >= this.deps.now().getTime() - jobStalledAfterMs) return false;
+    await Promise.all(registerImportWork(job.jobId, job.input).map((message) => this.deps.jobQueue.enqueueJob(message)));
+    return true;
+  }
+
+  private registerFiles(): RegisterFileStore {
+    if (!this.deps.registerFiles) throw new Error('no register file store configured (REGISTER_UPLOAD_BUCKET)');
+    return this.deps.registerFiles;
+  }
+
+  /**
+   * A URL to PUT a register file to (presigned; a file of any size up to `maxRegisterFileBytes`,
+   * past the HTTP request's limit), then `importRegisterUpload` with its uploadId.
+   */
+  async createRegisterUpload(actor: Actor): Promise<{ uploadId: string; uploadUrl: string; method: 'PUT'; maxBytes: number; expiresAt: string }> {
+    const uploadId = this.deps.newId('upl');
+    const objectKey = `${registerUploadPrefix}${uploadId}`;
+    const { url, expiresAt } = await this.registerFiles().uploadUrl(objectKey, this.deps.registerUploadUrlSeconds ?? registerUploadUrlSeconds);
+    await this.deps.repo.putRegisterUpload({ uploadId, objectKey, createdBy: actor.subject, createdAt: this.nowIso(), expiresAt });
+    return { uploadId, uploadUrl: url, method: 'PUT', maxBytes: maxRegisterFileBytes, expiresAt };
+  }
+
+  /**
+   * Imports an uploaded register file as a job, at once: the request only checks that the file
+   * is there (its size and version, not its bytes) and records the job with its generation (the
+   * time it was asked for, as `importRegister`); the alert job worker reads and parses it
+   * (`parseRegisterUpload`), then its chunks are written as a CSV body's are. The same
+   * `Idempotency-Key` again finds the same job.
+   */
+  async importRegisterUpload(uploadId: string, options: { actor?: Actor; idempotencyKey?: string } = {}): Promise<{ jobId: string; status: Job['status'] }> {
+    const by = options.actor?.subject ?? 'system';
+    const jobId = jobIdFor(registerImportJobKind, by, options.idempotencyKey, this.deps.newId);
+    const existing = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
+    if (existing) {
+      await this.resumeIfStalled(existing);
+      return { jobId, status: existing.status };
+    }
+    const upload = await this.deps.repo.getRegisterUpload(uploadId);
+    if (!upload) throw new NotFoundError('No register upload with this uploadId.', [{ path: 'uploadId', message: 'no such upload (POST /v1/address-register/uploads)' }]);
+    const file = await this.registerFiles().head(upload.objectKey);
+    if (!file.found) {
+      throw new ConflictError(
+        `Nothing has been uploaded for this uploadId: PUT the file to its uploadUrl (valid until ${upload.expiresAt}) first, or ask for a new one.`,
+        [{ path: 'uploadId', message: 'no file uploaded' }],
+      );
+    }
+    if (file.size > maxRegisterFileBytes) {
+      throw new ValidationError([{ path: 'uploadId', message: `the file is ${file.size} bytes; at most ${maxRegisterFileBytes}` }], 'The uploaded file is too large to import.');
+    }
+    if (file.size === 0) throw new ValidationError([{ path: 'uploadId', message: 'the uploaded file is empty' }]);
+    const wall = new Date((this.deps.wallClock ?? Date.now)()).toISOString();
+    const generation = `gen_${wall}_${String(++generationSequence).padStart(9, '0')}_${this.deps.newId('imp')}`;
+    const at = this.nowIso();
+    const job: Job<RegisterImportInput> = {
+      jobId, kind: registerImportJobKind, status: 'queued', progress: { bytes: file.size }, errors: [], result: {},
+      input: { generation, chunks: 0, rows: 0, rejected: 0, upload: { uploadId, objectKey: upload.objectKey, etag: file.etag, bytes: file.size }, parsed: false },
+      createdBy: by, createdAt: at, updatedAt: at,
+    };
+    if (!(await this.deps.jobs.createJob(job))) {
+      // The same key at the same moment: the other request queued it.
+      return { jobId, status: (await this.deps.jobs.getJob(jobId))?.status ?? 'queued' };
+    }
+    await this.deps.jobQueue.enqueueJob({ jobId, parse: true });
+    return { jobId, status: 'queued' };
+  }
+
+  /**
+   * The alert job worker's part of an uploaded register (`{ jobId, parse: true }`): reads the
+   * file (the version the request saw), parses it as `importRegister` does, writes its chunk
+   * items, records rows, rejected lines and chunks on the job once, and queues the chunks.
+   * Safe to deliver twice, or twice at once: the same bytes make the same chunk items under the
+   * same keys, only one delivery records the parse (JobRepository.setOnce) and queues them,
+   * and the generation is the job's, fixed by the request.
+   */
+  async parseRegisterUpload(jobId: string): Promise<void> {
+    const job = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
+    if (!job) throw new NotFoundError('No such job.');
+    const upload = job.input.upload;
+    if (job.status === 'completed' || job.status === 'failed' || !upload) return;
+    if (job.input.parsed) {
+      // Parsed before: a duplicate delivery, or a redelivery after a worker stopped before
+      // queuing every chunk (then the job has made no progress since, and its chunks go again).
+      await this.resumeIfStalled(job);
+      return;
+    }
+    const file = await this.registerFiles().read(upload.objectKey, { ifMatch: upload.etag, maxBytes: maxRegisterFileBytes });
+    if (!file.found) {
+      const message = file.reason === 'changed'
+        ? 'uploadId: the uploaded file was replaced after the import began; upload the file again and import it'
+        : file.reason === 'too_large'
+          ? `uploadId: the file is ${file.size ?? 'more than'} bytes; at most ${maxRegisterFileBytes}`
+          : 'uploadId: the uploaded file is gone (uploads expire); upload the file again and import it';
+      await this.deps.jobs.updateJob(jobId, { status: 'failed', errors: [{ message }] }, this.nowIso());
+      return;
+    }
+    let parsed: ReturnType<typeof parseAddressRegisterCsv>;
+    try {
+      parsed = parseAddressRegisterCsv(file.bytes, this.deps.settings.country);
+    } catch (error) {
+      // A header without a required column: the whole file is refused, as a CSV body is (422).
+      if (!(error instanceof ValidationError)) throw error;
+      await this.deps.jobs.updateJob(jobId, {
+        status: 'failed', errors: [{ message: error.message }, ...error.errors.map((e) => ({ message: `${e.path}: ${e.message}` }))],
+      }, this.nowIso());
+      return;
+    }
+    const { rows, rejected } = parsed;
+    const chunks = registerChunks(rows);
+    await this.deps.repo.putRegisterChunks(jobId, chunks.map((chunk) => JSON.stringify(chunk)));
+    const input: RegisterImportInput = { ...job.input, chunks: chunks.length, rows: rows.length, rejected: rejected.length, parsed: true };
+    const recorded = await this.deps.jobs.setOnce(jobId, 'parse', {
+      input,
+      progress: { bytes: upload.bytes, rows: rows.length, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
+      errors: rejectedLineErrors(rejected),
+      result: { rejected: rejected.length },
+    }, this.nowIso());
+    // Another delivery recorded the same parse first: it queues the chunks.
+    if (!recorded) return;
+    if (chunks.length === 0) await this.completeRegisterImport(jobId, input);
+    else await this.queueRegisterChunks(jobId, chunks.length);
   }
 
   private async queueRegisterChunks(jobId: string, chunks: number): Promise<void> {
@@ -552,8 +728,9 @@ export class OutageAlerts {
   }
 
   /** A job message of the alert job queue: an outage's resolution, or one chunk of a register import. */
-  async runJob(message: { jobId: string; chunk?: number }): Promise<Job | undefined> {
-    if (message.chunk !== undefined) await this.importRegisterChunk(message.jobId, message.chunk);
+  async runJob(message: AlertJobMessage): Promise<Job | undefined> {
+    if (message.parse) await this.parseRegisterUpload(message.jobId);
+    else if (message.chunk !== undefined) await this.importRegisterChunk(message.jobId, message.chunk);
     else await this.runOutageJob(message.jobId);
     return this.deps.jobs.getJob(message.jobId);
   }

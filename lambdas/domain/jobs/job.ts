@@ -33,6 +33,12 @@ export interface JobRepository {
    * counted before or the job has ended.
    */
   countOnce(jobId: string, partKey: string, add: Record<string, number>, at: string): Promise<Job | undefined>;
+  /**
+   * Sets `change` once for `partKey` (a step such as parsing a file), while the job is queued
+   * or running: true for the one write that did it, false when the step was recorded before
+   * (or at the same moment by another worker) or the job has ended. The status is left as is.
+   */
+  setOnce(jobId: string, partKey: string, change: Partial<Pick<Job, 'progress' | 'errors' | 'result' | 'input'>>, at: string): Promise<boolean>;
   /** Jobs of a kind still queued or running whose last change is before `before`. */
   openJobsUntouchedSince(kind: string, before: string): Promise<string[]>;
 }

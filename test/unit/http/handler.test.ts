@@ -67,3 +67,57 @@ describe('group handler', () => {
     expect(result.body).not.toContain('secret');
   });
 });
+
+describe('a route that takes a file body or a JSON body (POST /v1/address-register/imports)', () => {
+  const seen: { body: unknown; bytes?: Buffer }[] = [];
+  const alertsOperations = Object.fromEntries(
+    routes.filter((r) => r.group === 'alerts').map((r) => [r.operationId, async (input: { body: unknown; bytes?: Buffer }) => {
+      seen.push({ body: input.body, ...(input.bytes ? { bytes: input.bytes } : {}) });
+      return { body: { ok: true } };
+    }]),
+  );
+  const alerts = groupHandler('alerts', alertsOperations, { maxBodyBytes: 1000 });
+  const importRegister = (body: string | undefined, contentType: string): APIGatewayProxyEventV2 =>
+    ({
+      routeKey: 'POST /v1/address-register/imports',
+      headers: { 'content-type': contentType },
+      body,
+      isBase64Encoded: false,
+      requestContext: { authorizer: { jwt: { claims: { sub: 'x', 'cognito:groups': '[admin]', token_use: 'id', exp: '1893456000' } } } },
+    }) as unknown as APIGatewayProxyEventV2;
+  const call = async (event: APIGatewayProxyEventV2) => {
+    const result = await alerts(event, {} as Context);
+    return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') };
+  };
+
+  it('hands application/json to the operation validated, and text/csv as bytes', async () => {
+    // Act
+    const json = await call(importRegister('{"uploadId":"upl_0123456789abcdef"}', 'application/json; charset=utf-8'));
+    const csv = await call(importRegister('phone,street\n', 'text/csv'));
+
+    // Assess
+    expect(json.status).toBe(200);
+    expect(csv.status).toBe(200);
+    expect(seen.slice(-2)).toEqual([{ body: { uploadId: 'upl_0123456789abcdef' } }, { body: undefined, bytes: Buffer.from('phone,street\n') }]);
+  });
+
+  it.each([
+    ['{}', 'application/json', 422, 'uploadId'],
+    ['{"uploadId":"../etc/passwd"}', 'application/json', 422, 'uploadId'],
+    ['{"uploadId":"upl_0123456789abcdef","csv":"x"}', 'application/json', 422, 'csv'],
+    ['{"uploadId":', 'application/json', 400, '(body)'],
+    ['phone,street', 'text/plain', 415, undefined],
+  ])('%s (%s) is %i naming %s, and the operation is not called', async (body, type, status, path) => {
+    // Prepare
+    const before = seen.length;
+
+    // Act
+    const result = await call(importRegister(body, type));
+
+    // Assess
+    expect(result.status).toBe(status);
+    if (path) expect(result.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    if (status === 415) expect(result.body.detail).toMatch(/text\/csv.*application\/json/);
+    expect(seen.length).toBe(before);
+  });
+});
