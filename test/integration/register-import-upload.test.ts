@@ -97,4 +97,28 @@ describe('an address register uploaded by URL', () => {
     expect(csv.status).toBe(200);
     expect(csv.body).toMatchObject({ imported: 1, status: 'completed' });
   });
+
+  it('refuses a file with no valid line (422 naming csv and its lines) and keeps the register as it was', async () => {
+    // Prepare: a register with one number on Kvarstående gatan
+    const kept = await t.call('POST', '/v1/address-register/imports', {
+      token: admin, raw: 'phone,street,number,postalCode,city\n+46705551111,Kvarstaende gatan,1,67131,Arvika\n', headers: { 'content-type': 'text/csv' },
+    });
+    expect(kept.status).toBe(200);
+
+    // Act: a file in which every phone is wrong
+    const wrong = await t.call('POST', '/v1/address-register/imports', {
+      token: admin, raw: 'phone,street,number,postalCode,city\n0000,Nygatan,1,67131,Arvika\n1111,Nygatan,2,67131,Arvika\n', headers: { 'content-type': 'text/csv' },
+    });
+    const outage = await t.call('POST', '/v1/outages', {
+      token: ops, body: { category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt.', area: { streets: [{ street: 'Kvarstaende gatan', city: 'Arvika' }] } },
+    });
+
+    const resolved = outage.status === 202 ? await jobDone(outage.body.jobId, ops) : { result: outage.body };
+
+    // Assess
+    expect(wrong.status).toBe(422);
+    expect(wrong.headers.get('content-type')).toBe('application/problem+json');
+    expect(wrong.body.errors.map((e: { path: string }) => e.path)).toEqual(['csv', 'csv.line 2', 'csv.line 3']);
+    expect(resolved).toMatchObject({ result: { recipients: 1 } });
+  });
 });

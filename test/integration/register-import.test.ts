@@ -366,19 +366,23 @@ describe('a register imported from an upload (issue 11: no bulk work inside a re
     const queued: AlertJobMessage[] = [];
     const files = memoryFiles();
     const alerts = alertsWith(queued, () => new Date(), files);
-    const bad = ['phone,street,number,postalCode,city', ...Array.from({ length: 500 }, (_, i) => `nope${i},${'Gata'.repeat(200)},1,67131,Arvika`)].join('\n');
+    const bad = ['phone,street,number,postalCode,city', '+46701112233,Storgatan,1,67131,Arvika', ...Array.from({ length: 500 }, (_, i) => `nope${i},${'Gata'.repeat(200)},1,67131,Arvika`)].join('\n');
+    const allBad = ['phone,street,number,postalCode,city', ...Array.from({ length: 30 }, (_, i) => `nope${i},Storgatan,1,67131,Arvika`)].join('\n');
     const manyRejected = await alerts.importRegisterUpload(await uploaded(alerts, files, Buffer.from(bad)), { actor: admin });
     const replacedUpload = await uploaded(alerts, files, registerFile(10).csv);
     const replaced = await alerts.importRegisterUpload(replacedUpload, { actor: admin });
     files.objects.set(`register-uploads/${replacedUpload}`, registerFile(11).csv);
     const header = await alerts.importRegisterUpload(await uploaded(alerts, files, Buffer.from('phone;gata\n+46701234567;Storgatan\n')), { actor: admin });
+    const nothingValid = await alerts.importRegisterUpload(await uploaded(alerts, files, Buffer.from(allBad)), { actor: admin });
 
     // Act
     for (let job = queued.shift(); job; job = queued.shift()) await alerts.runJob(job);
-    const [rejectedJob, replacedJob, headerJob] = await Promise.all([manyRejected, replaced, header].map((j) => alerts.getJob(j.jobId)));
+    const [rejectedJob, replacedJob, headerJob, nothingValidJob] = await Promise.all([manyRejected, replaced, header, nothingValid].map((j) => alerts.getJob(j.jobId)));
 
     // Assess
-    expect(rejectedJob).toMatchObject({ status: 'completed', result: { imported: 0, rejected: 500 } });
+    expect(rejectedJob).toMatchObject({ status: 'completed', result: { imported: 1, rejected: 500 } });
+    // A file with no valid line would empty the register: the job fails and the register stays.
+    expect(nothingValidJob).toMatchObject({ status: 'failed', errors: expect.arrayContaining([{ message: expect.stringMatching(/^csv: none of the file's 30 lines is valid/) }]) });
     expect(rejectedJob!.errors).toHaveLength(rejectedLinesKept + 1);
     expect(rejectedJob!.errors.at(-1)!.message).toMatch(/^and 400 more rejected lines/);
     expect(Buffer.byteLength(JSON.stringify(rejectedJob), 'utf8')).toBeLessThan(60_000);

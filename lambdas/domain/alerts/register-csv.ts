@@ -62,7 +62,8 @@ const postalCodeShape: Record<RegisterCountry, RegExp> = { SE: /^\d{5}$/u, FI: /
 
 /**
  * Reads the register file. Throws ValidationError (path `csv.header`) when the file is empty or
- * the header lacks a required column; every other problem rejects only its row.
+ * the header lacks a required column, and (path `csv`) when every line is rejected; otherwise
+ * each problem rejects only its row.
  */
 export function parseAddressRegisterCsv(input: Uint8Array, defaultCountry: RegisterCountry): RegisterCsvResult {
   const records = parseCsvRecords(decodeText(input));
@@ -87,6 +88,17 @@ export function parseAddressRegisterCsv(input: Uint8Array, defaultCountry: Regis
     }
     firstLineOf.set(identity, record.line);
     rows.push(outcome);
+  }
+  if (rows.length === 0 && rejected.length > 0) {
+    // Every line wrong (a wrong phone format throughout, another file): importing it would empty
+    // the register and silence every alert, so the file is refused whole (R-SMS-2).
+    throw new ValidationError(
+      [
+        { path: 'csv', message: `none of the file's ${rejected.length} lines is valid: the register is not replaced` },
+        ...rejected.slice(0, 20).map(({ line, reason }) => ({ path: `csv.line ${line}`, message: reason })),
+      ],
+      `No line of the register file is valid (${rejected.length} rejected); the register is kept as it is.`,
+    );
   }
   return { rows, rejected };
 }
