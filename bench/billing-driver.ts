@@ -359,6 +359,7 @@ const memoryStore: PaymentFileStore = {
     const stored = objects.get(objectKey);
     return stored ? { found: true, bytes: stored, etag: '"bench"' } : { found: false, reason: 'missing' };
   },
+  put: async (objectKey, bytes) => void objects.set(objectKey, bytes),
 };
 const chunkQueue = new InProcessQueue<PaymentChunkJob>('payment-import-chunks', 'background', (line) => driver.progress(line));
 const paymentImports = new PaymentImports({
@@ -373,6 +374,7 @@ const paymentImports = new PaymentImports({
   activeJobs: memoryActiveJobs(),
   uploadUrlSeconds: 900,
   maxFileBytes: maxPaymentFileBytes,
+  inlineEntries: 500,
 });
 chunkQueue.attach(atMost(importConcurrency, async (event: SQSEvent): Promise<SQSBatchResponse> => {
   for (const record of event.Records) await paymentImports.processChunk(JSON.parse(record.body) as PaymentChunkJob, { lastAttempt: false });

@@ -11,7 +11,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,15 @@ export class LocalPaymentFileStore implements PaymentFileStore {
     if (!objectKeyPattern.test(objectKey)) return { found: false };
     const file = await this.read(objectKey, { maxBytes: Number.MAX_SAFE_INTEGER });
     return file.found ? { found: true, size: file.bytes.byteLength, etag: file.etag } : { found: false };
+  }
+
+  /** As S3's PutObject: written aside and renamed, so a reader never sees half a file. */
+  async put(objectKey: string, bytes: Uint8Array): Promise<void> {
+    if (!objectKeyPattern.test(objectKey)) throw new Error('not an upload key');
+    const target = join(this.directory, objectKey);
+    const partial = `${target}.${randomBytes(6).toString('hex')}.part`;
+    await writeFile(partial, bytes);
+    await rename(partial, target);
   }
 
   async read(objectKey: string, options: { ifMatch?: string; maxBytes: number }): Promise<StoredFile> {

@@ -24,6 +24,8 @@ const schema = z.object({
   /** Set in AWS: the queue of import chunks. */
   PAYMENT_IMPORT_QUEUE_URL: z.url().optional(),
   PAYMENT_IMPORT_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** POST /v1/payment-files books at most this many entries inside the request (about 2 s); a larger file is a background import (202). */
+  PAYMENT_FILE_INLINE_ENTRIES: z.coerce.number().int().min(0).max(5000).default(500),
   PAYMENT_UPLOAD_URL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   /** The queue's maxReceiveCount: the delivery that is the last attempt. */
   PAYMENT_IMPORT_MAX_RECEIVES: z.coerce.number().int().min(1).max(100).default(3),
@@ -77,6 +79,7 @@ function lazyS3Store(bucket: string, region: string, now: () => Date): PaymentFi
   return {
     uploadUrl: async (objectKey, seconds) => (await store()).uploadUrl(objectKey, seconds),
     read: async (objectKey, options) => (await store()).read(objectKey, options),
+    put: async (objectKey, bytes) => (await store()).put(objectKey, bytes),
   };
 }
 
@@ -105,6 +108,7 @@ export function buildPaymentImports(billing: Billing, ledger: { fileBooked(value
     chunkSize: env.PAYMENT_IMPORT_CHUNK_SIZE,
     uploadUrlSeconds: env.PAYMENT_UPLOAD_URL_SECONDS,
     maxFileBytes: maxPaymentFileBytes,
+    inlineEntries: env.PAYMENT_FILE_INLINE_ENTRIES,
     activeJobs: new DynamoActiveJobs(documentClient(config), config.TABLE_NAME),
   });
 }

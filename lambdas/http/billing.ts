@@ -89,6 +89,12 @@ export const handler = groupHandler(
       return { body: await billing.refund(actor(input), customerId, input.body as { amount?: number; bankAccount?: string }, customer) };
     },
     async importPaymentFile(input) {
+      // A large file is not booked inside the request (API Gateway gives up after 30 s): stored and imported in chunks, 202.
+      const body = await paymentImports.importBody(actor(input), input.bytes!);
+      if (!body.inline) {
+        const { importId, status, payments } = body.started;
+        return { status: 202, body: { importId, status, payments }, headers: { location: `/v1/payment-files/imports/${importId}` } };
+      }
       const report = await billing.importPayments(input.bytes!);
       // The ledger holds the money valued up to the file's latest value date: dunning's booking-delay guard reads it (R-FI-10).
       await ledger.fileBooked(report.latestValueDate);

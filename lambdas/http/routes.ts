@@ -259,9 +259,10 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'POST', path: '/v1/payment-files', group: 'billing', operationId: 'importPaymentFile',
-    summary: 'Book a bank payment file: BgMax or camt.054 (R-SE-13, R-SE-14)', access: ['admin'],
+    summary: 'Book a bank payment file: BgMax or camt.054 (R-SE-13, R-SE-14); a file of more than 500 entries answers 202 with its import (Location), booked in chunks in the background',
+    access: ['admin'],
     rawBody: { mediaTypes: ['text/plain', 'application/xml', 'text/xml', 'application/octet-stream'], maxBytes: 5 * 1024 * 1024 },
-    successStatus: 200, throttle: { rate: 1, burst: 2 },
+    successStatus: 200, alsoSucceedsWith: [202], throttle: { rate: 1, burst: 2 },
   },
   {
     method: 'POST', path: '/v1/payment-files/uploads', group: 'billing', operationId: 'createPaymentFileUpload',

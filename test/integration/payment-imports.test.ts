@@ -45,6 +45,8 @@ async function poll(importId: string) {
 
 beforeAll(async () => {
   process.env.PAYMENT_IMPORT_CHUNK_SIZE = '2';
+  // POST /v1/payment-files books up to 5 entries inside the request; a larger body is a background import.
+  process.env.PAYMENT_FILE_INLINE_ENTRIES = '5';
   t = await startTestStack();
   admin = await t.token({ role: 'admin' });
   agent = await t.token({ role: 'agent' });
@@ -188,6 +190,29 @@ describe('a large payment file: upload, import, progress', () => {
 
     // Assess
     expect(response.body).toMatchObject({ payments: 5, alreadyImported: 5, matched: 0, unmatched: 0 });
+  });
+
+  it('a file in the request body larger than a request books is imported in the background: 202 with its Location, then completed', async () => {
+    // Prepare: six payments (more than the five booked inside a request here), three of them to unknown references
+    const { bertil } = invoices;
+    const body = payFile([
+      { reference: bertil.reference, amountOre: 100 }, { reference: bertil.reference, amountOre: 200 }, { reference: bertil.reference, amountOre: 300 },
+      { reference: '77777777777', amountOre: 400 }, { reference: '77777777777', amountOre: 500 }, { reference: '66666666666', amountOre: 600 },
+    ], '2027-01-23');
+
+    // Act
+    const answer = await t.call('POST', '/v1/payment-files', { token: admin, raw: body as unknown as string, headers: { 'content-type': 'text/plain' } });
+    const done = await poll(answer.body.importId);
+    const again = await t.call('POST', '/v1/payment-files', { token: admin, raw: body as unknown as string, headers: { 'content-type': 'text/plain' } });
+
+    // Assess
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({ importId: importIdOf(sha256Of(body)), status: 'booking', payments: 6 });
+    expect(answer.headers.get('location')).toBe(`/v1/payment-files/imports/${answer.body.importId}`);
+    expect(done).toMatchObject({ status: 'completed', payments: 6, booked: 6, matched: 3, unmatched: 3, errors: [] });
+    expect(again.status).toBe(202);
+    expect(again.body.importId).toBe(answer.body.importId);
+    expect(again.body.status).toBe('completed');
   });
 
   it("finds a billing run's invoices by their reference's key item; only a reference no invoice has is looked up in the index", async () => {

@@ -46,6 +46,10 @@ export class S3PaymentFileStore implements PaymentFileStore {
     }
   }
 
+  async put(objectKey: string, bytes: Uint8Array): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: bytes }));
+  }
+
   async read(objectKey: string, options: { ifMatch?: string; maxBytes: number }): Promise<StoredFile> {
     let response;
     try {

@@ -100,6 +100,8 @@ export interface PaymentFileStore {
    * `maxBytes`: a larger object is not read (`too_large`, with its size).
    */
   read(objectKey: string, options: { ifMatch?: string; maxBytes: number }): Promise<StoredFile>;
+  /** Stores bytes under the key (a file that came in a request body, imported like an upload). */
+  put(objectKey: string, bytes: Uint8Array): Promise<void>;
 }
 
 export interface PaymentImportQueue {
@@ -156,6 +158,11 @@ export interface PaymentImportDeps {
   readonly uploadUrlSeconds: number;
   /** The largest file accepted (read, hashed and parsed inside one request). */
   readonly maxFileBytes: number;
+  /**
+   * `POST /v1/payment-files`: a file of at most this many entries is booked inside the request;
+   * a larger one is stored and imported like an upload (202, booked in chunks in the background).
+   */
+  readonly inlineEntries: number;
   /** The running jobs the sweeper looks at (lambdas/domain/jobs/sweeper.ts). */
   readonly activeJobs: ActiveJobs;
 }
@@ -231,6 +238,22 @@ export class PaymentImports {
     const { url, expiresAt } = await this.deps.store.uploadUrl(objectKey, this.deps.uploadUrlSeconds);
     await this.deps.repo.putUpload({ uploadId, objectKey, createdAt: this.deps.now().toISOString(), createdBy: actor.subject, expiresAt });
     return { uploadId, uploadUrl: url, expiresAt, method: 'PUT', maxBytes: this.deps.maxFileBytes };
+  }
+
+  /**
+   * `POST /v1/payment-files` with a file in the body: validated whole (a ValidationError names
+   * every bad line, nothing written); `inline` when it is small enough to book inside the request
+   * (the caller books it with `Billing.importPayments`, the same booking as the chunks); otherwise
+   * stored as an upload and imported like one, in chunks in the background: the same bytes
+   * again, by body or by upload, find the same import.
+   */
+  async importBody(actor: Actor, bytes: Uint8Array): Promise<{ inline: true } | { inline: false; started: PaymentImport }> {
+    if (bookingEntries(wholePaymentFile(parsePaymentFile(bytes))).length <= this.deps.inlineEntries) return { inline: true };
+    const uploadId = this.deps.newId('upl');
+    const objectKey = `uploads/${uploadId}`;
+    await this.deps.store.put(objectKey, bytes);
+    await this.deps.repo.putUpload({ uploadId, objectKey, createdAt: this.deps.now().toISOString(), createdBy: actor.subject, expiresAt: this.deps.now().toISOString() });
+    return { inline: false, started: await this.startImport(actor, uploadId) };
   }
 
   /**

@@ -64,7 +64,7 @@ describe('a Task whose function times out', () => {
     expect(failed).toEqual([expect.objectContaining({ taskFailedEventDetails: expect.objectContaining({ error: 'Sandbox.Timedout' }) })]);
   }, 10_000);
 
-  it('is caught as a task error when no Retry names it (the dunning ASL retries States.Timeout, not Sandbox.Timedout)', async () => {
+  it('is caught as a task error when no Retry names it (a definition retrying States.Timeout only; the dunning ASL retries Sandbox.Timedout too)', async () => {
     const workflows = setup();
     const task = asLambda({ name: 'tasks', settings: short }, () => new Promise((resolve) => releases.push(() => resolve({}))));
     workflows.register('limits', definition(['States.Timeout']), { Work: task });

@@ -102,9 +102,12 @@ class MemoryStore implements PaymentFileStore {
     if (options.ifMatch && options.ifMatch !== this.etagOf(bytes)) return { found: false, reason: 'changed' };
     return { found: true, bytes, etag: this.etagOf(bytes) };
   }
+  async put(objectKey: string, bytes: Uint8Array) {
+    this.objects.set(objectKey, bytes);
+  }
 }
 
-function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]) => boolean } = {}) {
+function setUp(options: { chunkSize?: number; inlineEntries?: number; failChunk?: (chunk: BookingEntry[]) => boolean } = {}) {
   const repo = new MemoryImports();
   const store = new MemoryStore();
   const queued: PaymentChunkJob[] = [];
@@ -128,6 +131,7 @@ function setUp(options: { chunkSize?: number; failChunk?: (chunk: BookingEntry[]
     chunkSize: options.chunkSize ?? 2,
     uploadUrlSeconds: 900,
     maxFileBytes: 64 * 1024,
+    inlineEntries: options.inlineEntries ?? 3,
     activeJobs,
   });
   const upload = async (bytes: Uint8Array) => {
@@ -244,6 +248,42 @@ describe('PaymentImports', () => {
     expect(second.importId).toBe(first.importId);
     expect(second.status).toBe('completed');
     expect(queued).toEqual([]);
+  });
+
+  it('a file in a request body: booked inside the request when small, imported in chunks when larger (the same import as an upload of the same bytes)', async () => {
+    // Prepare
+    const { imports, upload, queued, drain, repo } = setUp({ chunkSize: 2, inlineEntries: 3 });
+    const large = file(5);
+
+    // Act
+    const small = await imports.importBody(admin, file(3));
+    const body = await imports.importBody(admin, large);
+    const bodyAgain = await imports.importBody(admin, large);
+    const byUpload = await imports.startImport(admin, await upload(large));
+    await drain();
+
+    // Assess
+    expect(small).toEqual({ inline: true });
+    expect(body).toMatchObject({ inline: false, started: { importId: importIdOf(sha256Of(large)), status: 'booking', payments: 5, chunks: 3 } });
+    expect(bodyAgain).toMatchObject({ inline: false, started: { importId: importIdOf(sha256Of(large)) } });
+    expect(byUpload.importId).toBe(importIdOf(sha256Of(large)));
+    expect(queued).toEqual([]);
+    expect(repo.imports.size).toBe(1);
+    expect(await imports.getImport(byUpload.importId)).toMatchObject({ status: 'completed', booked: 5 });
+  });
+
+  it('refuses a broken file in a request body whole, naming its lines, and stores nothing', async () => {
+    // Prepare
+    const { imports, store, repo } = setUp({ inlineEntries: 0 });
+
+    // Act
+    const refused = await imports.importBody(admin, fixture('bgmax-truncated.txt')).catch((error: unknown) => error);
+
+    // Assess
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).errors.some((e) => /^line \d+$/.test(e.path))).toBe(true);
+    expect(store.objects.size).toBe(0);
+    expect(repo.imports.size).toBe(0);
   });
 
   it('refuses a broken file whole, naming its lines, and records nothing', async () => {
