@@ -201,8 +201,8 @@ export class PaymentImports extends Construct {
 
   /**
    * The billing route group signs upload URLs (s3:PutObject: a presigned URL carries the
-   * signer's permission; the function itself never puts), reads a file to validate it
-   * (s3:GetObject), and queues its chunks.
+   * signer's permission), stores a large file that came in a request body (s3:PutObject, then
+   * imported like an upload), reads a file to validate it (s3:GetObject), and queues its chunks.
    */
   connectRouteGroups(functions: Readonly<Record<RouteGroup, ServiceFunction>>): void {
     const billing = functions.billing;
@@ -212,7 +212,7 @@ export class PaymentImports extends Construct {
     this.queue.grantSendMessages(billing.function);
     this.acknowledgeUploadPrefix(
       billing,
-      'the billing route group signs upload URLs (s3:PutObject) and reads the uploaded file it validates (s3:GetObject), under uploads/ only',
+      'the billing route group signs upload URLs and stores a large request body (s3:PutObject) and reads the uploaded file it validates (s3:GetObject), under uploads/ only',
     );
   }
 
