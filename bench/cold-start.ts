@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { routeGroups } from '../lambdas/http/routes.js';
-import { esmRequireBanner } from '../lib/constructs/service-function.js';
+import { bundleAliases, esmRequireBanner } from '../lib/constructs/service-function.js';
 import { fromRepoRoot, repoRoot } from '../lib/paths.js';
 import { bucketProfile, packageOf, runtimeBucket, type CallFrame } from './cpu-profile.js';
 import { lambdaEnv } from './lambda-env.js';
@@ -51,7 +51,7 @@ export interface ColdStartReport {
  * mirrored here (the banner is imported): keep the two in step. CDK's command is
  * `esbuild --bundle <entry> --target=node22 --platform=node --format=esm
  * --outfile=index.mjs --minify --sourcemap --sources-content=false
- * --banner:js=... --main-fields=module,main`, with no --external (SDK bundled).
+ * --banner:js=... --main-fields=module,main --alias:moment-timezone=...`, with no --external (SDK bundled).
  * `metafile` only adds the size report; it does not change the output.
  */
 async function bundle(name: string, entry: string): Promise<{ path: string; metafile: Metafile }> {
@@ -68,6 +68,7 @@ async function bundle(name: string, entry: string): Promise<{ path: string; meta
     sourcemap: true,
     sourcesContent: false,
     banner: { js: esmRequireBanner },
+    alias: { ...bundleAliases },
     mainFields: ['module', 'main'],
     external: [],
     metafile: true,

@@ -20,7 +20,7 @@
  *   minute; one that occurs twice takes the first occurrence. (With 07:00 in the Nordic zones,
  *   where clocks change at 02:00/03:00 on Sundays, neither happens; the conversion is general.)
  */
-import Holidays, { type HolidaysTypes } from 'date-holidays';
+import { holidaysOf, type Holidays, type HolidaysTypes } from '../calendar/holidays.js';
 import { ValidationError } from '../errors.js';
 import { urgentCategories, type OutageCategory } from './types.js';
 
@@ -141,7 +141,7 @@ function holidaysIn(country: HolidayCountry, year: number, types: readonly Holid
   if (!dates) {
     let calendar = calendars.get(country);
     if (!calendar) {
-      calendar = new Holidays(country);
+      calendar = holidaysOf(country);
       calendars.set(country, calendar);
     }
     dates = new Map();

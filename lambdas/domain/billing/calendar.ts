@@ -14,7 +14,7 @@
  *
  * Malformed dates, months and weeks throw {@link ValidationError}.
  */
-import Holidays from 'date-holidays';
+import { holidaysOf, type Holidays } from '../calendar/holidays.js';
 import { ValidationError } from '../errors.js';
 
 export type Country = 'SE' | 'FI' | 'NO';
@@ -165,7 +165,7 @@ function bankHolidays(country: Country, year: number): ReadonlySet<string> {
   if (!dates) {
     let calendar = calendars.get(country);
     if (!calendar) {
-      calendar = new Holidays(country);
+      calendar = holidaysOf(country);
       calendars.set(country, calendar);
     }
     const set = new Set<string>();
