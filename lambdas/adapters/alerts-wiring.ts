@@ -15,6 +15,7 @@ import { Outbox } from './messaging/outbox.js';
 import { installedAlertJobQueue, installedSendQueue, SqsSendQueue } from './messaging/send-queue.js';
 import { SnsSmsSender } from './messaging/sns-sms-sender.js';
 import { EndUserMessagingVoiceSender } from './messaging/voice-sender.js';
+import { businessMetrics, traced } from './observability.js';
 
 export function buildOutageAlerts(): OutageAlerts {
   const config = loadConfig();
@@ -26,9 +27,9 @@ export function buildOutageAlerts(): OutageAlerts {
   let queue;
   let jobQueue;
   if (alerts.MESSAGING === 'sns') {
-    sms = new SnsSmsSender(new SNSClient({ region: config.AWS_REGION }), { senderId: alerts.SMS_SENDER_ID!, maxAttempts: 5, backoffMs: 200 });
-    voice = new EndUserMessagingVoiceSender(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), alerts.VOICE_ORIGINATION_IDENTITY!);
-    queue = new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), alerts.SEND_QUEUE_URL!);
+    sms = new SnsSmsSender(traced(new SNSClient({ region: config.AWS_REGION })), { senderId: alerts.SMS_SENDER_ID!, maxAttempts: 5, backoffMs: 200 });
+    voice = new EndUserMessagingVoiceSender(traced(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION })), alerts.VOICE_ORIGINATION_IDENTITY!);
+    queue = new SqsSendQueue(traced(new SQSClient({ region: config.AWS_REGION })), alerts.SEND_QUEUE_URL!);
     jobQueue = queue;
   } else {
     const outbox = new Outbox(db, config.TABLE_NAME, now);
@@ -50,5 +51,6 @@ export function buildOutageAlerts(): OutageAlerts {
     newId: (prefix) => randomIds.newId(prefix),
     settings: alertSettings(alerts),
     canReceiveSms,
+    metrics: businessMetrics,
   });
 }

@@ -15,12 +15,13 @@ import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../adapters/dynamo/alert-repository.js';
 import type { Recipient } from '../domain/alerts/ports.js';
 import { receiptOutcome, SmsEvent } from '../domain/alerts/receipts.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const config = loadConfig();
 const repo = new DynamoAlertRepository(documentClient(config), config.TABLE_NAME);
 
-export async function handler(event: SNSEvent): Promise<{ settled: number; ignored: number }> {
+async function handle(event: SNSEvent): Promise<{ settled: number; ignored: number }> {
   let settled = 0;
   let ignored = 0;
   for (const record of event.Records) {
@@ -65,3 +66,6 @@ export async function handler(event: SNSEvent): Promise<{ settled: number; ignor
   }
   return { settled, ignored };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);
