@@ -1,7 +1,8 @@
 /**
  * The environment a deployed route-group Lambda reads at module init: TABLE_NAME (set by
  * CustomerApi), the runtime's region and credentials (dummies: init makes no calls),
- * NODE_OPTIONS from ServiceFunction, the outage-alert settings the alerts and outages
+ * NODE_OPTIONS and the Powertools settings from ServiceFunction, AWS_EXECUTION_ENV (so the
+ * X-Ray tracer is loaded, as in Lambda), the outage-alert settings the alerts and outages
  * groups parse at cold start (lambdas/adapters/alerts-config.ts, MESSAGING=sns as in AWS)
  * the billing group's queue (lambdas/adapters/billing-wiring.ts), its payment-file bucket and
  * import queue (lambdas/adapters/payment-import-wiring.ts, lib/constructs/payment-imports.ts)
@@ -16,6 +17,13 @@ export const lambdaEnv: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   NODE_OPTIONS: '--enable-source-maps',
+  // The Lambda runtime's marker (lambdas/adapters/observability.ts loads the X-Ray tracer only
+  // where it is set) and what ServiceFunction sets for metrics and traces.
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  POWERTOOLS_SERVICE_NAME: 'nordic-utility-service',
+  POWERTOOLS_METRICS_NAMESPACE: 'NordicUtility/bench',
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
   ALERT_DEPARTMENT: 'Kommunens VA-avdelning',
   ALERT_INFO_URL: 'https://example.se/driftinfo',
   ALERT_CONTACT: '0570-810 00',

@@ -20,6 +20,7 @@ import { Outbox } from './messaging/outbox.js';
 import { installedAlertJobQueue, installedSendQueue, SqsSendQueue } from './messaging/send-queue.js';
 import { SnsSmsSender } from './messaging/sns-sms-sender.js';
 import { EndUserMessagingVoiceSender } from './messaging/voice-sender.js';
+import { businessMetrics, traced } from './observability.js';
 
 let installedRegisterFiles: RegisterFileStore | undefined;
 
@@ -55,9 +56,9 @@ export function buildOutageAlerts(): OutageAlerts {
   let queue;
   let jobQueue;
   if (alerts.MESSAGING === 'sns') {
-    sms = new SnsSmsSender(new SNSClient({ region: config.AWS_REGION }), { senderId: alerts.SMS_SENDER_ID!, maxAttempts: 5, backoffMs: 200 });
-    voice = new EndUserMessagingVoiceSender(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), alerts.VOICE_ORIGINATION_IDENTITY!);
-    queue = new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), alerts.SEND_QUEUE_URL!);
+    sms = new SnsSmsSender(traced(new SNSClient({ region: config.AWS_REGION })), { senderId: alerts.SMS_SENDER_ID!, maxAttempts: 5, backoffMs: 200 });
+    voice = new EndUserMessagingVoiceSender(traced(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION })), alerts.VOICE_ORIGINATION_IDENTITY!);
+    queue = new SqsSendQueue(traced(new SQSClient({ region: config.AWS_REGION })), alerts.SEND_QUEUE_URL!);
     jobQueue = queue;
   } else {
     const outbox = new Outbox(db, config.TABLE_NAME, now);
@@ -81,5 +82,6 @@ export function buildOutageAlerts(): OutageAlerts {
     settings: alertSettings(alerts),
     canReceiveSms,
     ...(registerFiles ? { registerFiles } : {}),
+    metrics: businessMetrics,
   });
 }

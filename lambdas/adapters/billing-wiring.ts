@@ -12,6 +12,7 @@ import { DynamoJobRepository } from './dynamo/job-repository.js';
 import { customerShards, DynamoCustomerRepository } from './dynamo/customer-repository.js';
 import { randomIds } from './ids.js';
 import { documentOrderQueue } from './document-order-queue.js';
+import { businessMetrics, traced } from './observability.js';
 
 const schema = z.object({
   UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']),
@@ -48,7 +49,7 @@ export function buildBilling(): Billing {
   const config = loadConfig();
   const env = schema.parse(process.env);
   const db = documentClient(config);
-  const queue = env.BILLING_QUEUE_URL ? new SqsBillingQueue(new SQSClient({ region: config.AWS_REGION }), env.BILLING_QUEUE_URL) : installedQueue;
+  const queue = env.BILLING_QUEUE_URL ? new SqsBillingQueue(traced(new SQSClient({ region: config.AWS_REGION })), env.BILLING_QUEUE_URL) : installedQueue;
   if (!queue) throw new Error('BILLING_QUEUE_URL is required outside the embedded stack');
   const customers = new DynamoCustomerRepository(db, config.TABLE_NAME);
   const documents = documentOrderQueue();
@@ -65,5 +66,6 @@ export function buildBilling(): Billing {
     jobs: new DynamoJobRepository(db, config.TABLE_NAME),
     stalledAfterMs: env.BILLING_STALLED_AFTER_SECONDS * 1000,
     ...(documents ? { documents } : {}),
+    metrics: businessMetrics,
   });
 }

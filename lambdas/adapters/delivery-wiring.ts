@@ -40,6 +40,7 @@ import { DynamoDeliveryRepository } from './dynamo/delivery-repository.js';
 import { randomIds } from './ids.js';
 import { Outbox } from './messaging/outbox.js';
 import { S3DocumentStore } from './storage/s3-document-store.js';
+import { traced } from './observability.js';
 
 /** A provider's API: https only, no trailing slash. */
 const providerUrl = z.url().refine((url) => url.startsWith('https://'), 'https only').transform((url) => url.replace(/\/+$/, '')).optional();
@@ -138,15 +139,15 @@ export function buildDocumentDelivery(): DocumentDelivery {
   const now = () => clock().now();
   let parts: Pick<ConstructorParameters<typeof DocumentDelivery>[0], 'store' | 'queue' | 'eInvoice' | 'email' | 'print'>;
   if (env.DELIVERY_MODE === 'aws') {
-    const secrets = new SecretsManagerClient({ region: config.AWS_REGION });
+    const secrets = traced(new SecretsManagerClient({ region: config.AWS_REGION }));
     const http = (name: string, baseUrl: string, secret: string) =>
       new HttpChannel({ name, baseUrl, apiKey: secretApiKey(secrets, secret), timeoutMs: 10_000, maxAttempts: 3, backoffMs: 500 });
     const print: PrintService = new HttpPrintService(http('the print service', env.PRINT_API_URL!, env.PRINT_API_SECRET_ID!));
     parts = {
-      store: new S3DocumentStore(new S3Client({ region: config.AWS_REGION }), env.DOCUMENT_BUCKET!),
-      queue: new SqsDeliveryQueue(new SQSClient({ region: config.AWS_REGION }), env.DELIVERY_QUEUE_URL!),
+      store: new S3DocumentStore(traced(new S3Client({ region: config.AWS_REGION })), env.DOCUMENT_BUCKET!),
+      queue: new SqsDeliveryQueue(traced(new SQSClient({ region: config.AWS_REGION })), env.DELIVERY_QUEUE_URL!),
       eInvoice: env.EINVOICE_API_URL ? new OperatorEInvoiceSender(http('the e-invoice operator', env.EINVOICE_API_URL, env.EINVOICE_API_SECRET_ID!)) : noOperator,
-      email: new SesEmailSender(new SESv2Client({ region: config.AWS_REGION }), { configurationSet: env.SES_CONFIGURATION_SET!, maxAttempts: 4, backoffMs: 250 }),
+      email: new SesEmailSender(traced(new SESv2Client({ region: config.AWS_REGION })), { configurationSet: env.SES_CONFIGURATION_SET!, maxAttempts: 4, backoffMs: 250 }),
       print,
     };
   } else {

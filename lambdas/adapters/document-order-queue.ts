@@ -9,6 +9,7 @@ import * as z from 'zod';
 import type { DeliveryJob } from '../domain/delivery/ports.js';
 import type { DocumentOrder, DocumentOrderQueue } from '../domain/delivery/orders.js';
 import { loadConfig } from './config.js';
+import { traced } from './observability.js';
 
 const schema = z.object({ DELIVERY_QUEUE_URL: z.url().optional() });
 
@@ -33,7 +34,7 @@ class SqsOrderQueue implements DocumentOrderQueue {
 /** The queue documents are ordered on, or undefined where no delivery is set up (a function that orders nothing). */
 export function documentOrderQueue(env: NodeJS.ProcessEnv = process.env): DocumentOrderQueue | undefined {
   const { DELIVERY_QUEUE_URL } = schema.parse(env);
-  if (DELIVERY_QUEUE_URL) return new SqsOrderQueue(new SQSClient({ region: loadConfig().AWS_REGION }), DELIVERY_QUEUE_URL);
+  if (DELIVERY_QUEUE_URL) return new SqsOrderQueue(traced(new SQSClient({ region: loadConfig().AWS_REGION })), DELIVERY_QUEUE_URL);
   const queue = installed;
   return queue ? { order: (order) => queue.enqueue({ order }) } : undefined;
 }

@@ -21,6 +21,7 @@ import { randomIds } from './ids.js';
 import { DynamoDeliveryRepository } from './dynamo/delivery-repository.js';
 import { documentOrderQueue } from './document-order-queue.js';
 import type { LetterPort } from '../domain/dunning/process.js';
+import { businessMetrics, traced } from './observability.js';
 
 const schema = z.object({
   UTILITY_COUNTRY: z.enum(['SE', 'FI', 'NO']),
@@ -101,7 +102,7 @@ export function buildPaymentLedger(): { fileBooked(valueDate?: string): Promise<
 export function buildDunning(): { dunning: Dunning; repo: DynamoDunningRepository } {
   const config = loadConfig();
   const env = schema.parse(process.env);
-  const workflow = env.DUNNING_STATE_MACHINE_ARN ? new StepFunctionsWorkflow(new SFNClient({ region: config.AWS_REGION }), env.DUNNING_STATE_MACHINE_ARN) : installedWorkflow;
+  const workflow = env.DUNNING_STATE_MACHINE_ARN ? new StepFunctionsWorkflow(traced(new SFNClient({ region: config.AWS_REGION })), env.DUNNING_STATE_MACHINE_ARN) : installedWorkflow;
   if (!workflow) throw new Error('DUNNING_STATE_MACHINE_ARN is required outside the embedded stack');
   return build(workflow);
 }
@@ -136,6 +137,7 @@ function build(workflow: WorkflowPort): { dunning: Dunning; repo: DynamoDunningR
     stuckAfterBankingDays: env.DUNNING_STUCK_AFTER_BANKING_DAYS,
     onStuck: ({ caseId, since, bankingDays }) => logger.warn(stuckLogMessage, { event: 'dunning_case_stuck', caseId, since, bankingDays }),
     ...(letters ? { letters } : {}),
+    metrics: businessMetrics,
   });
   return { dunning, repo };
 }

@@ -14,6 +14,7 @@ import { documentClient } from './dynamo/client.js';
 import { DynamoActiveJobs } from './dynamo/active-jobs.js';
 import { DynamoPaymentImportRepository } from './dynamo/payment-import-repository.js';
 import { randomIds } from './ids.js';
+import { traced } from './observability.js';
 
 /** The largest payment file imported: read, hashed and parsed whole inside the import request (100,000 payments are 12.3 MB). */
 export const maxPaymentFileBytes = 32 * 1024 * 1024;
@@ -74,7 +75,7 @@ function lazyS3Store(bucket: string, region: string, now: () => Date): PaymentFi
   let loaded: Promise<PaymentFileStore> | undefined;
   const store = () =>
     (loaded ??= import('./storage/s3-payment-file-store.js').then(
-      ({ S3PaymentFileStore }) => new S3PaymentFileStore(S3PaymentFileStore.client(region), bucket, now),
+      ({ S3PaymentFileStore }) => new S3PaymentFileStore(traced(S3PaymentFileStore.client(region)), bucket, now),
     ));
   return {
     uploadUrl: async (objectKey, seconds) => (await store()).uploadUrl(objectKey, seconds),
@@ -95,7 +96,7 @@ export function buildPaymentImports(billing: Billing, ledger: { fileBooked(value
   let store: PaymentFileStore | undefined = installed?.store;
   let queue: PaymentImportQueue | undefined = installed?.queue;
   if (env.PAYMENT_FILE_BUCKET) store = lazyS3Store(env.PAYMENT_FILE_BUCKET, config.AWS_REGION, now);
-  if (env.PAYMENT_IMPORT_QUEUE_URL) queue = new SqsPaymentImportQueue(new SQSClient({ region: config.AWS_REGION }), env.PAYMENT_IMPORT_QUEUE_URL);
+  if (env.PAYMENT_IMPORT_QUEUE_URL) queue = new SqsPaymentImportQueue(traced(new SQSClient({ region: config.AWS_REGION })), env.PAYMENT_IMPORT_QUEUE_URL);
   if (!store || !queue) throw new Error('PAYMENT_FILE_BUCKET and PAYMENT_IMPORT_QUEUE_URL are required outside the embedded stack');
   return new PaymentImports({
     repo: new DynamoPaymentImportRepository(documentClient(config), config.TABLE_NAME),

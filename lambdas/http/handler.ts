@@ -3,13 +3,14 @@
  * key, authorise, parse and validate with the route's zod schemas, call the operation,
  * and map every error to problem+json in the one error middleware (last in `.use()`).
  */
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ValidationError, type FieldError } from '../domain/errors.js';
 import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
+import { observabilityMiddlewares } from '../adapters/observability.js';
 import { IdempotencyStore } from '../adapters/dynamo/idempotency-store.js';
 import { authorize, type Principal } from './principal.js';
 import { HttpProblem, problemResponse, toProblem } from './problem.js';
@@ -245,6 +246,9 @@ export function groupHandler(
   };
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    // In Lambda: the X-Ray handler subsegment, and the business metrics the request counted
+    // flushed after it answered (or failed). Outside Lambda, none.
+    .use(observabilityMiddlewares() as MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>[])
     .use({
       // Last in `.use()`: maps every error, domain or not, to problem+json.
       onError: async (request) => {

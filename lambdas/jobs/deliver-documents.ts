@@ -15,6 +15,7 @@ import { buildDocumentDelivery, buildDocumentOrders, loadDeliveryConfig } from '
 import { NotFoundError } from '../domain/errors.js';
 import { documentIdPattern } from '../domain/delivery/service.js';
 import { dunningStages } from '../domain/dunning/policy.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const settings = loadDeliveryConfig();
@@ -29,7 +30,7 @@ const Order = z.discriminatedUnion('kind', [
 ]);
 const Job = z.union([z.strictObject({ documentId: z.string().regex(documentIdPattern) }), z.strictObject({ order: Order })]);
 
-export async function handler(event: SQSEvent | { sweep: true }): Promise<SQSBatchResponse | { requeued: number }> {
+async function handle(event: SQSEvent | { sweep: true }): Promise<SQSBatchResponse | { requeued: number }> {
   if (!('Records' in event)) {
     const requeued = await delivery.requeueStalled();
     if (requeued > 0) logger.warn('deliveries left queued were queued again', { requeued });
@@ -66,3 +67,6 @@ export async function handler(event: SQSEvent | { sweep: true }): Promise<SQSBat
   }
   return { batchItemFailures };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

@@ -9,6 +9,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { buildDocumentDelivery } from '../adapters/delivery-wiring.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const delivery = buildDocumentDelivery();
@@ -21,7 +22,7 @@ const SesEvent = z.looseObject({
   complaint: z.looseObject({ complainedRecipients: recipients, timestamp: z.string(), feedbackId: z.string(), complaintFeedbackType: z.string().optional() }).optional(),
 });
 
-export async function handler(event: SNSEvent): Promise<{ recorded: number; ignored: number }> {
+async function handle(event: SNSEvent): Promise<{ recorded: number; ignored: number }> {
   let recorded = 0;
   let ignored = 0;
   for (const record of event.Records) {
@@ -61,3 +62,6 @@ export async function handler(event: SNSEvent): Promise<{ recorded: number; igno
   }
   return { recorded, ignored };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

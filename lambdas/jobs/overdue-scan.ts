@@ -5,9 +5,13 @@
  * disconnected cases whose debt has been paid since, with a reconnection order (R-SE-18).
  */
 import { buildDunning } from '../adapters/dunning-wiring.js';
+import { observed } from '../adapters/observability.js';
 
 const { dunning } = buildDunning();
 
-export async function handler(): Promise<{ started: number; alreadyStarted: number; reconnected: number }> {
+async function handle(): Promise<{ started: number; alreadyStarted: number; reconnected: number }> {
   return dunning.scanOverdue();
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

@@ -8,12 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { buildBilling } from '../adapters/billing-wiring.js';
 import { buildPaymentImports, paymentImportSettings } from '../adapters/payment-import-wiring.js';
 import type { PaymentChunkJob } from '../domain/billing/payment-imports.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const imports = buildPaymentImports(buildBilling());
 const { PAYMENT_IMPORT_MAX_RECEIVES: maxReceives } = paymentImportSettings();
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handle(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
@@ -27,3 +28,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   }
   return { batchItemFailures };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

@@ -10,12 +10,13 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildOutageAlerts } from '../adapters/alerts-wiring.js';
+import { observed } from '../adapters/observability.js';
 import type { AlertJobMessage } from '../domain/alerts/ports.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const alerts = buildOutageAlerts();
 
-export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
+async function handle(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   // The function's end: a chunk stops claiming before it and queues its rest again.
   const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
@@ -38,3 +39,6 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
   }
   return { batchItemFailures };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

@@ -17,12 +17,13 @@ import { DynamoAlertRepository } from '../adapters/dynamo/alert-repository.js';
 import type { Recipient } from '../domain/alerts/ports.js';
 import { countSendChunk } from '../domain/alerts/chunk-counts.js';
 import { receiptOutcome, SmsEvent } from '../domain/alerts/receipts.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const config = loadConfig();
 const repo = new DynamoAlertRepository(documentClient(config), config.TABLE_NAME);
 
-export async function handler(event: SNSEvent): Promise<{ settled: number; ignored: number }> {
+async function handle(event: SNSEvent): Promise<{ settled: number; ignored: number }> {
   let settled = 0;
   let ignored = 0;
   for (const record of event.Records) {
@@ -71,3 +72,6 @@ export async function handler(event: SNSEvent): Promise<{ settled: number; ignor
   }
   return { settled, ignored };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

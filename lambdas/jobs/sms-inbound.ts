@@ -11,12 +11,13 @@ import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../adapters/dynamo/alert-repository.js';
 import { InboundSms, isStopRequest } from '../domain/alerts/receipts.js';
+import { observed } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const config = loadConfig();
 const repo = new DynamoAlertRepository(documentClient(config), config.TABLE_NAME);
 
-export async function handler(event: SNSEvent): Promise<{ optedOut: number; ignored: number }> {
+async function handle(event: SNSEvent): Promise<{ optedOut: number; ignored: number }> {
   let optedOut = 0;
   let ignored = 0;
   for (const record of event.Records) {
@@ -43,3 +44,6 @@ export async function handler(event: SNSEvent): Promise<{ optedOut: number; igno
   }
   return { optedOut, ignored };
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

@@ -15,6 +15,7 @@ import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoJobRepository } from '../adapters/dynamo/job-repository.js';
 import { SqsSendQueue } from '../adapters/messaging/send-queue.js';
+import { observed, traced } from '../adapters/observability.js';
 
 const logger = new Logger({ serviceName: 'nordic-utility-service' });
 const billing = buildBilling();
@@ -30,14 +31,14 @@ const sweeper = new JobSweeper([
 
 function alertJobs(queueUrl: string) {
   const jobs = new DynamoJobRepository(documentClient(config), config.TABLE_NAME);
-  const queue = new SqsSendQueue(new SQSClient({ region: config.AWS_REGION }), queueUrl);
+  const queue = new SqsSendQueue(traced(new SQSClient({ region: config.AWS_REGION })), queueUrl);
   return [new ResumableOutageJobs(jobs, queue), new ResumableRegisterImports(jobs, queue)];
 }
 
 /** The log message the alarm's metric filter matches. */
 export const requeuedMessage = 'stalled jobs re-queued';
 
-export async function handler(): Promise<SweepReport & { failed: string[] }> {
+async function handle(): Promise<SweepReport & { failed: string[] }> {
   const report = await sweeper.sweep(clock().now());
   if (report.resumed.length > 0) {
     logger.warn(requeuedMessage, { jobs: report.resumed.length, resumed: report.resumed });
@@ -48,3 +49,6 @@ export async function handler(): Promise<SweepReport & { failed: string[] }> {
   }
   return report;
 }
+
+/** In Lambda: traced, and the business metrics it counted flushed after each invocation. */
+export const handler = observed(handle);

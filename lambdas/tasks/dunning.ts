@@ -4,8 +4,10 @@
  * (lambdas/tasks/dunning-task.ts routes the tasks and sorts their errors).
  */
 import { buildDunning } from '../adapters/dunning-wiring.js';
+import { observed } from '../adapters/observability.js';
 import { dunningTaskHandler } from './dunning-task.js';
 
 export { DunningTaskError, TransientTaskError, type DunningTaskEvent } from './dunning-task.js';
 
-export const handler = dunningTaskHandler(buildDunning().dunning);
+/** In Lambda: traced, and the business metrics a task counted flushed after each invocation. */
+export const handler = observed(dunningTaskHandler(buildDunning().dunning));

@@ -3,7 +3,8 @@
  * throttles alarm on every function of the stack, API Gateway 5xx, and one place the alarms
  * go — every alarm of the stack, those of the capability constructs included, sends to the
  * one operations topic (an aspect adds the action to any alarm that has none). The alarms'
- * state is shown on the dashboard the stack already has.
+ * state and the business metrics the functions emit (lambdas/domain/metrics.ts, in the
+ * stack's namespace) are shown on the dashboard the stack already has.
  */
 import { Aspects, Duration, Stack, type IAspect } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -19,7 +20,11 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { ServiceFunction } from './service-function.js';
+import { dunningStages } from '../../lambdas/domain/dunning/policy.js';
+import { workOrderTypes } from '../../lambdas/domain/dunning/case.js';
+import { businessMetricNames } from '../../lambdas/domain/metrics.js';
+import { serviceName } from '../../lambdas/adapters/service-name.js';
+import { metricsNamespace, ServiceFunction } from './service-function.js';
 
 export interface OperationsProps {
   /** The topic an operator subscribes to (docs/DEPLOY.md). */
@@ -127,5 +132,37 @@ export class Operations extends Construct {
       }),
       new AlarmStatusWidget({ title: 'Service alarms (all go to the operations topic)', alarms: allAlarms, width: 24, height: 8 }),
     );
+    props.dashboard.addWidgets(...businessWidgets(metricsNamespace(stack)));
   }
+}
+
+/** The business metrics (lambdas/adapters/observability.ts writes them as EMF), summed per period. */
+function businessWidgets(namespace: string): GraphWidget[] {
+  const hour = Duration.hours(1);
+  const day = Duration.days(1);
+  const metric = (metricName: string, period: Duration, extra: Record<string, string> = {}, label?: string) =>
+    new Metric({ namespace, metricName, dimensionsMap: { service: serviceName, ...extra }, statistic: 'Sum', period, ...(label ? { label } : {}) });
+  const n = businessMetricNames;
+  return [
+    new GraphWidget({
+      title: 'Outage alerts (per hour)',
+      left: [metric(n.outagesCreated, hour), metric(n.smsFailed, hour), metric(n.voiceCallsFailed, hour)],
+      right: [metric(n.outageRecipients, hour), metric(n.smsSent, hour), metric(n.voiceCallsSent, hour)],
+      width: 8,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: 'Invoices and payments (per day)',
+      left: [metric(n.invoicesIssued, day), metric(n.paymentsBooked, day), metric(n.paymentsUnmatched, day)],
+      width: 8,
+      height: 6,
+    }),
+    new GraphWidget({
+      title: 'Dunning stages entered and work orders (per day)',
+      left: (['overdue', ...dunningStages] as const).map((stage) => metric(n.dunningStageEntered, day, { stage }, stage)),
+      right: workOrderTypes.map((type) => metric(n.workOrdersCreated, day, { type }, `work order: ${type}`)),
+      width: 8,
+      height: 6,
+    }),
+  ];
 }

@@ -1,15 +1,17 @@
 /**
  * The defaults every Lambda of the service shares: Node.js 22 on arm64, one esbuild ESM
  * bundle with the AWS SDK inside (the version we test against, not the runtime's),
- * source maps, active X-Ray tracing, and an explicit log group with a retention
- * (instead of the deprecated `logRetention` custom resource).
+ * source maps, active X-Ray tracing with the Powertools Tracer, business metrics in the
+ * stack's namespace (lambdas/adapters/observability.ts), and an explicit log group with a
+ * retention (instead of the deprecated `logRetention` custom resource).
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { serviceName } from '../../lambdas/adapters/service-name.js';
 import { fromRepoRoot, repoRoot } from '../paths.js';
 
 export const serviceRuntime = Runtime.NODEJS_22_X;
@@ -32,6 +34,28 @@ export const esmRequireBanner =
 export const bundleAliases: Readonly<Record<string, string>> = {
   'moment-timezone': './lambdas/adapters/moment-timezone-nordic.ts',
 };
+
+/**
+ * The CloudWatch namespace of the service's business metrics: one per stack, so two
+ * deployments in one account and region (a test and a production stack) never add up.
+ */
+export function metricsNamespace(stack: Stack): string {
+  return `NordicUtility/${stack.stackName}`;
+}
+
+/**
+ * What every function reads for its metrics and traces (Powertools): the namespace and the
+ * `service` dimension; handler responses and error messages are never put on a trace (they
+ * may carry personal data; the logs have the error's class).
+ */
+export function observabilityEnvironment(stack: Stack): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stack),
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+  };
+}
 
 export interface ServiceFunctionProps {
   /** Handler file relative to the repository root, e.g. `lambdas/http/customers.ts`. */
@@ -85,6 +109,7 @@ export class ServiceFunction extends Construct {
       tracing: Tracing.ACTIVE,
       environment: {
         ...props.environment,
+        ...observabilityEnvironment(Stack.of(this)),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

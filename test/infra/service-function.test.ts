@@ -90,9 +90,13 @@ describe('ServiceFunction (one per route group, plus the job and task functions)
       expect(Object.keys(variables)).not.toContain('DYNAMODB_ENDPOINT');
       expect(JSON.stringify(variables)).not.toMatch(/_local|localhost|outbox/);
     }
-    // A group that does not build the outage alerts gets the table name only.
+    // A group that does not build the outage alerts gets the table name and the metrics and traces settings only.
     expect(Object.keys((customers.Properties?.Environment as { Variables: Variables }).Variables).sort()).toEqual([
       'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_TRACER_CAPTURE_ERROR',
+      'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
       'TABLE_NAME',
     ]);
   });

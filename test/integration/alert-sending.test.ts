@@ -16,6 +16,8 @@ import { RetryableSendError, type SmsSender } from '../../lambdas/domain/alerts/
 import { OutageAlerts, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
 import { ResumableOutageJobs } from '../../lambdas/domain/alerts/outage-jobs.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
+import type { BusinessMetrics } from '../../lambdas/domain/metrics.js';
+import { captureEmf } from '../emf.js';
 
 let server: Server;
 let repo: DynamoAlertRepository;
@@ -56,12 +58,13 @@ function recordingSender(behave: (to: string, call: number) => 'ok' | 'throttle'
   return { sender, delivered };
 }
 
-async function outageWith(phones: string[], sms: SmsSender) {
+async function outageWith(phones: string[], sms: SmsSender, metrics?: BusinessMetrics) {
   const jobs: { outageId: string; messageKey: string }[] = [];
   const alerts = new OutageAlerts({
     repo, sms, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async (job) => void jobs.push(job) },
     jobs: jobRepo, jobQueue: { enqueueJob: async () => undefined },
     now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+    ...(metrics ? { metrics } : {}),
   });
   const street = `Gata${randomIds.newId('s').slice(2, 8)}`;
   const csv = ['phone,street,number,postalCode,city', ...phones.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`)].join('\n');
@@ -74,6 +77,37 @@ async function outageWith(phones: string[], sms: SmsSender) {
 }
 
 const phones = ['+46701000011', '+46701000012', '+46701000013', '+46701000014'];
+
+describe('business metrics (EMF)', () => {
+  it('an outage for four phones counts one outage with four recipients and four SMS sent; the same job again counts nothing', async () => {
+    // Prepare
+    const emf = captureEmf();
+    const { sender, delivered } = recordingSender();
+
+    try {
+      // Act
+      const { alerts, job, created } = await outageWith(phones, sender, emf.port);
+      await alerts.send(job);
+      const first = emf.flush();
+      await alerts.runOutageJob(created.jobId);
+      await alerts.send(job);
+
+      // Assess
+      expect(created.recipients).toBe(4);
+      expect(delivered).toHaveLength(4);
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ service: 'nordic-utility-service', OutagesCreated: 1, OutageRecipients: 4, SmsSent: 4 });
+      expect(emf.sum('OutagesCreated')).toBe(1);
+      expect(emf.sum('OutageRecipients')).toBe(4);
+      expect(emf.sum('SmsSent')).toBe(4);
+      expect(emf.sum('SmsFailed')).toBe(0);
+      // No phone number anywhere in what goes to CloudWatch.
+      expect(JSON.stringify(emf.flush())).not.toMatch(/\+4670/);
+    } finally {
+      emf.restore();
+    }
+  });
+});
 
 describe('sending at least once, delivering at most once', () => {
   it('the same job run twice sends each phone once', async () => {

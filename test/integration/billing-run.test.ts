@@ -18,6 +18,8 @@ import { swedishProfile } from '../../lambdas/domain/billing/profile.js';
 import { Billing, type SegmentJob } from '../../lambdas/domain/billing/service.js';
 import type { Customer, Facility, FacilityService } from '../../lambdas/domain/customers/model.js';
 import { JobSweeper, memoryActiveJobs } from '../../lambdas/domain/jobs/sweeper.js';
+import type { BusinessMetrics } from '../../lambdas/domain/metrics.js';
+import { captureEmf } from '../emf.js';
 
 let tables = 0;
 let table = '';
@@ -80,10 +82,13 @@ class TestRepository extends DynamoBillingRepository {
 const jobs: SegmentJob[] = [];
 let today = '2027-01-05T08:00:00Z';
 let activeJobs = memoryActiveJobs();
+/** Where the billing use-cases count (a test sets an EMF capture's port). */
+let metrics: BusinessMetrics | undefined;
 const billing = (pageSize = 200) =>
   new Billing({
     repo, queue: { enqueue: async (job) => void jobs.push(job as SegmentJob) }, now: () => new Date(today), profile: swedishProfile,
     segments: customerShards, pageSize, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs, stalledAfterMs: 35 * 60_000,
+    ...(metrics ? { metrics } : {}),
   });
 
 /** Delivers every queued page, a failed one again (as SQS would, up to three receives). */
@@ -293,6 +298,30 @@ describe('a billing run', () => {
     const marchA = (await repo.invoicesOf('cus_000000000000000a')).find((i) => i.runMonth === '2027-03');
     expect(marchA!.lines.find((l) => l.kind === 'usage')).toMatchObject({ quantity: 600, net: 30_000, periodEnd: '2027-02-28' });
     expect(march.run).toMatchObject({ invoicesWritten: 2, errors: 0 });
+  });
+
+  it('counts each invoice issued once (InvoicesIssued, EMF), also when every page is delivered twice at once and once more', async () => {
+    // Prepare
+    const ids = Array.from({ length: 30 }, (_, i) => `cus_${String(i).padStart(16, '0')}`);
+    for (const id of ids) await addCustomer(id, [[waste]]);
+    const emf = captureEmf();
+    metrics = emf.port;
+    try {
+      const b = billing();
+      await b.startRun({ runMonth: '2027-01' });
+      const pages = jobs.splice(0);
+
+      // Act
+      await Promise.all(pages.flatMap((job) => [b.processSegment(job), billing().processSegment(job)]));
+      for (const job of pages) await b.processSegment(job);
+
+      // Assess
+      expect(emf.sum('InvoicesIssued')).toBe(30);
+      expect(emf.flush().every((line) => line._aws.CloudWatchMetrics.every((m) => m.Namespace === 'NordicUtility/test'))).toBe(true);
+    } finally {
+      metrics = undefined;
+      emf.restore();
+    }
   });
 
   it('numbers the invoices uniquely, and a second run of the month at once writes no invoice twice', async () => {

@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
+import { traced } from '../observability.js';
 
 /** A DynamoDB call as the client sent it: the low-level command's name (`PutItemCommand`), the document client's input (before marshalling). */
 export interface ObservedCall {
@@ -22,10 +23,10 @@ export function observeDynamoCalls(observer: (call: ObservedCall) => void): () =
 }
 
 export function documentClient(config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
+  const client = traced(new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-  });
+  }));
   const document = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   document.middlewareStack.add(
     (next, context) => async (args) => {

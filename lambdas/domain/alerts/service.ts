@@ -36,6 +36,7 @@ import { parseAddressRegisterCsv } from './register-csv.js';
 import { estimateCost, measureSms } from './sms-encoding.js';
 import type { CreateOutageRequest } from './schemas.js';
 import { urgentCategories, type Language, type OutageArea, type Position, type PropertyAddress } from './types.js';
+import { noBusinessMetrics, type BusinessMetrics } from '../metrics.js';
 
 export interface AlertSettings {
   /** R-SMS-7: who sends, and where to read more. */
@@ -90,6 +91,8 @@ export interface AlertDeps {
   readonly registerFiles?: RegisterFileStore;
   /** How long a register upload URL is valid (default registerUploadUrlSeconds). */
   readonly registerUploadUrlSeconds?: number;
+  /** Outages created and messages sent, counted (default: nothing counted). */
+  readonly metrics?: BusinessMetrics;
 }
 
 /**
@@ -249,6 +252,10 @@ function describeArea(area: OutageArea): string {
 
 export class OutageAlerts {
   constructor(private readonly deps: AlertDeps) {}
+
+  private get metrics(): BusinessMetrics {
+    return this.deps.metrics ?? noBusinessMetrics;
+  }
 
   private nowIso(): string {
     return this.deps.now().toISOString();
@@ -724,6 +731,9 @@ export class OutageAlerts {
     };
     const done = { status: 'completed' as const, progress: { resolved: phones.length, written: phones.length }, result: { ...result } };
     await this.deps.jobs.updateJob(jobId, done, this.nowIso());
+    // Once per outage: a completed job returns above (a job that crashed before this line and
+    // ran again counts here once, after its first run counted nothing).
+    this.metrics.outageCreated(sendable);
     return { ...job, ...done, updatedAt: this.nowIso() };
   }
 
@@ -888,6 +898,7 @@ export class OutageAlerts {
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const recipients = await this.chunkRecipients(message, chunk);
     const counts = { sent: 0, failed: 0, retry: 0 };
+    const byChannel = { sms: { sent: 0, failed: 0 }, voice: { sent: 0, failed: 0 } };
     const inFlight = new Set<Promise<void>>();
     const settle = async () => this.deps.repo.putSendChunk(this.countChunk({ ...job, chunk }, await this.deps.repo.listRecipients(job.outageId, job.messageKey, chunk)));
     let sinceCounted = 0;
@@ -910,6 +921,7 @@ export class OutageAlerts {
       // The claim runs with the send, off the pacing loop, so a slow write does not slow the pace.
       const task = this.claimAndDeliver(recipient, message).then((outcome) => {
         if (outcome) counts[outcome]++;
+        if (outcome === 'sent' || outcome === 'failed') byChannel[recipient.channel][outcome]++;
       });
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
@@ -921,6 +933,8 @@ export class OutageAlerts {
       }
     }
     await Promise.all(inFlight);
+    this.metrics.alertsSent('sms', byChannel.sms);
+    this.metrics.alertsSent('voice', byChannel.voice);
     await settle();
     if (counts.retry > 0) throw new Error(`${counts.retry} recipients hit a transient failure; the job will be retried`);
     // Cut off by the deadline: the rest of the chunk goes back on the queue (not a failure).

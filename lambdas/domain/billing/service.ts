@@ -28,6 +28,7 @@ import { meterKey, type BillingRepository, type CustomerBillingData, type Record
 import type { BillingProfile } from './profile.js';
 import { invoiceReference, normaliseReference } from './references.js';
 import type { DocumentOrderQueue } from '../delivery/orders.js';
+import { noBusinessMetrics, type BusinessMetrics } from '../metrics.js';
 
 export interface SegmentJob {
   runId: string;
@@ -77,6 +78,8 @@ export interface BillingDeps {
    * a billing page. Without it nothing is delivered (a function that bills nothing).
    */
   readonly documents?: DocumentOrderQueue;
+  /** Invoices issued and payments booked, counted (default: nothing counted). */
+  readonly metrics?: BusinessMetrics;
 }
 
 /** The kind of job a billing run is, for the sweeper. */
@@ -479,6 +482,8 @@ export class Billing {
         }
       });
     } finally {
+      // Counted as written (insertInvoice is conditional: a page delivered again writes, and counts, none twice).
+      (this.deps.metrics ?? noBusinessMetrics).invoicesIssued(states.length);
       if (states.length > 0) await this.deps.repo.setBillingStates(states);
     }
     const before = await ofThisRun([...doneBefore, ...existed]);
@@ -713,6 +718,8 @@ export class Billing {
     };
     // Recorded before, or meanwhile by someone else: booked by this import (a chunk delivered again, or twice at once) or not.
     const settle = (payment: RecordedPayment) => (mine(payment) ? tally(payment) : counts.alreadyImported++);
+    // Payments recorded by this call (not deductions, not those a delivery before recorded): the metrics.
+    const recordedNow = { booked: 0, unmatched: 0 };
 
     const deductions: RecordedPayment[] = [];
     const toBook: { payment: RecordedPayment; fresh: boolean }[] = [];
@@ -764,9 +771,14 @@ export class Billing {
         const booked = await this.book(payment, { invoice, fresh });
         invoice = booked.invoice;
         if (booked.recordedBefore) settle(booked.payment);
-        else tally(booked.payment);
+        else {
+          tally(booked.payment);
+          recordedNow.booked++;
+          if (booked.payment.status === 'unmatched') recordedNow.unmatched++;
+        }
       }
     });
+    (this.deps.metrics ?? noBusinessMetrics).paymentsBooked(recordedNow);
     return counts;
   }
 

@@ -35,6 +35,7 @@ import { reminderStages, selectPolicy, serviceRule, type DunningAction, type Dun
 import { dunningSchedule, recomputeAfterPartialPayment, type DunningStep } from './schedule.js';
 import { orderDocumentId, stageLetters, type DocumentOrder } from '../delivery/orders.js';
 import type { CaseLetter } from './case.js';
+import { noBusinessMetrics, type BusinessMetrics } from '../metrics.js';
 
 /**
  * The letters of the ladder (issue 12): ordered on the delivery queue (never rendered in a task),
@@ -132,6 +133,8 @@ export interface DunningDeps {
   onStuck?: (info: { caseId: string; since: string; bankingDays: number }) => void;
   /** The letters' delivery; without it no letter is ordered (a function that takes no step). */
   letters?: LetterPort;
+  /** Stage entries and work orders, counted (default: nothing counted). */
+  metrics?: BusinessMetrics;
 }
 
 export const DEFAULT_STUCK_AFTER_BANKING_DAYS = 5;
@@ -160,6 +163,10 @@ export class Dunning {
 
   constructor(private readonly deps: DunningDeps) {
     this.actionHour = deps.actionHour ?? 8;
+  }
+
+  private get metrics(): BusinessMetrics {
+    return this.deps.metrics ?? noBusinessMetrics;
   }
 
   // ------------------------------------------------------------------ time and policy
@@ -222,6 +229,8 @@ export class Dunning {
       copy.updatedAt = this.deps.now().toISOString();
       try {
         await this.deps.repo.saveCase(copy, current.version);
+        // Counted after the save that won: a change retried after a conflict counts once.
+        if (copy.stage !== current.stage) this.metrics.dunningStageEntered(copy.stage);
         return copy;
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 4) throw error;
@@ -306,7 +315,7 @@ export class Dunning {
 
   private async createWorkOrder(c: DunningCase, target: DisconnectionTarget, type: WorkOrderType, reason: string, rule: string): Promise<string> {
     const workOrderId = workOrderIdFor(c.caseId, target.facilityId, target.service, type);
-    await this.deps.repo.createWorkOrder({
+    const created = await this.deps.repo.createWorkOrder({
       workOrderId,
       type,
       status: 'open',
@@ -321,6 +330,8 @@ export class Dunning {
       createdAt: this.deps.now().toISOString(),
       version: 1,
     });
+    // The write is conditional on absence: a task delivered again counts nothing twice.
+    if (created) this.metrics.workOrderCreated(type);
     return workOrderId;
   }
 
@@ -414,6 +425,7 @@ export class Dunning {
       for (const step of c.schedule) this.event(c, { event: 'step_planned', stage: step.stage, detail: `${step.stage} on ${step.date}: ${step.basis}.`, rule: step.rule });
     }
     if (!(await this.deps.repo.createCase(c))) return this.state(await this.load(caseId));
+    this.metrics.dunningStageEntered(c.stage);
     await this.deps.repo.markInvoiceDunned(invoice.invoiceId, caseId);
     return this.state(c);
   }

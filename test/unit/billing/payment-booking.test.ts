@@ -8,6 +8,8 @@ import { profileFor } from '../../../lambdas/domain/billing/profile.js';
 import { Billing } from '../../../lambdas/domain/billing/service.js';
 import { parsePaymentFile, type BankPayment } from '../../../lambdas/domain/payments/payment-file.js';
 import { memoryActiveJobs } from '../../../lambdas/domain/jobs/sweeper.js';
+import type { BusinessMetrics } from '../../../lambdas/domain/metrics.js';
+import { captureEmf } from '../../emf.js';
 
 /** The repository calls booking makes, with the table's conditions, in memory; `crashOnRecord` fails one write once. */
 class MemoryLedger {
@@ -67,12 +69,13 @@ const payment = (id: string, reference: string | undefined, amount: number): Boo
   payment: { paymentId: id, amount: { amount, currency: 'SEK' }, ...(reference ? { reference } : {}), bookingDate: '2027-01-20', source: 'bgmax', fileId: 'f' } as BankPayment,
 });
 
-function setUp() {
+function setUp(metrics?: BusinessMetrics) {
   const ledger = new MemoryLedger();
   for (const [n, total] of [[1, 10_000], [2, 20_000], [3, 5_000]] as const) ledger.invoices.set(`inv_${n}`, invoice(n, total));
   const billing = new Billing({
     repo: ledger.repo(), queue: { enqueue: async () => undefined }, now: () => new Date('2027-01-20T08:00:00Z'), profile: profileFor('SE'),
     segments: 1, pageSize: 10, appendLog: async () => undefined, newId: (prefix) => `${prefix}_1`, activeJobs: memoryActiveJobs(), stalledAfterMs: 2_100_000, bookingLanes: 4,
+    ...(metrics ? { metrics } : {}),
   });
   // Full, two parts of one invoice, over (credit), and a reference nobody has.
   const entries = [payment('p1', 'R1', 10_000), payment('p2', 'R2', 5_000), payment('p3', 'R2', 6_000), payment('p4', 'R3', 7_000), payment('p5', 'R9', 100)];
@@ -80,6 +83,32 @@ function setUp() {
 }
 
 describe('Billing.bookEntries', () => {
+  it('counts the payments it recorded (PaymentsBooked) and those that matched no invoice (PaymentsUnmatched) as EMF; a chunk booked again counts nothing', async () => {
+    // Prepare
+    const emf = captureEmf();
+    const { billing, entries } = setUp(emf.port);
+
+    try {
+      // Act
+      await billing.bookEntries(entries, 'imp_1');
+      const first = emf.flush();
+      await billing.bookEntries(entries, 'imp_1');
+      await billing.bookEntries(entries, 'imp_2');
+      const again = emf.flush();
+
+      // Assess: five payments, of which R9's matched nothing; the deliveries after record nothing new
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ service: 'nordic-utility-service', PaymentsBooked: 5, PaymentsUnmatched: 1 });
+      expect(first[0]!._aws.CloudWatchMetrics[0]!.Metrics).toEqual([
+        { Name: 'PaymentsBooked', Unit: 'Count' },
+        { Name: 'PaymentsUnmatched', Unit: 'Count' },
+      ]);
+      expect(again).toHaveLength(1);
+    } finally {
+      emf.restore();
+    }
+  });
+
   it('books full, partial (two payments to one invoice in order), over and unknown; reads payments and invoices in one batch each', async () => {
     // Prepare
     const { ledger, billing, entries } = setUp();

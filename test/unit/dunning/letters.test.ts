@@ -12,9 +12,11 @@ import type { Service } from '../../../lambdas/domain/customers/schemas.js';
 import { orderDocumentId, type DocumentOrder } from '../../../lambdas/domain/delivery/orders.js';
 import { builtInPolicies } from '../../../lambdas/domain/dunning/index.js';
 import { Dunning, LETTER_CHECK_INTERVAL_MS, LetterNotDelivered, type LetterDelivery } from '../../../lambdas/domain/dunning/process.js';
+import type { BusinessMetrics } from '../../../lambdas/domain/metrics.js';
 import { Clock, World } from '../../integration/dunning/memory.js';
+import { captureEmf } from '../../emf.js';
 
-function setup(options: { service?: Service; category?: 'consumer' | 'business' } = {}) {
+function setup(options: { service?: Service; category?: 'consumer' | 'business'; metrics?: BusinessMetrics } = {}) {
   const service = options.service ?? 'fiber';
   const clock = new Clock(Date.parse('2027-04-30T12:00:00Z'));
   const amounts = lineAmounts(20_000, 25);
@@ -42,6 +44,7 @@ function setup(options: { service?: Service; category?: 'consumer' | 'business' 
       },
       deliveries: async (ids) => ids.map((id) => deliveries.get(id)),
     },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const caseId = 'dun_letters_2027-04';
   const at = (iso: string) => (clock.at = Date.parse(iso));
@@ -73,6 +76,32 @@ describe('a step that writes to the customer', () => {
     at('2027-05-20T06:00:00Z');
     const collection = await dunning.takeStep(caseId, ['collection'], 'collection');
     expect(collection.letter?.documentIds).toEqual([orderDocumentId({ kind: 'collection_notice', caseId, stage: 'collection' })]);
+  });
+});
+
+describe('business metrics (EMF)', () => {
+  it('counts each stage a case enters once (DunningStageEntered by stage), however often the task runs', async () => {
+    // Prepare
+    const emf = captureEmf();
+    try {
+      const { dunning, caseId, at } = setup({ metrics: emf.port });
+
+      // Act
+      await dunning.openCase({ invoiceId: 'inv_letters_2027-04', caseId });
+      await dunning.openCase({ invoiceId: 'inv_letters_2027-04', caseId });
+      at('2027-05-10T06:00:00Z');
+      await dunning.takeStep(caseId, ['reminder_1', 'reminder_2'], 'reminder_1');
+      await dunning.takeStep(caseId, ['reminder_1', 'reminder_2'], 'reminder_1');
+
+      // Assess
+      const lines = emf.flush();
+      expect(lines.map((line) => [line.stage, line.DunningStageEntered])).toEqual([['overdue', 1], ['reminder_1', 1]]);
+      expect(lines[1]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'stage']]);
+      // Only the stage and the service: no case, invoice or customer id.
+      expect(JSON.stringify(lines)).not.toMatch(/cus_|inv_|dun_/);
+    } finally {
+      emf.restore();
+    }
   });
 });
 
