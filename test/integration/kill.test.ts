@@ -2,7 +2,7 @@
  * Crash safety (issue 15): `npm start` killed with SIGKILL at a random point of each background
  * job, started again on the same data folder, finishes every job with no request from anyone,
  * and nothing happens twice. Loopback only, bounded: KILL_SEEDS seeds (2 in `npm test`; the
- * longer form is `KILL_SEEDS=20 npm test -- test/integration/kill.test.ts`).
+ * longer form is `KILL_SEEDS=20 npm test -- test/integration/kill.test.ts`; a seed takes 1.5 to 2.5 minutes).
  *
  * Each seed, on a fresh data folder, kills the stack
  * 1. during a billing run started with POST /v1/billing-runs (one customer a page),
