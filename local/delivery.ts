@@ -8,7 +8,8 @@
  *   files under `<data folder>/outbox/<id>`, never in the table.
  * - The delivery queue is an in-process queue delivering in the background, as SQS would, to
  *   the same job handler CDK deploys (lambdas/jobs/deliver-documents.ts). At start-up the
- *   sweeper queues again what a stop left queued.
+ *   hand-over claims a killed process left `sending` are released, its messages delivered
+ *   again, and the sweeper queues again what a stop left queued.
  * - `failing` makes a channel refuse or be unavailable (tests; trying the fallbacks by hand).
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -108,7 +109,7 @@ export interface LocalDelivery {
   readonly service: DocumentDelivery;
   /** `GET /_local/outbox` and `GET /_local/outbox/{id}/content`; undefined for other paths. */
   route(method: string, path: string, url: URL): Promise<APIGatewayProxyStructuredResultV2 | undefined>;
-  /** Delivers again what a killed process left in the queue's folder, and sweeps what no message holds. */
+  /** Releases a killed process's claims, delivers again what it left in the queue's folder, and sweeps what no message holds. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -145,11 +146,12 @@ export async function startLocalDelivery(options: {
   queue.attach(deliverFunction);
   const outbox = new Outbox(options.db, options.tableName, options.now);
 
+  const service = buildDocumentDelivery();
   return {
     queue,
     outbox,
     failing,
-    service: buildDocumentDelivery(),
+    service,
     async route(method, path, url) {
       if (path === '/_local/outbox' && method === 'GET') {
         const parsed = OutboxListQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -171,6 +173,10 @@ export async function startLocalDelivery(options: {
       return undefined;
     },
     async start() {
+      // No run of the last process is alive: its `sending` claims are released before its
+      // messages are delivered again (they would otherwise wait out claimStaleMs, and be dead-lettered).
+      const released = await service.releaseClaimsOfEndedRuns();
+      if (released > 0) options.log(`deliver-documents: released ${released} hand-over claim(s) the last run left sending`);
       queue.recover();
       await job.handler({ sweep: true });
     },

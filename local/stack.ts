@@ -53,6 +53,7 @@ import { startLocalPaymentUploads, type LocalPaymentUploads } from './payment-up
 import { startLocalDelivery, type LocalDelivery } from './delivery.js';
 import { functionSettings } from '../lib/function-settings.js';
 import { asLambda } from './lambda-runtime.js';
+import { repairIndexes, runMarker } from './index-repair.js';
 
 export const localTableName = 'utility-main';
 export const localRegion = 'eu-north-1';
@@ -173,6 +174,15 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const dynamoPort = await listen(dynamo, options.dynamoPort ?? 0, host);
   const dynamoEndpoint = `http://${host}:${dynamoPort}`;
   await ensureTable(dynamoEndpoint);
+  // A process killed mid-write may have left dynalite's indexes out of step with the table: put
+  // them right before anything reads them (local/index-repair.ts).
+  const marker = options.dataDir ? runMarker(options.dataDir) : undefined;
+  if (marker?.begin()) {
+    const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const repaired = await repairIndexes(client, localTableName);
+    client.destroy();
+    (options.log ?? console.log)(`The last stop was not clean: ${repaired ? `repaired the index entries of ${repaired} item(s)` : 'the indexes match the table'}.`);
+  }
 
   // The handlers read their configuration at cold start, as in Lambda: set it first.
   process.env.TABLE_NAME = localTableName;
@@ -429,6 +439,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       await close(stepFunctions);
       await close(server);
       await close(dynamo);
+      marker?.end();
     },
   };
 }

@@ -5,7 +5,7 @@
  * claimed by a conditional write before the send; the customer's email status and events.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord, DocumentRecord, EmailStatus } from '../../domain/delivery/model.js';
 import type { DeliveryRepository, EmailEvent, HandOverRecord } from '../../domain/delivery/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -180,6 +180,24 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     } catch (error) {
       // Another run took the claim over (ours had gone stale): its outcome stands.
       if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async releaseSendingClaim(documentId: string, channel: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `DOC#${documentId}`, sk: `SEND#${channel}` },
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

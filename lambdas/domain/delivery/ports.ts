@@ -129,6 +129,11 @@ export interface DeliveryRepository {
   claimHandOver(claim: HandOverRecord, staleBefore: string): Promise<{ claimed: true } | { claimed: false; existing: HandOverRecord }>;
   /** Settles a claim (conditional on its claimId). */
   settleHandOver(claim: HandOverRecord, outcome: Pick<HandOverRecord, 'status' | 'providerReference' | 'reason'>): Promise<void>;
+  /**
+   * Removes a claim still `sending` (conditional on that): only for a claim whose run is known to
+   * be gone (DocumentDelivery.releaseClaimsOfEndedRuns). True when one was removed.
+   */
+  releaseSendingClaim(documentId: string, channel: string): Promise<boolean>;
 
   emailStatus(customerId: string): Promise<EmailStatus | undefined>;
   /**

@@ -169,6 +169,27 @@ export class DocumentDelivery {
     return stalled.length;
   }
 
+  /**
+   * Releases the hand-over claims left `sending` by runs that are known to have ended, so the
+   * next run takes them at once (and sends with the same idempotency key) instead of after
+   * `claimStaleMs`. Only for a runtime in which no other run can be alive: the embedded stack at
+   * start-up, which alone holds its data folder. Its durable queue delivers a killed process's
+   * messages again at once, three receives in a row, where SQS waits its visibility timeout
+   * (540 s, past the 90 s of `claimStaleMs`): without this a fresh claim of the dead process
+   * would turn every receive into HandOverInProgress and dead-letter the message, leaving the
+   * document `queued` (issue 15). Looks at up to `limit` queued deliveries; returns the claims released.
+   */
+  async releaseClaimsOfEndedRuns(limit = 10_000): Promise<number> {
+    let released = 0;
+    for (const { documentId } of await this.deps.repo.queuedBefore('9999', limit)) {
+      const delivery = await this.deps.repo.getDelivery(documentId);
+      for (const channel of delivery?.status === 'queued' ? (delivery.plan ?? []) : []) {
+        if (await this.deps.repo.releaseSendingClaim(documentId, channel)) released++;
+      }
+    }
+    return released;
+  }
+
   // ---- the delivery job ------------------------------------------------------------------
 
   /**
