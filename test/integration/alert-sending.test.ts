@@ -206,6 +206,32 @@ describe('an outage job cut off by a crash', () => {
   });
 });
 
+describe('an outage area larger than a request handles', () => {
+  it('goes to the background job when a street read stopped at the budget, though fewer of the numbers read were in the range', async () => {
+    // Prepare: 400 numbers on one street, the area its numbers 1–12, a budget of 10 addresses a request
+    const { sender } = recordingSender();
+    const queuedJobs: string[] = [];
+    const alerts = new OutageAlerts({
+      repo, sms: sender, voice: { call: async () => ({ providerMessageId: 'v' }) }, queue: { enqueue: async () => undefined },
+      jobs: jobRepo, jobQueue: { enqueueJob: async (job: { jobId: string }) => void queuedJobs.push(job.jobId) }, inlineAddressBudget: 10,
+      now: () => new Date('2026-11-24T10:00:00Z'), newId: (p) => randomIds.newId(p), settings, canReceiveSms,
+    });
+    const street = `Intervallgatan${randomIds.newId('s').slice(2, 8)}`;
+    const many = Array.from({ length: 400 }, (_, i) => `+4673${String(2_000_000 + i)}`);
+    await alerts.importRegister(Buffer.from(['phone,street,number,postalCode,city', ...many.map((phone, i) => `${phone},${street},${i + 1},67131,Arvika`)].join('\n')));
+
+    // Act
+    const ranged = await alerts.createOutage({ subject: 'ops-1', role: 'ops' }, {
+      category: 'leak', title: 'Läcka', message: 'Vattnet är avstängt.', area: { streets: [{ street, postalCode: '67131', from: 1, to: 12 }] },
+    });
+
+    // Assess: 12 addresses, more than the budget: not resolved inside the request (the probe's
+    // first 11 of each street partition hold only some of numbers 1–12)
+    expect(ranged.status).toBe('queued');
+    expect(queuedJobs).toEqual([ranged.jobId]);
+  });
+});
+
 describe('sending at scale: chunks in parallel under one pace', () => {
   /** A clock for the pace that sleeping moves on (shared by every worker, as real time is). */
   function fakeWallClock(start = Date.now()) {

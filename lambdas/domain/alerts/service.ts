@@ -552,7 +552,15 @@ export class OutageAlerts {
   // ---- recipients ----------------------------------------------------------------------
 
   /** Address records in the area, read by index: cost follows the area, not the register. */
-  private async addressesIn(area: OutageArea, limit?: number): Promise<AddressRecord[]> {
+  private async addressesIn(area: OutageArea): Promise<AddressRecord[]> {
+    return (await this.areaCandidates(area)).addresses;
+  }
+
+  /**
+   * The area's addresses, and whether a read stopped at `limit`: a probe that stopped may have
+   * missed addresses in the area (a street's numbers `from`–`to` are filtered after the read).
+   */
+  private async areaCandidates(area: OutageArea, limit?: number): Promise<{ addresses: AddressRecord[]; truncated: boolean }> {
     const keys = areaIndexKeys(area);
     const found = new Map<string, AddressRecord>();
     const candidates: AddressRecord[][] = await Promise.all([
@@ -564,7 +572,7 @@ export class OutageAlerts {
     for (const record of candidates.flat()) {
       if (!found.has(record.addressKey) && addressInArea(record, area)) found.set(record.addressKey, record);
     }
-    return [...found.values()];
+    return { addresses: [...found.values()], truncated: limit !== undefined && candidates.some((list) => list.length >= limit) };
   }
 
   /** Everyone registered or self-subscribed in the area, each phone once (R-SMS-2). */
@@ -641,8 +649,8 @@ export class OutageAlerts {
     await this.deps.repo.insertOutage(this.outageRecord(job.input));
     // A bounded probe: reads at most budget + 1 candidates per index key, whatever the area's size.
     const budget = this.deps.inlineAddressBudget ?? inlineAddressBudget;
-    const addresses = await this.addressesIn(input.area, budget + 1);
-    if (addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId));
+    const probe = await this.areaCandidates(input.area, budget + 1);
+    if (!probe.truncated && probe.addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId));
     await this.deps.jobQueue.enqueueJob({ jobId });
     return this.outageJobAnswer(job);
   }
