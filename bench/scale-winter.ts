@@ -10,9 +10,9 @@
  * morning's overdue scan on the way) from the billing day to April 30, with the day's bank file
  * booked every weekday morning (`POST /v1/payment-files`: one payment with an unknown reference,
  * so the booking-delay guard, R-SE-13, sees a current ledger). Ops answer as they might: the
- * owner contact is left unanswered a few days (the case escalates), postponed twice, and then
- * the customer asks for a payment plan (a payment-difficulty hold to mid-May), so the case lives
- * the whole winter and into spring. The March run bills again; that invoice goes unpaid too.
+ * owner contact is left unanswered two days at a time (the case escalates), postponed five days
+ * twice, and then the customer asks for a payment plan (a payment-difficulty hold to mid-May), so
+ * the case lives the whole winter and into spring. The March run bills again; that invoice goes unpaid too.
  *
  * At the end every item of the case's partition (`DCASE#<caseId>`: the case item `CASE`, its
  * history `HIST#…` and guard records `GUARD#…`, lambdas/adapters/dynamo/dunning-repository.ts)
@@ -187,14 +187,14 @@ export async function winterPart(options: { log: (line: string) => void; to?: st
           log(`winter: ${today} ${action}: ${res.status}${res.status >= 300 ? ` ${JSON.stringify(res.body)}` : ''}`);
           return res;
         };
-        // The first time ops reach no one for a week; then the owner asks twice for two weeks more; then a payment plan.
-        if (episodes === 0 && waited >= 7) {
-          const res = await answer('owner contact: postponed 14 days', `/v1/dunning-cases/${caseId}/owner-contact`, { outcome: 'postpone', note: 'Ägaren bortrest, ring igen om två veckor.', until: isoDay(today, 14) });
+        // Ops reach the owner after two days, who asks for five days more, twice (the season ends on
+        // March 31); then the customer asks for a payment plan: a payment-difficulty hold to mid-May.
+        if (episodes < 2 && waited >= 2) {
+          const res = await answer('owner contact: postponed 5 days', `/v1/dunning-cases/${caseId}/owner-contact`, {
+            outcome: 'postpone', note: episodes === 0 ? 'Ägaren bortrest, ring igen.' : 'Ägaren vill ordna betalning först.', until: isoDay(today, 5),
+          });
           if (res.status < 300) (episodes++, (awaitingSince = undefined));
-        } else if (episodes === 1 && waited >= 2) {
-          const res = await answer('owner contact: postponed 14 days', `/v1/dunning-cases/${caseId}/owner-contact`, { outcome: 'postpone', note: 'Ägaren vill ordna betalning först.', until: isoDay(today, 14) });
-          if (res.status < 300) (episodes++, (awaitingSince = undefined));
-        } else if (episodes === 2) {
+        } else if (episodes === 2 && waited >= 1) {
           const res = await answer('hold: payment difficulty to 2027-05-14', `/v1/dunning-cases/${caseId}/holds`, { reason: 'payment_difficulty', until: '2027-05-14', note: 'Avbetalningsplan, första delen i maj.' });
           if (res.status < 300) episodes++;
         }
@@ -279,13 +279,13 @@ export function writeWinterSection(r: WinterResult): void {
 
 Measured ${r.at.slice(0, 10)} on a fresh \`npm start\` (${(r.wallMs / 1000).toFixed(0)} s). A consumer in Arvika with an electricity grid facility (in winter the grid is not cut before ops have talked to the property owner, R-SE-18) and a water facility (water, waste), billed by the January run off the local clock (the 4th), left unpaid. The clock then moved day by day from ${r.from} to ${r.to} (${r.clockMoves} moves of \`POST /_local/clock\`), with the day's bank file booked every weekday morning (${r.bankFiles} files, one payment with an unknown reference each, so the ledger is current for the booking-delay guard). Ops answered: ${r.actions.map((a) => `${a.date} ${a.action} (${a.status})`).join('; ') || 'nothing'}. The March run billed again; that invoice went unpaid too.
 
-At the end every item of each case's partition (\`DCASE#<caseId>\`: \`CASE\`, \`HIST#…\`, \`GUARD#…\`) was read straight from the stack's DynamoDB and sized by DynamoDB's rule (attribute names plus values, as test/integration/dunning/bounded.test.ts computes it; the JSON length of the marshalled item beside it, an upper bound). State transitions are counted as in section 5, from the execution's history (GetExecutionHistory on the stack's Step Functions endpoint).
+At the end every item of each case's partition (\`DCASE#<caseId>\`: \`CASE\`, \`HIST#…\`, \`GUARD#…\`) was read straight from the stack's DynamoDB and sized by DynamoDB's rule (attribute names plus values, as test/integration/dunning/bounded.test.ts computes it; the JSON length of the marshalled item, type tags and quotes included, beside it). State transitions are counted as in section 5, from the execution's history (GetExecutionHistory on the stack's Step Functions endpoint).
 
 | case | due | status at the end | steps taken | items | case item | largest item | state transitions (execution) |
 |---|---|---|---|--:|--:|---|--:|
 ${[row('January invoice (the winter case)', m), ...r.others.map((c) => row('March invoice', c))].join('\n')}
 
-The winter case's item: ${m.atFirstReminder ? `${kb(m.atFirstReminder.bytes)} at its first reminder (${m.atFirstReminder.date}), ${kb(m.caseItemBytes)} on ${r.to}: **growth ${m.growth}×**` : `${kb(m.caseItemBytes)} on ${r.to}`}; its largest on any morning ${kb(m.maxCaseItemBytes)} (${m.maxCaseItemOn}). Its history holds ${n(m.historyCount ?? m.historyItems)} events as ${m.historyItems} items of their own (${topEvents}) and ${m.guardItems} guard records. **Every case item stayed under 10 KB: ${r.underTenKB ? 'yes' : 'NO'}** (issue 11's done-when; DynamoDB's limit is 400 KB).
+The winter case's item: ${m.atFirstReminder ? `${kb(m.atFirstReminder.bytes)} at its first reminder (${m.atFirstReminder.date}), ${kb(m.caseItemBytes)} on ${r.to}: **growth ${m.growth}×**` : `${kb(m.caseItemBytes)} on ${r.to}`}; its largest on any morning ${kb(m.maxCaseItemBytes)} (${m.maxCaseItemOn}). Its history holds ${n(m.historyCount ?? m.historyItems)} events as ${m.historyItems} items of their own (${topEvents}) and ${m.guardItems} guard records. ${m.status === 'awaiting_owner_contact' && r.to > '2027-03-31' ? `The case was still \`awaiting_owner_contact\` on ${r.to}, a month after the season's end (March 31): the hold did not answer the owner-contact wait, and the wait did not end with the season. ` : ''}**Every case item stayed under 10 KB: ${r.underTenKB ? 'yes' : 'NO'}** (issue 11's done-when; DynamoDB's limit is 400 KB).
 `;
   writeMarkedSection('scale-winter', body, ['scale-payments', 'scale']);
 }
