@@ -12,17 +12,31 @@
  * BENCHMARKS.md. It reports; it never fails on a number.
  *
  * Issue 11's size: `npm run bench:scale -- --phones 150000 --outage 100000`.
+ *
+ * `--parts register,outage,payments,winter` (default: all) picks what runs, each on a fresh stack of
+ * its own: `register` and `outage` are the part above (either name runs it); `payments` a bank
+ * file of `--payments` (100,000) payments through the upload API (bench/scale-payments.ts);
+ * `winter` a Swedish dunning case through a whole winter, its largest item in bytes
+ * (bench/scale-winter.ts). Each part keeps its own key in bench/.out/scale.json (the part above:
+ * the top-level keys it always wrote) and its own marked section of BENCHMARKS.md; a run of
+ * some parts keeps the others' results.
  */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { devKeys } from '../local/dev-auth.js';
 import { fromRepoRoot } from '../lib/paths.js';
 import { spawnStack } from '../test/integration/support.js';
+import { paymentsPart, writePaymentsSection } from './scale-payments.js';
+import { ms, readScaleResults, sleep, usageIn, writeScaleResults, type Usage } from './scale-support.js';
+import { winterPart, writeWinterSection } from './scale-winter.js';
 
 const { values } = parseArgs({
-  options: { phones: { type: 'string' }, outage: { type: 'string' }, rate: { type: 'string' }, upload: { type: 'boolean' }, 'no-report': { type: 'boolean' } },
+  options: {
+    phones: { type: 'string' }, outage: { type: 'string' }, rate: { type: 'string' }, upload: { type: 'boolean' }, 'no-report': { type: 'boolean' },
+    parts: { type: 'string' }, payments: { type: 'string' },
+  },
   strict: true,
 });
 /** Rows in the register. */
@@ -37,10 +51,33 @@ const rate = Number(values.rate ?? 1_000);
  */
 const bodyLimitBytes = 4 * 1024 * 1024;
 
-const ms = (from: number) => Math.round(performance.now() - from);
-const sleep = (delay: number) => new Promise((resolve) => setTimeout(resolve, delay));
+const allParts = ['register', 'outage', 'payments', 'winter'] as const;
+const parts = new Set((values.parts ?? allParts.join(',')).split(',').map((part) => part.trim()).filter((part) => part !== ''));
+for (const part of parts) {
+  if (!(allParts as readonly string[]).includes(part)) throw new Error(`--parts: unknown part "${part}" (the parts: ${allParts.join(', ')})`);
+}
+const payments = Number(values.payments ?? 100_000);
+if (!Number.isInteger(payments) || payments < 1) throw new Error(`--payments: a whole number of at least 1, not ${values.payments}`);
+const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main() {
+  if (parts.has('register') || parts.has('outage')) await registerAndOutage();
+  if (parts.has('payments')) {
+    const result = await paymentsPart({ payments, log });
+    writeScaleResults({ ...readScaleResults(), payments: result });
+    if (values['no-report'] !== true) writePaymentsSection(result);
+    console.log(JSON.stringify({ payments: result }, null, 2));
+  }
+  if (parts.has('winter')) {
+    const result = await winterPart({ log });
+    writeScaleResults({ ...readScaleResults(), winter: result });
+    if (values['no-report'] !== true) writeWinterSection(result);
+    console.log(JSON.stringify({ winter: result }, null, 2));
+  }
+}
+
+/** The register and the outage to it (issue 11's first done-when). */
+async function registerAndOutage() {
   const dataDir = mkdtempSync(join(tmpdir(), 'utility-scale-'));
   const keys = await devKeys(join(dataDir, 'dev-signing-key.json'));
   const admin = await keys.sign({ role: 'admin', subject: 'bench-admin' });
@@ -133,35 +170,13 @@ async function main() {
       dynamodb: { registerImport: usageIn(usage, importWindow, registerRows), outage: usageIn(usage, outageWindow, phones) },
       at: new Date().toISOString(),
     };
-    mkdirSync(fromRepoRoot('bench/.out'), { recursive: true });
-    writeFileSync(fromRepoRoot('bench/.out/scale.json'), `${JSON.stringify(result, null, 2)}\n`);
+    // Its keys at the top level, as before; the other parts' keys kept.
+    writeScaleResults({ ...readScaleResults(), ...result });
     if (values['no-report'] !== true) writeSection(result);
     console.log(JSON.stringify(result, null, 2));
   } finally {
     if (!stopped) await stack.stop();
   }
-}
-
-type Usage = { seconds: Record<string, { calls: number; writes: Record<string, number> }> };
-
-/** A partition with its ids elided: `OUTAGE#out_1a2b` → `OUTAGE#…`, shard numbers kept (`OPEN_INVOICES#3`). */
-const partitionName = (key: string) => key.replace(/#(?!\d+$)[^#]+/g, '#…');
-
-/** Calls in a window (per row or recipient), and its hottest partition's writes in one second. */
-function usageIn(usage: Usage, window: { from: number; to: number }, per: number) {
-  let calls = 0;
-  let hottest = { partition: '', writes: 0, second: 0 };
-  for (const [second, bucket] of Object.entries(usage.seconds)) {
-    const at = Number(second) * 1000;
-    if (at + 1000 <= window.from || at > window.to) continue;
-    calls += bucket.calls;
-    for (const [partition, writes] of Object.entries(bucket.writes)) {
-      // The outbox is the embedded stack's stand-in for SNS: no such partition in AWS.
-      if (partition === 'OUTBOX') continue;
-      if (writes > hottest.writes) hottest = { partition: partitionName(partition), writes, second: Number(second) };
-    }
-  }
-  return { calls, callsPer: +(calls / per).toFixed(2), hottestPartition: hottest.partition, hottestWritesPerSecond: hottest.writes };
 }
 
 function writeSection(r: {
