@@ -36,6 +36,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { accessLogBucket } from './access-logs.js';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
 import type { DeliverySettings } from '../delivery-settings.js';
 import type { GroupEnvironment } from './customer-api.js';
@@ -51,7 +52,6 @@ export const deliveryQueueVisibilityTimeout = Duration.seconds(deliveryTimeout.t
 export const deliveryMaxReceives = 3;
 /** Deliveries at once: what the print service and the operator are asked to take in parallel. */
 export const deliveryConcurrency = 10;
-export const accessLogExpiryDays = 90;
 /** The receipts that settle an SMS (lambdas/domain/alerts/receipts.ts). */
 export const smsReceiptEvents = [
   'TEXT_DELIVERED', 'TEXT_SUCCESSFUL', 'TEXT_BLOCKED', 'TEXT_TTL_EXPIRED', 'TEXT_CARRIER_UNREACHABLE', 'TEXT_INVALID', 'TEXT_INVALID_MESSAGE',
@@ -97,20 +97,7 @@ export class DocumentDelivery extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { settings } = props;
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(accessLogExpiryDays) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server-access-log bucket of the documents bucket; logging its own access would log the logging.',
-    });
+    this.accessLogs = accessLogBucket(this, 'the documents bucket');
     this.bucket = new Bucket(this, 'Documents', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

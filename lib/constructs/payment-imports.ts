@@ -24,6 +24,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { accessLogBucket } from './access-logs.js';
 import type { RouteGroup } from '../../lambdas/http/routes.js';
 import type { GroupEnvironment } from './customer-api.js';
 import { acknowledgeTableIndexAccess } from './data-table.js';
@@ -39,7 +40,6 @@ export const uploadUrlSeconds = 15 * 60;
 /** Uploads are removed after this many days (an import reads its file within minutes). */
 export const uploadExpiryDays = 7;
 /** Access logs of the upload bucket are kept this long. */
-export const accessLogExpiryDays = 90;
 /**
  * A chunk is 500 payments, each about four DynamoDB calls, eight payments at once
  * (Billing's booking lanes): a few seconds. Two minutes leave room for throttling retries.
@@ -86,22 +86,7 @@ export class PaymentImports extends Construct {
 
   constructor(scope: Construct, id: string, props: PaymentImportsProps) {
     super(scope, id);
-    // Log delivery by bucket policy (the current way), not by the deprecated LogDeliveryWrite
-    // ACL: this construct's buckets only (the flag is read from the scope), cdk.json unchanged.
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(accessLogExpiryDays) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server-access-log bucket of the payment-file uploads; logging its own access would log the logging.',
-    });
+    this.accessLogs = accessLogBucket(this, 'the payment-file uploads');
 
     this.bucket = new Bucket(this, 'Uploads', {
       encryption: BucketEncryption.S3_MANAGED,
