@@ -15,19 +15,7 @@ import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoDeliveryRepository } from '../../lambdas/adapters/dynamo/delivery-repository.js';
 import { devKeys } from '../../local/dev-auth.js';
 import { localRegion, localTableName } from '../../local/stack.js';
-import { spawnStack, swedishPerson, waterFacility, type SpawnedStack } from './support.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, limitMs = 60_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${limitMs} ms (last: ${JSON.stringify(value)})`);
-    await sleep(50);
-  }
-}
+import { spawnStack, swedishPerson, until, waterFacility, type SpawnedStack } from './support.js';
 
 describe('a delivery killed mid-send', () => {
   it('is handed over once after the restart, although its claim is fresh', async () => {

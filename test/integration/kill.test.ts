@@ -35,7 +35,7 @@ import { devKeys } from '../../local/dev-auth.js';
 import { buildBgMaxFile } from '../../lambdas/domain/payments/bgmax.js';
 import { personnummers } from '../../bench/personnummer.js';
 import { random } from '../../bench/driver-support.js';
-import { spawnStack, swedishPerson, waterFacility, type SpawnedStack } from './support.js';
+import { spawnStack, swedishPerson, until, waterFacility, type SpawnedStack } from './support.js';
 
 const seeds = Number(process.env.KILL_SEEDS ?? 2);
 /** The first seed (a failing seed runs again alone with KILL_FIRST_SEED=<seed> KILL_SEEDS=1). */
@@ -44,17 +44,6 @@ const customers = 24;
 const env = { BILLING_PAGE_SIZE: '1', PAYMENT_IMPORT_CHUNK_SIZE: '2' };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` until `done` holds (bounded). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, limitMs = 60_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${limitMs} ms (last: ${JSON.stringify(value)})`);
-    await sleep(20);
-  }
-}
 
 /** Kills the stack once `progress()` reaches `k` (or the work ended first). */
 async function killAt(stack: SpawnedStack, progress: () => Promise<{ value: number; ended: boolean }>, k: number): Promise<number> {

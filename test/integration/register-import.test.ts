@@ -202,6 +202,20 @@ describe('a register import too large for its request', () => {
   });
 });
 
+/** Counts the items BatchWriteItem puts, by partition key, for keys beginning with `prefix`, until `stop()`. */
+async function countBatchPuts(prefix: string): Promise<{ writes: Map<string, number>; stop: () => void }> {
+  const writes = new Map<string, number>();
+  const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
+  const stop = observeDynamoCalls((call) => {
+    if (call.command !== 'BatchWriteItemCommand') return;
+    for (const request of Object.values(call.input.RequestItems as Record<string, { PutRequest?: { Item: { pk: string } } }[]>).flat()) {
+      const pk = request.PutRequest?.Item.pk ?? '';
+      if (pk.startsWith(prefix)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
+    }
+  });
+  return { writes, stop: () => void stop() };
+}
+
 describe('the address index a register import writes', () => {
   it('spreads one street over 16 partitions, and an outage area by street finds every address on it (and only there)', async () => {
     // Prepare: 400 addresses on one street of their own, in two postal codes
@@ -209,15 +223,7 @@ describe('the address index a register import writes', () => {
     const alerts = alertsWith(queued);
     const street = `Långgatan${Math.floor(Math.random() * 1_000_000)}`;
     const lines = ['phone,street,number,postalCode,city', ...Array.from({ length: 400 }, (_, i) => `+4677${String(1_000_000 + i)},${street},${i + 1},${i < 300 ? '67131' : '67132'},Arvika`)];
-    const writes = new Map<string, number>();
-    const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
-    const stop = observeDynamoCalls((call) => {
-      if (call.command !== 'BatchWriteItemCommand') return;
-      for (const request of Object.values(call.input.RequestItems as Record<string, { PutRequest?: { Item: { pk: string } } }[]>).flat()) {
-        const pk = request.PutRequest?.Item.pk ?? '';
-        if (pk.startsWith(`STREET#${normaliseStreet(street)}#`)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
-      }
-    });
+    const { writes, stop } = await countBatchPuts(`STREET#${normaliseStreet(street)}#`);
 
     // Act
     await alerts.importRegister(Buffer.from(lines.join('\n')), { actor: admin });
@@ -239,15 +245,7 @@ describe('the address index a register import writes', () => {
     const alerts = alertsWith(queued);
     const postal = `9${String(Math.floor(Math.random() * 9_000) + 1_000)}`;
     const lines = ['phone,street,number,postalCode,city', ...Array.from({ length: 400 }, (_, i) => `+4676${String(1_000_000 + i)},Postgatan ${i % 7},${i + 1},${postal},Arvika`)];
-    const writes = new Map<string, number>();
-    const { observeDynamoCalls } = await import('../../lambdas/adapters/dynamo/client.js');
-    const stop = observeDynamoCalls((call) => {
-      if (call.command !== 'BatchWriteItemCommand') return;
-      for (const request of Object.values(call.input.RequestItems as Record<string, { PutRequest?: { Item: { pk: string } } }[]>).flat()) {
-        const pk = request.PutRequest?.Item.pk ?? '';
-        if (pk.startsWith(`POSTAL#${postal}`)) writes.set(pk, (writes.get(pk) ?? 0) + 1);
-      }
-    });
+    const { writes, stop } = await countBatchPuts(`POSTAL#${postal}`);
 
     // Act
     await alerts.importRegister(Buffer.from(lines.join('\n')), { actor: admin });

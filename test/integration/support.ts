@@ -114,6 +114,17 @@ export async function spawnStack(dataDir: string, env: Record<string, string> = 
 }
 
 /** A valid Swedish person (Skatteverket's test personnummer) with a billing address. */
+/** Polls `read` until `done` holds, at most `limitMs` (a clear error names `what` and the last value). */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, limitMs = 60_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${limitMs} ms (last: ${JSON.stringify(value)})`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
 export function swedishPerson(overrides: Record<string, unknown> = {}) {
   return {
     name: 'Anna Andersson',

@@ -17,6 +17,7 @@ import { documentClient } from '../../../lambdas/adapters/dynamo/client.js';
 import { localRegion, localTableName } from '../../../local/stack.js';
 import { startTestStack, type TestStack } from '../support.js';
 import { bookBankFile, caseOf, events, moveClock, seedCase, type Scenario } from './support.js';
+import { itemSize } from '../../dynamo-item-size.js';
 
 let t: TestStack;
 let agent: string;
@@ -27,24 +28,6 @@ const snap = {} as Record<string, any>;
 
 const db = () => documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT! });
 const caseItem = async (caseId: string) => (await db().send(new GetCommand({ TableName: localTableName, Key: { pk: `DCASE#${caseId}`, sk: 'CASE' } }))).Item!;
-
-/**
- * The size DynamoDB counts for an item: each attribute name's UTF-8 length plus its value's
- * (strings: UTF-8 bytes; numbers: about one byte per two digits plus one; booleans and null: 1;
- * lists and maps: 3 bytes plus one per element plus the elements, map keys counted as names).
- */
-function itemSize(item: Record<string, unknown>): number {
-  const value = (v: unknown): number => {
-    if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
-    if (typeof v === 'number') return Math.ceil(String(Math.abs(v)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
-    if (typeof v === 'boolean' || v === null) return 1;
-    if (Array.isArray(v)) return 3 + v.reduce((n: number, e) => n + 1 + value(e), 0);
-    if (v instanceof Set) return [...v].reduce((n: number, e) => n + value(e), 0);
-    if (typeof v === 'object') return 3 + Object.entries(v as object).reduce((n, [k, e]) => n + 1 + Buffer.byteLength(k, 'utf8') + value(e), 0);
-    return 0;
-  };
-  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + value(v), 0);
-}
 
 // The task function's structured log line (Powertools): the one the CDK metric filter counts.
 const logged: string[] = [];
