@@ -2,8 +2,8 @@
  * SMS delivery receipts: End User Messaging SMS's event destination publishes to an SNS topic
  * that invokes this function (lib/constructs/document-delivery.ts). Each final receipt moves
  * the outage recipient from `sent` (accepted) to `delivered` or `failed`, once (a conditional
- * update: a receipt delivered twice changes nothing the second time), and the recipient's send
- * chunk is counted again, so the outage's counts show a refused message as failed.
+ * update: a receipt delivered twice changes nothing the second time); a refused one moves one
+ * count of its send chunk from sent to failed, so the outage's counts show it.
  *
  * The recipient is found by the message's `context` (outageId, messageKey) when the sender set
  * it, otherwise by the provider message id recorded when it was marked sent.
@@ -15,7 +15,6 @@ import { loadConfig } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../adapters/dynamo/alert-repository.js';
 import type { Recipient } from '../domain/alerts/ports.js';
-import { countSendChunk } from '../domain/alerts/chunk-counts.js';
 import { receiptOutcome, SmsEvent } from '../domain/alerts/receipts.js';
 import { observed } from '../adapters/observability.js';
 
@@ -64,9 +63,10 @@ async function handle(event: SNSEvent): Promise<{ settled: number; ignored: numb
     });
     if (moved) {
       settled++;
-      // The chunk's counters follow (GET /v1/outages/{id} reads them): a refused message counts as failed, not sent.
-      const members = await repo.listRecipients(recipient.outageId, recipient.messageKey, recipient.chunk);
-      await repo.putSendChunk(countSendChunk(recipient, members, clock().now().toISOString()));
+      // The chunk's counters follow (GET /v1/outages/{id} reads them): a refused message counts as
+      // failed, not sent (a delivered one stays counted as sent). One update, once per recipient
+      // (the transition above happened once): no read of the chunk's 250 recipients per receipt.
+      if (outcome === 'failed') await repo.countRefusedAfterSent(recipient, clock().now().toISOString());
     } else ignored++;
     logger.info('SMS receipt', { outageId: recipient.outageId, messageKey: recipient.messageKey, outcome, applied: moved });
   }

@@ -329,6 +329,19 @@ export class DynamoAlertRepository implements AlertRepository {
     }));
   }
 
+  async countRefusedAfterSent(of: Pick<Recipient, 'outageId' | 'messageKey' | 'chunk'>, at: string): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: `OUTAGE#${of.outageId}`, sk: `CHUNK#${of.messageKey}#${chunkKey(of.chunk)}` },
+      UpdateExpression: 'ADD sent :minus, failed :one SET updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':at': at },
+    })).catch((error: unknown) => {
+      // No counter item (a chunk never counted): nothing to move; the next count reads the recipient as it is.
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
   async listSendChunks(outageId: string): Promise<SendChunk[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',

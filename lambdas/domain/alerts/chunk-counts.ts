@@ -1,8 +1,8 @@
 /**
  * A send chunk's counters (`GET /v1/outages/{id}` sums them, never reading recipients), counted
- * from the chunk's recipients as they are: the sending worker counts its chunk as it goes, and a
- * delivery receipt that moves a recipient (`sent` → `delivered` or `failed`) counts it again
- * (lambdas/jobs/sms-events.ts), so a message the network refused after accepting shows as failed.
+ * from the chunk's recipients as they are, as the sending worker counts its chunk while it goes.
+ * A delivery receipt that refuses a message after it was accepted moves one count from sent to
+ * failed with one update (lambdas/jobs/sms-events.ts, `countRefusedAfterSent`).
  */
 import type { Recipient, SendChunk } from './ports.js';
 

@@ -150,6 +150,11 @@ export interface AlertRepository {
   listRecipients(outageId: string, messageKey: string, chunk: number): Promise<Recipient[]>;
   /** Writes a chunk's counters (the whole item: the last write wins). */
   putSendChunk(chunk: SendChunk): Promise<void>;
+  /**
+   * One recipient of the chunk counted `sent` before now counts `failed` (its delivery receipt
+   * refused it): one atomic update of the chunk's counters, no read of its recipients.
+   */
+  countRefusedAfterSent(of: Pick<Recipient, 'outageId' | 'messageKey' | 'chunk'>, at: string): Promise<void>;
   /** Every chunk item of the outage (one Query): its counters. */
   listSendChunks(outageId: string): Promise<SendChunk[]>;
   /**
