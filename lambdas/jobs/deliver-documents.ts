@@ -13,7 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { buildDocumentDelivery, buildDocumentOrders, loadDeliveryConfig } from '../adapters/delivery-wiring.js';
 import { NotFoundError } from '../domain/errors.js';
-import { documentIdPattern } from '../domain/delivery/service.js';
+import { documentIdPattern, HandOverInProgress } from '../domain/delivery/service.js';
 import { dunningStages } from '../domain/dunning/policy.js';
 import { observed } from '../adapters/observability.js';
 
@@ -59,6 +59,14 @@ async function handle(event: SQSEvent | { sweep: true }): Promise<SQSBatchRespon
     } catch (error) {
       if (error instanceof NotFoundError) {
         logger.error('a delivery job for no known document was dropped', { job });
+        continue;
+      }
+      if (error instanceof HandOverInProgress) {
+        // Another run is handing this document over (a second message for it: a redelivery beside
+        // the sweeper's, or one of a restart). That run finishes it; should it die, the delivery
+        // stays queued and the sweeper queues it again. Retrying here would only end in the
+        // dead-letter queue while the other run is still at work.
+        logger.info('a delivery another run is handing over: this message is not needed', { documentId: (job as { documentId?: string }).documentId });
         continue;
       }
       logger.warn('document delivery will be retried', { receives, error: (error as Error).name });

@@ -254,6 +254,31 @@ describe('a run that died mid-send', () => {
     expect(later).toMatchObject({ status: 'handed_over', channel: 'paper' });
     expect((await outboxItems()).filter((i) => i.documentId === documentId)).toHaveLength(1);
   });
+
+  it('acknowledges a second message for a document another run is handing over (no retry into the dead-letter queue); the sweep sends it once the claim is stale', async () => {
+    // Prepare: as above, a delivery queued with its paper hand-over claimed `sending` just now by another run
+    const customerId = await customer({});
+    const { documentId } = await deliver(submission(customerId));
+    const db = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
+    const repo = new DynamoDeliveryRepository(db, localTableName);
+    const record = (await repo.getDelivery(documentId))!;
+    await repo.replaceDelivery({ ...record, status: 'queued', attempts: [], version: record.version + 1 }, record.version);
+    const now = (await t.call('GET', '/_local/clock')).body.now as string;
+    await db.send(new PutCommand({ TableName: localTableName, Item: { pk: `DOC#${documentId}`, sk: 'SEND#paper', entity: 'handOver', documentId, channel: 'paper', status: 'sending', claimId: 'claim_other', claimedAt: now } }));
+    const { handler } = (await import('../../lambdas/jobs/deliver-documents.js')) as { handler: (event: unknown) => Promise<{ batchItemFailures: unknown[] }> };
+    const message = { Records: [{ messageId: 'm1', body: JSON.stringify({ documentId }), attributes: { ApproximateReceiveCount: '1' } }] };
+    // Act
+    const answer = await handler(message);
+    const meanwhile = await repo.getDelivery(documentId);
+    await t.call('POST', '/_local/clock', { body: { advance: 'PT20M' } });
+    await t.stack.delivery.service.requeueStalled();
+    await t.stack.delivery.queue.idle();
+    // Assess
+    expect(answer.batchItemFailures).toEqual([]);
+    expect(meanwhile?.status).toBe('queued');
+    expect((await repo.getDelivery(documentId))?.status).toBe('handed_over');
+    expect((await outboxItems()).filter((i) => i.documentId === documentId)).toHaveLength(1);
+  });
 });
 
 describe('the documents read API', () => {
