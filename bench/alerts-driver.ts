@@ -309,7 +309,7 @@ async function sendAll(alerts: OutageAlerts, job: { outageId: string; messageKey
 async function paced(alerts: OutageAlerts, pace: number, outage: string, outageArea: OutageArea, expected: Set<string>, addedLatencyMs = 0): Promise<PaceResult> {
   const created = await driver.phase(`createOutage (pace ${pace}/s)`, async () => {
     const started = await alerts.createOutage(ops, { category: 'leak', title: 'Vattenläcka', message: 'Vattnet är avstängt i området på grund av en läcka. Vi räknar med att vara klara i kväll.', area: outageArea });
-    const job = started.status === 'completed' ? undefined : await alerts.runOutageJob(started.jobId);
+    const job = started.status === 'completed' ? undefined : await alerts.runOutageJob(started.jobId, { inline: true });
     return { ...started, ...(job?.result ?? {}) } as { recipients: number; optedOut: number };
   });
   const job = jobs.at(-1)!;

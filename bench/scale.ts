@@ -137,7 +137,8 @@ async function registerAndOutage() {
       for (;;) {
         const job = (await stack.call('GET', `/v1/jobs/${outage.body.jobId}`, { token: ops })).body;
         if (job.progress?.resolved !== undefined) steps.resolved ??= ms(started);
-        if (job.progress?.written !== undefined) steps.written ??= ms(started);
+        // Written: every page of recipients (a page worker each, in parallel) counted.
+        if (job.progress?.pages !== undefined && (job.progress?.pagesWritten ?? 0) >= job.progress.pages) steps.written ??= ms(started);
         if (job.status === 'completed' || job.status === 'failed') break;
         await sleep(100);
       }

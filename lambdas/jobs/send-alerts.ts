@@ -2,7 +2,8 @@
  * The sending function: one SQS message per send chunk of an outage message
  * (`{ outageId, messageKey, chunk }`), per message to fan out into its chunks (no `chunk`), or
  * per outage job (`{ jobId }`: an outage too large to resolve inside its request), per
- * chunk of a register import (`{ jobId, chunk }`), or per uploaded register file to read and
+ * chunk of a register import (`{ jobId, chunk }`), per page of an outage job's recipients
+ * (`{ jobId, page }`), or per uploaded register file to read and
  * parse (`{ jobId, parse: true }`). Several
  * instances send chunks at once under one shared pace (OutageAlerts.send). Partial batch
  * failures go back to the queue (and to its dead-letter queue after the last retry).
@@ -27,7 +28,7 @@ async function handle(event: SQSEvent, context?: Pick<Context, 'getRemainingTime
         // An outage too large for its request (resolve, write and release its recipients), one
         // chunk of a register import too large for its request, or the parse of an uploaded register.
         const done = await alerts.runJob(job);
-        logger.info('alert job ran', { jobId: job.jobId, ...(job.chunk !== undefined ? { chunk: job.chunk } : {}), ...(job.parse ? { parse: true } : {}), status: done?.status, ...done?.progress });
+        logger.info('alert job ran', { jobId: job.jobId, ...(job.chunk !== undefined ? { chunk: job.chunk } : {}), ...(job.page !== undefined ? { page: job.page } : {}), ...(job.parse ? { parse: true } : {}), status: done?.status, ...done?.progress });
         continue;
       }
       const result = await alerts.send(job, deadline !== undefined ? { deadline } : {});

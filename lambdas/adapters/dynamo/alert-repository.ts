@@ -1,7 +1,8 @@
 /**
  * AlertRepository on the single table (docs/DATA.md, "Outage alerts"). Addresses are
- * written once with index entries by street, postal code and geohash, so an outage's
- * recipients are read by key, never by scanning the register.
+ * written with index entries by street, postal code and geohash that carry the register's
+ * phones at the address, so an outage's recipients are read with its area's index entries,
+ * never by scanning the register or reading each address.
  */
 import {
   DeleteCommand,
@@ -29,7 +30,7 @@ import type {
 } from '../../domain/alerts/ports.js';
 import type { Language } from '../../domain/alerts/types.js';
 import { batchGet, batchPut, inPool } from './batch.js';
-import { ADDRESS_INDEX_SHARDS, shardKey, shardKeys } from './shards.js';
+import { ADDRESS_INDEX_SHARDS, OPT_OUT_SHARDS, shardKey, shardKeys } from './shards.js';
 import { fromItem, isConditionFailure, Table, type Item } from './table.js';
 
 
@@ -97,21 +98,28 @@ export class DynamoAlertRepository implements AlertRepository {
     return result.Item?.rows as string | undefined;
   }
 
-  async ensureAddresses(addresses: AddressRecord[]): Promise<void> {
-    const items: Item[] = [];
-    for (const record of addresses) {
-      const street = normaliseStreet(record.address.street);
-      const postal = normalisePostalCode(record.address.postalCode);
-      items.push({ pk: `ADDR#${record.addressKey}`, sk: 'ADDRESS', entity: 'address', ...record });
-      // Write-sharded (a street name, a postal code or a geo cell holds a whole town: docs/DATA.md "Hot partitions").
-      items.push({ pk: shardKey(`STREET#${street}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
-      items.push({ pk: shardKey(`POSTAL#${postal}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: record.addressKey, entity: 'addressIndex', ...record });
-      if (record.location) {
-        const cell = geohash(record.location, 9);
-        items.push({ pk: shardKey(`GEO#${cell.slice(0, geoPartitionLength)}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${cell}#${record.addressKey}`, entity: 'addressIndex', ...record });
-      }
+  /** An address's item and its index entries (street, postal code, geo cell), each carrying the whole record. */
+  private addressItems(record: AddressRecord): Item[] {
+    const street = normaliseStreet(record.address.street);
+    const postal = normalisePostalCode(record.address.postalCode);
+    const items: Item[] = [{ pk: `ADDR#${record.addressKey}`, sk: 'ADDRESS', entity: 'address', ...record }];
+    // Write-sharded (a street name, a postal code or a geo cell holds a whole town: docs/DATA.md "Hot partitions").
+    items.push({ pk: shardKey(`STREET#${street}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${postal}#${record.addressKey}`, entity: 'addressIndex', ...record });
+    items.push({ pk: shardKey(`POSTAL#${postal}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: record.addressKey, entity: 'addressIndex', ...record });
+    if (record.location) {
+      const cell = geohash(record.location, 9);
+      items.push({ pk: shardKey(`GEO#${cell.slice(0, geoPartitionLength)}`, record.addressKey, ADDRESS_INDEX_SHARDS), sk: `${cell}#${record.addressKey}`, entity: 'addressIndex', ...record });
     }
-    await batchPut(this.db, this.tableName, items);
+    return items;
+  }
+
+  async putRegisterAddresses(addresses: AddressRecord[]): Promise<void> {
+    await batchPut(this.db, this.tableName, addresses.flatMap((record) => this.addressItems(record)));
+  }
+
+  async ensureAddresses(addresses: AddressRecord[]): Promise<void> {
+    // Conditional, one item at a time: an address the register wrote keeps its phones.
+    await inPool(addresses.flatMap((record) => this.addressItems(record)), 4, (item) => this.table.putIfAbsent(item));
   }
 
   private subscriptionItem(s: Subscription): Item {
@@ -123,8 +131,18 @@ export class DynamoAlertRepository implements AlertRepository {
       gsi1sk: 'SUB',
       gsi2pk: `PHONE#${s.phone}`,
       gsi2sk: `SUB#${s.addressKey}#${s.source}`,
+      // A self-added subscription is also listed by its postal code: an outage reads the few of
+      // its area's postal codes (the register's phones are in the address index entries).
+      ...(s.source === 'self' ? { gsi3pk: `SELFSUB#${normalisePostalCode(s.address.postalCode)}`, gsi3sk: `${s.addressKey}#${s.phone}` } : {}),
       ...s,
     };
+  }
+
+  async selfSubscriptionsIn(postalCodes: readonly string[]): Promise<Subscription[]> {
+    const lists = await inPool([...new Set(postalCodes.map(normalisePostalCode))], 8, (code) =>
+      this.table.queryAll({ IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': `SELFSUB#${code}` } }),
+    );
+    return lists.flat().map((item) => fromItem<Subscription>(item));
   }
 
   async putSubscriptions(subscriptions: Subscription[]): Promise<void> {
@@ -151,16 +169,6 @@ export class DynamoAlertRepository implements AlertRepository {
       ExpressionAttributeValues: { ':pk': `PHONE#${phone}`, ':sub': 'SUB#' },
     });
     return items.map((item) => fromItem<Subscription>(item));
-  }
-
-  async subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]> {
-    const lists = await inPool(addressKeys, 16, (key) =>
-      this.table.queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
-        ExpressionAttributeValues: { ':pk': `ADDR#${key}`, ':sub': 'SUB#' },
-      }),
-    );
-    return lists.flat().map((item) => fromItem<Subscription>(item));
   }
 
   /** Every page of a query, or (with `limit`) pages until at least `limit` items: a bounded probe. */
@@ -218,7 +226,17 @@ export class DynamoAlertRepository implements AlertRepository {
   // ---- opt-outs and languages -----------------------------------------------------------
 
   async putOptOut(phone: string, at: string): Promise<void> {
-    await this.table.putIfAbsent({ pk: `OPTOUT#${phone}`, sk: 'OPTOUT', entity: 'optOut', phone, at });
+    // Also listed under `OPTOUTS#<0–3>`: an outage reads every opt-out once, not one key per phone.
+    await this.table.putIfAbsent({
+      pk: `OPTOUT#${phone}`, sk: 'OPTOUT', entity: 'optOut', phone, at, gsi1pk: shardKey('OPTOUTS', phone, OPT_OUT_SHARDS), gsi1sk: phone,
+    });
+  }
+
+  async allOptedOut(): Promise<Set<string>> {
+    const lists = await inPool(shardKeys('OPTOUTS', OPT_OUT_SHARDS), 4, (pk) =>
+      this.table.queryAll({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'phone' }),
+    );
+    return new Set(lists.flat().map((item) => item.phone as string));
   }
 
   async deleteOptOut(phone: string): Promise<boolean> {
@@ -249,6 +267,20 @@ export class DynamoAlertRepository implements AlertRepository {
   }
 
   // ---- outages, messages, recipients ----------------------------------------------------
+
+  async putResolvedPages(outageId: string, attempt: string, pages: readonly string[]): Promise<void> {
+    const ttl = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
+    await batchPut(this.db, this.tableName, pages.map((phones, page) => ({
+      pk: `OUTAGE#${outageId}`, sk: `RESOLVED#${attempt}#${chunkKey(page)}`, entity: 'resolvedPage', phones, ttl,
+    })));
+  }
+
+  async getResolvedPage(outageId: string, attempt: string, page: number): Promise<string | undefined> {
+    const result = await this.db.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: `OUTAGE#${outageId}`, sk: `RESOLVED#${attempt}#${chunkKey(page)}` }, ConsistentRead: true,
+    }));
+    return result.Item?.phones as string | undefined;
+  }
 
   private outageItem(outage: Outage): Item {
     return { pk: `OUTAGE#${outage.outageId}`, sk: 'META', entity: 'outage', gsi1pk: 'FEED', gsi1sk: `${outage.createdAt}#${outage.outageId}`, ...outage };

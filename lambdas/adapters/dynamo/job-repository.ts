@@ -3,7 +3,7 @@
  * is also in gsi1 under `JOBS#OPEN#<kind>` by its last change, for the stalled-job sweep; it
  * leaves the index when it completes or fails (only open jobs are there: a few at a time).
  */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Job, JobRepository } from '../../domain/jobs/job.js';
 import { fromItem, isConditionFailure, Table } from './table.js';
 
@@ -100,6 +100,13 @@ export class DynamoJobRepository implements JobRepository {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async countedParts(jobId: string): Promise<Set<string>> {
+    const item = await this.table.db.send(new GetCommand({
+      TableName: this.tableName, Key: { pk: `JOB#${jobId}`, sk: 'JOB' }, ConsistentRead: true, ProjectionExpression: 'countedParts',
+    }));
+    return new Set((item.Item?.countedParts as Set<string> | undefined) ?? []);
   }
 
   async openJobsUntouchedSince(kind: string, before: string): Promise<string[]> {

@@ -33,6 +33,8 @@ export const OPEN_INVOICE_SHARDS = 16;
  * one postal code or 20 × 40 km cell holds a whole town, which a register import writes at once.
  */
 export const ADDRESS_INDEX_SHARDS = 16;
+/** Opt-outs (gsi1 `OPTOUTS#n`): a burst of STOP replies after an outage to 100,000 numbers. */
+export const OPT_OUT_SHARDS = 4;
 /** Unmatched payments (gsi1 `UNMATCHED#n`): a bank day of 100,000 payments may leave thousands. */
 export const UNMATCHED_SHARDS = 8;
 

@@ -18,6 +18,13 @@ export interface AddressRecord {
   addressKey: string;
   address: PropertyAddress;
   location?: Position;
+  /**
+   * The phones the address register has at this address, of the import `generation` that
+   * wrote them (register imports write them with every index entry of the address, so an
+   * outage's area query finds its phones with no read per address).
+   */
+  phones?: string[];
+  generation?: string;
 }
 
 /** `sent`: the provider accepted it; `delivered` / `failed` after it: the delivery receipt (lambdas/jobs/sms-events.ts). */
@@ -67,6 +74,8 @@ export interface SendChunk {
   chunk: number;
   /** Recipients in the chunk. */
   size: number;
+  /** The languages its recipients read (what the outage's segment count is taken over). */
+  languages?: Language[];
   queued: number;
   sent: number;
   failed: number;
@@ -118,13 +127,16 @@ export interface AlertRepository {
   /** An upload URL handed out for a register file (POST /v1/address-register/uploads). */
   putRegisterUpload(upload: RegisterUpload): Promise<void>;
   getRegisterUpload(uploadId: string): Promise<RegisterUpload | undefined>;
-  /** Writes addresses (and their index entries) that are new; idempotent. */
+  /** Writes addresses (and their index entries) that are new; an existing one is left as it is. */
   ensureAddresses(addresses: AddressRecord[]): Promise<void>;
+  /** Writes register addresses with their phones, every index entry replaced (a register import's chunk). */
+  putRegisterAddresses(addresses: AddressRecord[]): Promise<void>;
+  /** The self-added subscriptions at addresses in these postal codes. */
+  selfSubscriptionsIn(postalCodes: readonly string[]): Promise<Subscription[]>;
   putSubscriptions(subscriptions: Subscription[]): Promise<void>;
   getSubscription(subscriptionId: string): Promise<Subscription | undefined>;
   deleteSubscription(subscription: Subscription): Promise<void>;
   subscriptionsOfPhone(phone: string): Promise<Subscription[]>;
-  subscriptionsAt(addressKeys: readonly string[]): Promise<Subscription[]>;
   /** `limit`: stop after about this many (a probe of the area's size); all without it. */
   addressesOnStreet(street: string, postalCode?: string, limit?: number): Promise<AddressRecord[]>;
   addressesInPostalCode(postalCode: string, limit?: number): Promise<AddressRecord[]>;
@@ -134,9 +146,14 @@ export interface AlertRepository {
   putOptOut(phone: string, at: string): Promise<void>;
   deleteOptOut(phone: string): Promise<boolean>;
   optedOut(phones: readonly string[]): Promise<Set<string>>;
+  /** Every opted-out phone (one read of the opt-out list: it grows with opt-outs, not with the register). */
+  allOptedOut(): Promise<Set<string>>;
   /** The language of a customer registered with this phone, if any. */
   languageOfPhone(phone: string): Promise<Language | undefined>;
   // outages
+  /** An outage job's resolved recipients, in pages (JSON): what its page workers write from. */
+  putResolvedPages(outageId: string, attempt: string, pages: readonly string[]): Promise<void>;
+  getResolvedPage(outageId: string, attempt: string, page: number): Promise<string | undefined>;
   insertOutage(outage: Outage): Promise<void>;
   getOutage(outageId: string): Promise<Outage | undefined>;
   replaceOutage(outage: Outage, expectedVersion: number): Promise<void>;
@@ -214,7 +231,7 @@ export interface AlertJobQueue {
 }
 
 /** A message of the alert job queue (lambdas/jobs/send-alerts.ts runs it with OutageAlerts.runJob). */
-export type AlertJobMessage = { jobId: string; chunk?: number; parse?: true };
+export type AlertJobMessage = { jobId: string; chunk?: number; parse?: true; page?: number };
 
 /** Where register files land in the upload bucket: the only prefix the alert functions may sign or read. */
 export const registerUploadPrefix = 'register-uploads/';

@@ -194,24 +194,50 @@ function rejectedLineErrors(rejected: readonly { line: number; reason: string }[
   return more > 0 ? [...kept, { message: `and ${more} more rejected lines (result.rejected counts them all)` }] : kept;
 }
 
-function registerChunks(rows: readonly { phone: string; key: string; address: PropertyAddress; location?: Position }[]): StoredRegisterRow[][] {
+type RegisterRow = { line: number; phone: string; key: string; address: PropertyAddress; location?: Position };
+
+/**
+ * The rows in chunks, every address's rows in one chunk (its index entries carry all its
+ * phones: a chunk writes them whole). At most `registerChunkRows` rows and `registerChunkBytes`
+ * a chunk, so no chunk item comes near DynamoDB's 400 KB; an address with more rows than one
+ * chunk holds has the rest refused (`overflow`).
+ */
+function registerChunks(rows: readonly RegisterRow[]): { chunks: StoredRegisterRow[][]; kept: number; overflow: { line: number; reason: string }[] } {
+  const byAddress = new Map<string, RegisterRow[]>();
+  for (const row of rows) {
+    const group = byAddress.get(row.key);
+    if (group) group.push(row);
+    else byAddress.set(row.key, [row]);
+  }
   const chunks: StoredRegisterRow[][] = [];
+  const overflow: { line: number; reason: string }[] = [];
   let chunk: StoredRegisterRow[] = [];
   let bytes = 0;
-  for (const row of rows) {
-    const stored: StoredRegisterRow = row.location ? [row.phone, row.key, row.address, row.location] : [row.phone, row.key, row.address];
-    const size = Buffer.byteLength(JSON.stringify(stored), 'utf8') + 1;
-    // At most 1,000 rows and 200 KB a chunk: a file of long addresses never makes an item over DynamoDB's 400 KB.
-    if (chunk.length > 0 && (chunk.length >= registerChunkRows || bytes + size > registerChunkBytes)) {
+  let kept = 0;
+  for (const group of byAddress.values()) {
+    const stored: StoredRegisterRow[] = [];
+    let groupBytes = 0;
+    for (const row of group) {
+      const entry: StoredRegisterRow = row.location ? [row.phone, row.key, row.address, row.location] : [row.phone, row.key, row.address];
+      const size = Buffer.byteLength(JSON.stringify(entry), 'utf8') + 1;
+      if (stored.length >= registerChunkRows || groupBytes + size > registerChunkBytes) {
+        overflow.push({ line: row.line, reason: `more than ${stored.length} phones registered at one address (${row.address.street} ${row.address.number}); the rest of its rows are not imported` });
+        continue;
+      }
+      stored.push(entry);
+      groupBytes += size;
+    }
+    if (chunk.length > 0 && (chunk.length + stored.length > registerChunkRows || bytes + groupBytes > registerChunkBytes)) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
     }
-    chunk.push(stored);
-    bytes += size;
+    chunk.push(...stored);
+    bytes += groupBytes;
+    kept += stored.length;
   }
   if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return { chunks, kept, overflow };
 }
 
 /** What an outage job needs: the validated request, the id given at once, who and when. */
@@ -220,7 +246,26 @@ export interface OutageJobInput {
   outageId: string;
   createdBy: string;
   createdAt: string;
+  /** Its recipients, once resolved (recorded once): where their pages are and how many. */
+  resolution?: OutageResolution;
 }
+
+/** An outage job's resolved recipients: `pages` items of `RESOLVED#<attempt>#<page>`. */
+export interface OutageResolution {
+  attempt: string;
+  pages: number;
+  recipients: number;
+  optedOut: number;
+}
+
+/**
+ * Send chunks in one page of an outage job's resolved recipients: one page worker looks up
+ * 4,000 phones' languages and writes their recipients (some 8,000 DynamoDB calls, well inside
+ * a function's 15 minutes), and the page item (phones as JSON, ~80 KB) stays far under 400 KB.
+ */
+export const resolvedPageChunks = 16;
+
+const pagePart = (page: number) => `page#${page}`;
 
 export interface OutageCreated {
   outageId: string;
@@ -290,7 +335,9 @@ export class OutageAlerts {
     file: Uint8Array,
     options: { actor?: Actor; idempotencyKey?: string } = {},
   ): Promise<{ jobId: string; status: Job['status']; imported: number; rejected: { line: number; reason: string }[]; generation: string }> {
-    const { rows, rejected } = parseAddressRegisterCsv(file, this.deps.settings.country);
+    const parsed = parseAddressRegisterCsv(file, this.deps.settings.country);
+    const { chunks, kept, overflow } = registerChunks(parsed.rows);
+    const rejected = [...parsed.rejected, ...overflow].sort((a, b) => a.line - b.line);
     const by = options.actor?.subject ?? 'system';
     const jobId = jobIdFor(registerImportJobKind, by, options.idempotencyKey, this.deps.newId);
     const existing = await this.deps.jobs.getJob<RegisterImportInput>(jobId);
@@ -302,26 +349,25 @@ export class OutageAlerts {
     // later import is the register, whichever finishes last.
     const wall = new Date((this.deps.wallClock ?? Date.now)()).toISOString();
     const generation = `gen_${wall}_${String(++generationSequence).padStart(9, '0')}_${this.deps.newId('imp')}`;
-    const chunks = registerChunks(rows);
     // The chunks first: a job never exists without them (a crash before the job leaves
     // unreferenced chunk items, which expire).
     await this.deps.repo.putRegisterChunks(jobId, chunks.map((chunk) => JSON.stringify(chunk)));
     const at = this.nowIso();
     const job: Job<RegisterImportInput> = {
       jobId, kind: registerImportJobKind, status: 'queued',
-      progress: { rows: rows.length, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
+      progress: { rows: kept, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
       errors: [], result: { rejected: rejected.length },
-      input: { generation, chunks: chunks.length, rows: rows.length, rejected: rejected.length }, createdBy: by, createdAt: at, updatedAt: at,
+      input: { generation, chunks: chunks.length, rows: kept, rejected: rejected.length }, createdBy: by, createdAt: at, updatedAt: at,
     };
     await this.deps.jobs.createJob(job);
-    if (rows.length <= (this.deps.inlineRegisterRows ?? inlineRegisterRows)) {
+    if (kept <= (this.deps.inlineRegisterRows ?? inlineRegisterRows)) {
       for (let chunk = 0; chunk < chunks.length; chunk++) await this.importRegisterChunk(jobId, chunk);
       if (chunks.length === 0) await this.completeRegisterImport(jobId, job.input);
       const done = await this.deps.jobs.getJob(jobId);
-      return { jobId, status: done?.status ?? 'completed', imported: rows.length, rejected, generation };
+      return { jobId, status: done?.status ?? 'completed', imported: kept, rejected, generation };
     }
     await this.queueRegisterChunks(jobId, chunks.length);
-    return { jobId, status: 'queued', imported: rows.length, rejected, generation };
+    return { jobId, status: 'queued', imported: kept, rejected, generation };
   }
 
   /** A register import retried or redelivered: queued again when it has made no progress for `jobStalledAfterMs`. */
@@ -433,13 +479,13 @@ export class OutageAlerts {
       }, this.nowIso());
       return;
     }
-    const { rows, rejected } = parsed;
-    const chunks = registerChunks(rows);
+    const { chunks, kept, overflow } = registerChunks(parsed.rows);
+    const rejected = [...parsed.rejected, ...overflow].sort((a, b) => a.line - b.line);
     await this.deps.repo.putRegisterChunks(jobId, chunks.map((chunk) => JSON.stringify(chunk)));
-    const input: RegisterImportInput = { ...job.input, chunks: chunks.length, rows: rows.length, rejected: rejected.length, parsed: true };
+    const input: RegisterImportInput = { ...job.input, chunks: chunks.length, rows: kept, rejected: rejected.length, parsed: true };
     const recorded = await this.deps.jobs.setOnce(jobId, 'parse', {
       input,
-      progress: { bytes: upload.bytes, rows: rows.length, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
+      progress: { bytes: upload.bytes, rows: kept, chunks: chunks.length, chunksDone: 0, rowsWritten: 0 },
       errors: rejectedLineErrors(rejected),
       result: { rejected: rejected.length },
     }, this.nowIso());
@@ -465,11 +511,14 @@ export class OutageAlerts {
     if (stored === undefined) throw new Error(`register import ${jobId}: chunk ${chunk} is missing`);
     const rows = JSON.parse(stored) as StoredRegisterRow[];
     const at = job.createdAt;
-    const addresses = new Map<string, AddressRecord>();
-    for (const [, key, address, location] of rows) {
-      if (!addresses.has(key)) addresses.set(key, { addressKey: key, address, ...(location ? { location } : {}) });
+    // Every row of an address is in this chunk (registerChunks): its index entries get all its phones.
+    const addresses = new Map<string, AddressRecord & { phones: string[] }>();
+    for (const [phone, key, address, location] of rows) {
+      const record = addresses.get(key) ?? { addressKey: key, address, ...(location ? { location } : {}), phones: [], generation: job.input.generation };
+      if (!record.phones.includes(phone)) record.phones.push(phone);
+      addresses.set(key, record);
     }
-    await this.deps.repo.ensureAddresses([...addresses.values()]);
+    await this.deps.repo.putRegisterAddresses([...addresses.values()]);
     await this.deps.repo.putSubscriptions(
       rows.map(([phone, key, address]) => ({
         subscriptionId: subscriptionId(phone, key, 'register'), phone, address, addressKey: key, source: 'register', generation: job.input.generation, createdAt: at,
@@ -575,13 +624,27 @@ export class OutageAlerts {
     return { addresses: [...found.values()], truncated: limit !== undefined && candidates.some((list) => list.length >= limit) };
   }
 
-  /** Everyone registered or self-subscribed in the area, each phone once (R-SMS-2). */
+  /**
+   * Everyone registered or self-subscribed in the area, each phone once (R-SMS-2). The reads
+   * follow the area, not the register: the area's index entries (they carry the register's
+   * phones of their import), the self-added subscriptions of the area's postal codes, and the
+   * opt-out list once.
+   */
   async resolveRecipients(area: OutageArea): Promise<{ phones: string[]; optedOut: Set<string>; addresses: number }> {
-    const addresses = await this.addressesIn(area);
-    const subscriptions = await this.current(await this.deps.repo.subscriptionsAt(addresses.map((a) => a.addressKey)));
-    const phones = [...new Set(subscriptions.map((s) => s.phone))].sort();
-    const optedOut = await this.deps.repo.optedOut(phones);
-    return { phones, optedOut, addresses: addresses.length };
+    const [addresses, generation, allOptedOut] = await Promise.all([this.addressesIn(area), this.deps.repo.registerGeneration(), this.deps.repo.allOptedOut()]);
+    const phones = new Set<string>();
+    for (const address of addresses) {
+      // The current import's phones, or a later one's still being written (generations sort by
+      // when their import was asked for); an older import's are replaced.
+      if (generation !== undefined && address.generation !== undefined && address.generation >= generation) {
+        for (const phone of address.phones ?? []) phones.add(phone);
+      }
+    }
+    const keys = new Set(addresses.map((a) => a.addressKey));
+    const self = await this.deps.repo.selfSubscriptionsIn([...new Set(addresses.map((a) => a.address.postalCode))]);
+    for (const subscription of self) if (keys.has(subscription.addressKey)) phones.add(subscription.phone);
+    const sorted = [...phones].sort();
+    return { phones: sorted, optedOut: new Set(sorted.filter((phone) => allOptedOut.has(phone))), addresses: addresses.length };
   }
 
   private async languagesOf(phones: readonly string[]): Promise<Map<string, Language>> {
@@ -650,7 +713,7 @@ export class OutageAlerts {
     // A bounded probe: reads at most budget + 1 candidates per index key, whatever the area's size.
     const budget = this.deps.inlineAddressBudget ?? inlineAddressBudget;
     const probe = await this.areaCandidates(input.area, budget + 1);
-    if (!probe.truncated && probe.addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId));
+    if (!probe.truncated && probe.addresses.length <= budget) return this.outageJobAnswer(await this.runOutageJob(jobId, { inline: true }));
     await this.deps.jobQueue.enqueueJob({ jobId });
     return this.outageJobAnswer(job);
   }
@@ -682,73 +745,142 @@ export class OutageAlerts {
   }
 
   /**
-   * The outage job (inline or from the queue): resolves the recipients, writes them, and
-   * releases the first message. Idempotent: every write is conditional on absence and the
-   * release sends each recipient once, so a re-delivered job writes and sends nothing twice.
+   * The outage job (inline or from the queue), in steps that each run again safely:
+   * 1. resolve the recipients once (resolveRecipients: a few paged reads of the area's index),
+   *    store them in pages of `resolvedPageChunks` send chunks, and record that resolution on
+   *    the job (JobRepository.setOnce: of two runs at once, one resolution counts);
+   * 2. write the message, then each page's recipients (writeRecipientPage: a page worker each
+   *    from the queue, or all here inside a request), each page counted once;
+   * 3. the page counted last releases the message (completeOutageJob).
+   * A run after a crash continues from what the job records: a page written and counted
+   * before is not written again, and every write is conditional, so nobody gets it twice.
    */
-  async runOutageJob(jobId: string): Promise<Job<OutageJobInput>> {
-    const job = await this.deps.jobs.getJob<OutageJobInput>(jobId);
+  async runOutageJob(jobId: string, options: { inline?: boolean } = {}): Promise<Job<OutageJobInput>> {
+    let job = await this.deps.jobs.getJob<OutageJobInput>(jobId);
     if (!job) throw new NotFoundError('No such job.');
     if (job.status === 'completed' || job.status === 'failed') return job;
-    await this.deps.jobs.updateJob(jobId, { status: 'running' }, this.nowIso());
-    const { request: input, outageId } = job.input;
-    const now = new Date(job.input.createdAt);
+    if (!job.input.resolution) {
+      await this.deps.jobs.updateJob(jobId, { status: 'running' }, this.nowIso());
+      const { phones, optedOut } = await this.resolveRecipients(job.input.request.area);
+      const perPage = (this.deps.sendChunkSize ?? sendChunkSize) * resolvedPageChunks;
+      const pages: string[] = [];
+      for (let i = 0; i < phones.length; i += perPage) {
+        pages.push(JSON.stringify(phones.slice(i, i + perPage).map((phone) => (optedOut.has(phone) ? [phone, 1] : [phone]))));
+      }
+      const resolution: OutageResolution = { attempt: this.deps.newId('res'), pages: pages.length, recipients: phones.length, optedOut: optedOut.size };
+      await this.deps.repo.putResolvedPages(job.input.outageId, resolution.attempt, pages);
+      // Of two runs at once, the one recorded first counts; the other's pages are never read (and expire).
+      await this.deps.jobs.setOnce(jobId, 'resolve', { input: { ...job.input, resolution }, progress: { resolved: phones.length, pages: pages.length } }, this.nowIso());
+      job = (await this.deps.jobs.getJob<OutageJobInput>(jobId))!;
+      if (job.status === 'completed' || job.status === 'failed' || !job.input.resolution) return job;
+    }
+    const resolution = job.input.resolution;
+    await this.putFirstMessage(job.input, resolution);
+    const counted = await this.deps.jobs.countedParts(jobId);
+    const remaining = Array.from({ length: resolution.pages }, (_, page) => page).filter((page) => !counted.has(pagePart(page)));
+    if (remaining.length === 0) return this.completeOutageJob(jobId);
+    if (options.inline || remaining.length === 1) {
+      for (const page of remaining) await this.writeRecipientPage(jobId, page);
+    } else {
+      await Promise.all(remaining.map((page) => this.deps.jobQueue.enqueueJob({ jobId, page })));
+    }
+    return (await this.deps.jobs.getJob<OutageJobInput>(jobId))!;
+  }
 
-    const { phones, optedOut } = await this.resolveRecipients(input.area);
-    await this.deps.jobs.updateJob(jobId, { progress: { resolved: phones.length } }, this.nowIso());
-    const languageByPhone = await this.languagesOf(phones);
-    const composed = this.composeAll(input, input.message, 'initial', languageByPhone.values());
-    const timing = sendTimeFor({
-      category: input.category,
-      createdAt: now,
-      ...(input.sendAt ? { sendAt: new Date(input.sendAt) } : {}),
+  /** The outage's first message (idempotent): its text in every language, its send time, its chunks. */
+  private async putFirstMessage(input: OutageJobInput, resolution: OutageResolution): Promise<OutageMessage> {
+    const existing = await this.deps.repo.getMessage(input.outageId, '0');
+    if (existing) return existing;
+    const request = input.request;
+    const composed = this.composeAll(request, request.message, 'initial', languages);
+    const timing = this.firstMessageTiming(input);
+    const message: OutageMessage = {
+      outageId: input.outageId,
+      messageKey: '0',
+      kind: 'initial',
+      createdBy: input.createdBy,
+      bodies: composed.bodies,
+      voiceBodies: composed.voiceBodies,
+      createdAt: input.createdAt,
+      sendAt: timing.sendAt.toISOString(),
+      held: timing.held,
+      chunks: this.chunkCount(resolution.recipients),
+    };
+    if (!(await this.deps.repo.getOutage(input.outageId))) await this.deps.repo.insertOutage(this.outageRecord(input));
+    await this.deps.repo.putMessage(message);
+    return message;
+  }
+
+  private firstMessageTiming(input: OutageJobInput) {
+    return sendTimeFor({
+      category: input.request.category,
+      createdAt: new Date(input.createdAt),
+      ...(input.request.sendAt ? { sendAt: new Date(input.request.sendAt) } : {}),
       zone: this.deps.settings.zone,
       country: this.deps.settings.country,
     });
-    const outage = this.outageRecord(job.input);
-    if (!(await this.deps.repo.getOutage(outageId))) await this.deps.repo.insertOutage(outage);
-    const message: OutageMessage = {
-      outageId,
-      messageKey: '0',
-      kind: 'initial',
-      createdBy: job.input.createdBy,
-      bodies: composed.bodies,
-      voiceBodies: composed.voiceBodies,
-      createdAt: job.input.createdAt,
-      sendAt: timing.sendAt.toISOString(),
-      held: timing.held,
-      chunks: this.chunkCount(phones.length),
-    };
-    await this.deps.repo.putMessage(message);
-    await this.writeRecipients(this.recipients(outageId, '0', phones, languageByPhone, optedOut));
-    await this.deps.jobs.updateJob(jobId, { progress: { resolved: phones.length, written: phones.length } }, this.nowIso());
-    await this.release(message);
-    await this.acknowledgeReports(outage);
+  }
 
-    const sendable = phones.length - optedOut.size;
+  /**
+   * One page of an outage job's resolved recipients (`resolvedPageChunks` send chunks): each
+   * phone's language, the recipients and their chunks' counters written (conditional: a
+   * recipient written before keeps its status), then the page counted once on the job; the
+   * page counted last completes the job.
+   */
+  async writeRecipientPage(jobId: string, page: number): Promise<void> {
+    const job = await this.deps.jobs.getJob<OutageJobInput>(jobId);
+    if (!job || job.status === 'completed' || job.status === 'failed' || !job.input.resolution) return;
+    const { outageId } = job.input;
+    const resolution = job.input.resolution;
+    if ((await this.deps.jobs.countedParts(jobId)).has(pagePart(page))) return;
+    const stored = await this.deps.repo.getResolvedPage(outageId, resolution.attempt, page);
+    if (stored === undefined) throw new Error(`outage job ${jobId}: resolved page ${page} is missing`);
+    const entries = JSON.parse(stored) as [string, 1?][];
+    const phones = entries.map(([phone]) => phone);
+    const optedOut = new Set(entries.filter(([, opted]) => opted === 1).map(([phone]) => phone));
+    const languageByPhone = await this.languagesOf(phones);
+    const size = this.deps.sendChunkSize ?? sendChunkSize;
+    await this.writeRecipients(this.recipients(outageId, '0', phones, languageByPhone, optedOut, page * resolvedPageChunks * size));
+    const after = await this.deps.jobs.countOnce(jobId, pagePart(page), { written: phones.length, pagesWritten: 1 }, this.nowIso());
+    if (after && (after.progress.pagesWritten ?? 0) >= resolution.pages) await this.completeOutageJob(jobId);
+  }
+
+  /** Every page is written: the message goes out (or waits for its time), and the job completes with its result. */
+  private async completeOutageJob(jobId: string): Promise<Job<OutageJobInput>> {
+    const job = (await this.deps.jobs.getJob<OutageJobInput>(jobId))!;
+    if (job.status === 'completed' || job.status === 'failed' || !job.input.resolution) return job;
+    const { request: input, outageId, resolution } = { ...job.input, resolution: job.input.resolution };
+    const message = await this.putFirstMessage(job.input, resolution);
+    // The segments of the languages its recipients read (each chunk's counters name them).
+    const used = (await this.deps.repo.listSendChunks(outageId)).filter((c) => c.messageKey === '0').flatMap((c) => c.languages ?? []);
+    const composed = this.composeAll(input, input.message, 'initial', used);
+    await this.release(message);
+    await this.acknowledgeReports(this.outageRecord(job.input));
+    const timing = this.firstMessageTiming(job.input);
+    const sendable = resolution.recipients - resolution.optedOut;
     const result: OutageCreated = {
       outageId,
       recipients: sendable,
-      optedOut: optedOut.size,
+      optedOut: resolution.optedOut,
       segments: composed.segments,
       encoding: composed.encoding,
       estimatedCost: estimateCost(composed.segments, sendable, this.deps.settings.pricePerSegment),
       sendAt: message.sendAt,
-      held: timing.held,
+      held: message.held,
       ...(timing.reason ? { heldReason: timing.reason } : {}),
     };
-    const done = { status: 'completed' as const, progress: { resolved: phones.length, written: phones.length }, result: { ...result } };
+    // Once per outage: of two runs completing at once (the last page and the sweeper's retry), one counts it.
+    if (await this.deps.jobs.setOnce(jobId, 'released', {}, this.nowIso())) this.metrics.outageCreated(sendable);
+    const done = { status: 'completed' as const, progress: { resolved: resolution.recipients, written: resolution.recipients, pages: resolution.pages, pagesWritten: resolution.pages }, result: { ...result } };
     await this.deps.jobs.updateJob(jobId, done, this.nowIso());
-    // Once per outage: a completed job returns above (a job that crashed before this line and
-    // ran again counts here once, after its first run counted nothing).
-    this.metrics.outageCreated(sendable);
     return { ...job, ...done, updatedAt: this.nowIso() };
   }
 
-  /** A job message of the alert job queue: an outage's resolution, or one chunk of a register import. */
+  /** A job message of the alert job queue: an outage's resolution or one page of its recipients, or a register import's parse or chunk. */
   async runJob(message: AlertJobMessage): Promise<Job | undefined> {
     if (message.parse) await this.parseRegisterUpload(message.jobId);
     else if (message.chunk !== undefined) await this.importRegisterChunk(message.jobId, message.chunk);
+    else if (message.page !== undefined) await this.writeRecipientPage(message.jobId, message.page);
     else await this.runOutageJob(message.jobId);
     return this.deps.jobs.getJob(message.jobId);
   }
@@ -762,15 +894,15 @@ export class OutageAlerts {
     return Math.ceil(recipients / (this.deps.sendChunkSize ?? sendChunkSize));
   }
 
-  /** Recipients in chunk order (the phones sorted: a re-run makes the same chunks). */
-  private recipients(outageId: string, messageKey: string, phones: readonly string[], languageByPhone: Map<string, Language>, optedOut: Set<string>): Recipient[] {
+  /** Recipients in chunk order (`first`: the index of the first phone among the message's, sorted: a re-run makes the same chunks). */
+  private recipients(outageId: string, messageKey: string, phones: readonly string[], languageByPhone: Map<string, Language>, optedOut: Set<string>, first = 0): Recipient[] {
     const at = this.nowIso();
     const size = this.deps.sendChunkSize ?? sendChunkSize;
     return [...phones].sort().map((phone, i) => ({
       outageId,
       messageKey,
       phone,
-      chunk: Math.floor(i / size),
+      chunk: Math.floor((first + i) / size),
       channel: this.deps.canReceiveSms(phone) ? 'sms' : 'voice',
       language: languageByPhone.get(phone) ?? this.deps.settings.defaultLanguage,
       status: optedOut.has(phone) ? 'opted_out' : 'queued',

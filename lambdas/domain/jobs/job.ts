@@ -39,6 +39,8 @@ export interface JobRepository {
    * (or at the same moment by another worker) or the job has ended. The status is left as is.
    */
   setOnce(jobId: string, partKey: string, change: Partial<Pick<Job, 'progress' | 'errors' | 'result' | 'input'>>, at: string): Promise<boolean>;
+  /** The part keys counted (countOnce) or set (setOnce) on a running job; empty once it has ended. */
+  countedParts(jobId: string): Promise<Set<string>>;
   /** Jobs of a kind still queued or running whose last change is before `before`. */
   openJobsUntouchedSince(kind: string, before: string): Promise<string[]>;
 }
