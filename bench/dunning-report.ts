@@ -529,7 +529,10 @@ export function dunningFindings(result: DunningResult): string[] {
       `- **Where the transitions go**: of the Swedish full ladder's ${count(history.stateEntered)} transitions, ${count(choices)} are Choice states ` +
         `(RouteNextStep, IsStillUnpaid, RouteAction, GuardVerdict), ${count(history.byType.TaskStateEntered ?? 0)} Task states and ${count(history.byType.WaitStateEntered ?? 0)} Wait states. ` +
         'Each step costs six: Wait, ReReadDebt, IsStillUnpaid, RouteAction, the step, RouteNextStep. Step Functions is most of the cost, so a definition that routes ' +
-        'with fewer Choice states is the lever; at these amounts it is not worth much.',
+        'with fewer Choice states is the lever. What it would take to reach the targets (≤ 20, paid after the reminder ≤ 10): one Task per step that re-reads the debt, ' +
+        'acts only while it is unpaid and returns where to go (ReReadDebt, IsStillUnpaid and RouteAction folded into the step), routed by RouteNextStep alone: three ' +
+        'transitions a step (Wait, the step, RouteNextStep), about 20 for the full ladder and 8 for paid after the reminder. Every Task\'s contract changes with it ' +
+        '(statemachines/dunning.asl.json, lambdas/tasks), and the restart-mid-case tests with them; at these amounts (the cost lines above) it is not done in this round.',
     );
   }
   if (seFull) {
