@@ -14,7 +14,7 @@ import { DynamoJobRepository } from '../lambdas/adapters/dynamo/job-repository.j
 import { batchPut } from '../lambdas/adapters/dynamo/batch.js';
 import { randomIds } from '../lambdas/adapters/ids.js';
 import { addressKey } from '../lambdas/domain/alerts/address.js';
-import type { SmsSender, Subscription, VoiceSender } from '../lambdas/domain/alerts/ports.js';
+import type { AlertJobMessage, SmsSender, Subscription, VoiceSender } from '../lambdas/domain/alerts/ports.js';
 import { OutageAlerts, subscriptionId, type AlertSettings } from '../lambdas/domain/alerts/service.js';
 import type { OutageArea, PropertyAddress, StreetSelector } from '../lambdas/domain/alerts/types.js';
 import { canReceiveSms } from '../lambdas/domain/phone.js';
@@ -247,11 +247,13 @@ const alertSettings = (pace: number): AlertSettings => ({
 });
 const jobs: { outageId: string; messageKey: string; chunk?: number }[] = [];
 const jobRepo = new DynamoJobRepository(driver.db, benchTable);
+/** The alert job queue's messages (a register import's chunks), run by the bench as the alert job worker would. */
+const alertJobs: AlertJobMessage[] = [];
 const alertsAt = (pace: number) =>
   new OutageAlerts({
     repo, sms, voice, queue: { enqueue: async (job) => void jobs.push(job) }, now, newId: (prefix) => randomIds.newId(prefix),
-    // A large outage's job is queued; the bench runs it itself, inside the createOutage phase.
-    jobs: jobRepo, jobQueue: { enqueueJob: async () => undefined },
+    // A large outage's job runs inline in the createOutage phase; a register import's chunks in its phase.
+    jobs: jobRepo, jobQueue: { enqueueJob: async (job) => void alertJobs.push(job) },
     settings: alertSettings(pace), canReceiveSms,
   });
 const ops = { subject: 'bench-ops', role: 'ops' } as const;
@@ -260,7 +262,17 @@ const ops = { subject: 'bench-ops', role: 'ops' } as const;
 
 driver.progress(`register: ${addresses.length} addresses, ${entries} phone entries, ${distinctPhones.size} phones; area ${inArea.length} addresses`);
 const fast = alertsAt(settings.fastPace);
-const imported = await driver.phase('importRegister', () => fast.importRegister(csv));
+const imported = await driver.phase('importRegister', async () => {
+  const started = await fast.importRegister(csv);
+  // Its chunks, as the alert job worker takes them from the queue: four at once (the last completes the import).
+  const worker = async () => {
+    for (let message = alertJobs.shift(); message; message = alertJobs.shift()) await fast.runJob(message);
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  const job = await fast.getJob(started.jobId);
+  if (job?.status !== 'completed') throw new Error(`the register import did not complete: ${job?.status}`);
+  return started;
+});
 for (const phone of optedOutPhones) await repo.putOptOut(phone, now().toISOString());
 
 const resolved = await driver.phase('resolveRecipients', () => fast.resolveRecipients(area));
