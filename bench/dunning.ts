@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fromRepoRoot, repoRoot } from '../lib/paths.js';
+import { functionSettings } from '../lib/function-settings.js';
 import { outDir } from './cold-start.js';
 import { runDriverProcess } from './scenario-process.js';
 import type { DunningDriverArgs, ExperimentResult, PathPlan, PathsArgs, PathsResult, ScaleArgs, ScaleResult } from './dunning-driver.js';
@@ -108,14 +109,6 @@ const fiPaths: PathPlan[] = [
   { key: 'full', label: 'never paid: water at 170.00 EUR to disconnection and enforcement', lines: finnishWater, currency: 'EUR', dueDate: '2027-03-31' },
 ];
 
-/** The task function's memory in lib/constructs/dunning-workflow.ts (the first `memoryMb` after its entry). */
-function memoryOf(entry: string): number {
-  const source = readFileSync(fromRepoRoot('lib/constructs/dunning-workflow.ts'), 'utf8');
-  const match = new RegExp(`entry: '${entry.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}',\\s*memoryMb: (\\d+)`).exec(source);
-  if (!match) throw new Error(`no memoryMb for ${entry} in lib/constructs/dunning-workflow.ts`);
-  return Number(match[1]);
-}
-
 export function dunningSettings(): DunningSettings {
   const fromEnv = Number(process.env.DUNNING_SCALE_CASES);
   return {
@@ -146,8 +139,8 @@ export function dunningSettings(): DunningSettings {
           'no free tier counted (Step Functions has 4,000 transitions a month free; Lambda 1 M requests and 400,000 GB-s)',
         ],
       },
-      taskMemoryMb: memoryOf('lambdas/tasks/dunning.ts'),
-      scanMemoryMb: memoryOf('lambdas/jobs/overdue-scan.ts'),
+      taskMemoryMb: functionSettings.dunningTasks.memoryMb,
+      scanMemoryMb: functionSettings.overdueScan.memoryMb,
       roundTripMs: 5,
       startExecutionMs: 25,
       overdueBasis:
