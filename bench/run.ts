@@ -141,6 +141,19 @@ if (lost.length > 0 && existsSync(fromRepoRoot('BENCHMARKS.md'))) {
       `no saved results for ${lost.join(', ')} (bench/.out/results), so writing it would drop those sections. Copy the measured sections over, or run them too.`,
   );
 } else {
-  writeFileSync(fromRepoRoot('BENCHMARKS.md'), report);
+  const previous = existsSync(fromRepoRoot('BENCHMARKS.md')) ? readFileSync(fromRepoRoot('BENCHMARKS.md'), 'utf8') : '';
+  writeFileSync(fromRepoRoot('BENCHMARKS.md'), withKeptBlocks(report, previous));
   console.log(`BENCHMARKS.md written (${((performance.now() - started) / 1000).toFixed(0)} s).`);
+}
+
+/**
+ * The blocks other commands wrote into BENCHMARKS.md (`<!-- name:begin -->` … `<!-- name:end -->`:
+ * `npm run bench:scale`'s sections, notes written beside a run) are kept, after the report.
+ */
+function withKeptBlocks(report: string, previous: string): string {
+  const kept: string[] = [];
+  for (const match of previous.matchAll(/<!-- ([\w-]+):begin -->[\s\S]*?<!-- \1:end -->/g)) {
+    if (!report.includes(`<!-- ${match[1]}:begin -->`)) kept.push(match[0]);
+  }
+  return kept.length === 0 ? report : `${report.trimEnd()}\n\n${kept.join('\n\n')}\n`;
 }
