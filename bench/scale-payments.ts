@@ -35,7 +35,7 @@ import { importConcurrency } from '../lib/constructs/payment-imports.js';
 import { devKeys } from '../local/dev-auth.js';
 import { localRegion, localTableName } from '../local/stack.js';
 import { spawnStack, type SpawnedStack } from '../test/integration/support.js';
-import { ms, n, sleep, usageIn, writeMarkedSection, type Usage } from './scale-support.js';
+import { ms, n, sleep, usageIn, waitBar, writeMarkedSection, type Usage } from './scale-support.js';
 
 /** A small deterministic generator (mulberry32): every run builds the same file. */
 function seeded(seed: number) {
@@ -155,16 +155,20 @@ export async function paymentsPart(options: { payments: number; log: (line: stri
     };
     const poll = async (importId: string, started: number) => {
       let polls = 0;
-      let lastLog = performance.now();
+      // Payments booked of the file's (off a terminal: a line at most every 10 s).
+      const bar = waitBar('payments: import', 'payments');
+      const standing = (body: Record<string, number | undefined>) => [body.booked ?? 0, body.payments, `${body.chunksDone ?? 0}/${body.chunks ?? '?'} chunks`] as const;
       for (;;) {
         const progress = await stack.call('GET', `/v1/payment-files/imports/${importId}`, { token: admin });
         polls++;
         if (progress.status !== 200) throw new Error(`GET /v1/payment-files/imports/${importId}: ${progress.status} ${JSON.stringify(progress.body)}`);
-        if (progress.body.status === 'completed' || progress.body.status === 'failed') return { record: progress.body as Record<string, unknown>, polls, doneMs: ms(started) };
-        if (performance.now() - lastLog > 30_000) {
-          lastLog = performance.now();
-          log(`payments: import ${progress.body.status}, ${progress.body.chunksDone ?? 0}/${progress.body.chunks ?? '?'} chunks after ${(ms(started) / 1000).toFixed(0)} s`);
+        if (progress.body.status === 'completed' || progress.body.status === 'failed') {
+          const done = { record: progress.body as Record<string, unknown>, polls, doneMs: ms(started) };
+          // An import found completed at the first read (the same file again) has no progress to show.
+          if (polls > 1) bar.finish(...standing(progress.body));
+          return done;
         }
+        bar.update(...standing(progress.body));
         await sleep(500);
       }
     };

@@ -1,6 +1,7 @@
 /** What the parts of `npm run bench:scale` share: the stack's DynamoDB usage meter file, scale.json, the marked sections of BENCHMARKS.md. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fromRepoRoot } from '../lib/paths.js';
+import { ProgressBar } from '../local/progress.js';
 
 export type Usage = { seconds: Record<string, { calls: number; writes: Record<string, number> }> };
 
@@ -27,6 +28,9 @@ export function usageIn(usage: Usage, window: { from: number; to: number }, per:
 export const ms = (from: number) => Math.round(performance.now() - from);
 export const sleep = (delay: number) => new Promise((resolve) => setTimeout(resolve, delay));
 export const n = (value: number) => value.toLocaleString('en');
+
+/** A progress bar for one of the bench's waits, on stderr beside its log lines (off a terminal: a line at most every 10 s). */
+export const waitBar = (label: string, unit: string) => new ProgressBar(label, { unit, stream: process.stderr });
 
 const scaleJson = () => fromRepoRoot('bench/.out/scale.json');
 

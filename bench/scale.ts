@@ -29,7 +29,7 @@ import { devKeys } from '../local/dev-auth.js';
 import { fromRepoRoot } from '../lib/paths.js';
 import { spawnStack } from '../test/integration/support.js';
 import { paymentsPart, writePaymentsSection } from './scale-payments.js';
-import { ms, readScaleResults, sleep, usageIn, writeScaleResults, type Usage } from './scale-support.js';
+import { ms, readScaleResults, sleep, usageIn, waitBar, writeScaleResults, type Usage } from './scale-support.js';
 import { winterPart, writeWinterSection } from './scale-winter.js';
 
 const { values } = parseArgs({
@@ -113,15 +113,20 @@ async function registerAndOutage() {
     if (imported.status !== 200 && imported.status !== 202) throw new Error(`the import was refused: ${imported.status} ${JSON.stringify(imported.body)}`);
     const importJob = imported.body.jobId as string;
     let importStatus = '';
+    const importBar = waitBar('register import', 'rows');
+    let importProgress: { rows?: number; rowsWritten?: number } = {};
     for (;;) {
       const job = (await stack.call('GET', `/v1/jobs/${importJob}`, { token: admin })).body;
       importStatus = job.status;
+      importProgress = job.progress ?? {};
       if (job.status === 'completed' || job.status === 'failed') break;
+      importBar.update(importProgress.rowsWritten ?? 0, importProgress.rows);
       await sleep(200);
     }
-    if (importStatus !== 'completed') throw new Error(`the register import ${importJob} ended ${importStatus}`);
     const importDoneMs = ms(started);
     importWindow.to = Date.now();
+    importBar.finish(importProgress.rowsWritten ?? 0, importProgress.rows, importStatus);
+    if (importStatus !== 'completed') throw new Error(`the register import ${importJob} ended ${importStatus}`);
 
     // 2. The outage to all of them (a leak: urgent, never held by quiet hours)
     started = performance.now();
@@ -133,25 +138,35 @@ async function registerAndOutage() {
     const outageId = outage.body.outageId as string;
     // The job's steps as they show: recipients found, written, the message released (completed).
     const steps: Record<string, number> = {};
+    // Recipients written of recipients found (the job's two steps).
+    const jobBar = waitBar('outage job', 'recipients');
+    let progress: { resolved?: number; written?: number } = {};
     if (outage.status === 202) {
       for (;;) {
         const job = (await stack.call('GET', `/v1/jobs/${outage.body.jobId}`, { token: ops })).body;
+        progress = job.progress ?? {};
         if (job.progress?.resolved !== undefined) steps.resolved ??= ms(started);
         // Written: every page of recipients (a page worker each, in parallel) counted.
         if (job.progress?.pages !== undefined && (job.progress?.pagesWritten ?? 0) >= job.progress.pages) steps.written ??= ms(started);
         if (job.status === 'completed' || job.status === 'failed') break;
+        jobBar.update(progress.written ?? 0, progress.resolved);
         await sleep(100);
       }
     }
     const jobDoneMs = ms(started);
+    if (outage.status === 202) jobBar.finish(progress.written ?? 0, progress.resolved);
     let status: Record<string, number> = {};
+    const sentBar = waitBar('outage sent', 'numbers');
+    const settled = () => status.sent! + status.failed! + status.optedOut!;
     for (;;) {
       status = (await stack.call('GET', `/v1/outages/${outageId}`, { token: ops })).body;
-      if (status.sent! + status.failed! + status.optedOut! >= phones) break;
+      if (settled() >= phones) break;
+      sentBar.update(settled(), phones, `${status.failed} failed`);
       await sleep(500);
     }
     const allSentMs = ms(started);
     outageWindow.to = Date.now();
+    sentBar.finish(settled(), phones, `${status.failed} failed`);
     const outbox = (await stack.call('GET', '/_local/sms')).body.items as { to: string; outageId?: string }[];
     const ours = outbox.filter((item) => item.outageId === undefined || item.outageId === outageId);
     const distinct = new Set(ours.map((item) => item.to)).size;
