@@ -2,45 +2,30 @@
  * Sending under at-least-once delivery: the same job twice, a provider that throttles,
  * a provider that fails uncertainly, and a sender process that died mid-send. Never twice.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
+import { arvikaAlertSettings, startAlertsTable, type AlertsTable } from './alerts-table.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
 import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
-import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { RetryableSendError, type SmsSender } from '../../lambdas/domain/alerts/ports.js';
-import { OutageAlerts, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { OutageAlerts } from '../../lambdas/domain/alerts/service.js';
 import { ResumableOutageJobs } from '../../lambdas/domain/alerts/outage-jobs.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 import type { BusinessMetrics } from '../../lambdas/domain/metrics.js';
 import { captureEmf } from '../emf.js';
 
-let server: Server;
 let repo: DynamoAlertRepository;
 let jobRepo: DynamoJobRepository;
 
-const settings: AlertSettings = {
-  department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
-  country: 'SE', zone: 'Europe/Stockholm', defaultLanguage: 'sv', maxSegments: 3, sendRatePerSecond: 1000,
-  pricePerSegment: { amount: 45, currency: 'SEK' }, reportsPerClientPerHour: 10,
-};
+const settings = arvikaAlertSettings;
+
+let table: AlertsTable;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await raw.send(new CreateTableCommand(createTableInput('alerts-it')));
-  process.env.AWS_ACCESS_KEY_ID ??= 'x';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
-  repo = new DynamoAlertRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
-  jobRepo = new DynamoJobRepository(documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint }), 'alerts-it');
+  table = await startAlertsTable('alerts-it');
+  ({ repo, jobRepo } = table);
 });
-afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => table.close());
 
 /** A provider that records every message it took, and can be told to misbehave. */
 function recordingSender(behave: (to: string, call: number) => 'ok' | 'throttle' | 'timeout' = () => 'ok') {
@@ -269,7 +254,7 @@ describe('sending at scale: chunks in parallel under one pace', () => {
 
   /** Parts taken from the identity's budget, per second (the SMSPACE items). */
   async function partsPerSecond(identity: string): Promise<number[]> {
-    const db = (repo as unknown as { db: ReturnType<typeof documentClient> }).db;
+    const db = table.db;
     const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
     const result = await db.send(new QueryCommand({ TableName: 'alerts-it', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `SMSPACE#${identity}` } }));
     return (result.Items ?? []).map((item) => item.parts as number);

@@ -4,44 +4,29 @@
  * are read once), stored in pages, and written by one worker per page, each page counted once,
  * so a job cut off anywhere continues where it stopped and nobody is written or sent twice.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClient, observeDynamoCalls } from '../../lambdas/adapters/dynamo/client.js';
+import { arvikaAlertSettings, startAlertsTable, type AlertsTable } from './alerts-table.js';
+import { observeDynamoCalls } from '../../lambdas/adapters/dynamo/client.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
 import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
-import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import type { AlertJobMessage } from '../../lambdas/domain/alerts/ports.js';
-import { OutageAlerts, resolvedPageChunks, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { OutageAlerts, resolvedPageChunks } from '../../lambdas/domain/alerts/service.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
-let server: Server;
 let repo: DynamoAlertRepository;
 let jobRepo: DynamoJobRepository;
 
-const settings: AlertSettings = {
-  department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
-  country: 'SE', zone: 'Europe/Stockholm', defaultLanguage: 'sv', maxSegments: 3, sendRatePerSecond: 1000,
-  pricePerSegment: { amount: 45, currency: 'SEK' }, reportsPerClientPerHour: 10,
-};
+const settings = arvikaAlertSettings;
 const ops = { subject: 'ops-1', role: 'ops' as const };
 
+let table: AlertsTable;
+
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await raw.send(new CreateTableCommand(createTableInput('pages-it')));
-  process.env.AWS_ACCESS_KEY_ID ??= 'x';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
-  const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint });
-  repo = new DynamoAlertRepository(db, 'pages-it');
-  jobRepo = new DynamoJobRepository(db, 'pages-it');
+  table = await startAlertsTable('pages-it');
+  ({ repo, jobRepo } = table);
 });
-afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => table.close());
 
 /** An alert service whose job queue and send queue are lists the test runs by hand. */
 function service(sendChunkSize: number) {

@@ -5,47 +5,31 @@
  * its worker is queued again by the sweeper, and an import that finishes after a later one
  * does not undo it.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '../../lambdas/adapters/dynamo/client.js';
+import { arvikaAlertSettings, startAlertsTable, type AlertsTable } from './alerts-table.js';
 import { DynamoAlertRepository } from '../../lambdas/adapters/dynamo/alert-repository.js';
 import { DynamoJobRepository } from '../../lambdas/adapters/dynamo/job-repository.js';
 import { randomIds } from '../../lambdas/adapters/ids.js';
-import { createTableInput } from '../../lambdas/adapters/table-schema.js';
 import { normaliseStreet } from '../../lambdas/domain/alerts/address.js';
 import { ResumableRegisterImports } from '../../lambdas/domain/alerts/outage-jobs.js';
 import type { AlertJobMessage, RegisterFileStore } from '../../lambdas/domain/alerts/ports.js';
-import { OutageAlerts, registerChunkRows, rejectedLinesKept, type AlertSettings } from '../../lambdas/domain/alerts/service.js';
+import { OutageAlerts, registerChunkRows, rejectedLinesKept } from '../../lambdas/domain/alerts/service.js';
 import { JobSweeper } from '../../lambdas/domain/jobs/sweeper.js';
 import { canReceiveSms } from '../../lambdas/domain/phone.js';
 
-let server: Server;
 let repo: DynamoAlertRepository;
 let jobRepo: DynamoJobRepository;
 
-const settings: AlertSettings = {
-  department: 'Arvika Vatten', infoUrl: 'https://www.arvika.se/driftinfo', contact: '0570-816 00', capSender: 'driftinfo@arvika.se',
-  country: 'SE', zone: 'Europe/Stockholm', defaultLanguage: 'sv', maxSegments: 3, sendRatePerSecond: 1000,
-  pricePerSegment: { amount: 45, currency: 'SEK' }, reportsPerClientPerHour: 10,
-};
+const settings = arvikaAlertSettings;
 const admin = { subject: 'admin-1', role: 'admin' as const };
 
+let table: AlertsTable;
+
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await raw.send(new CreateTableCommand(createTableInput('register-it')));
-  process.env.AWS_ACCESS_KEY_ID ??= 'x';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'x';
-  const db = documentClient({ AWS_REGION: 'eu-north-1', DYNAMODB_ENDPOINT: endpoint });
-  repo = new DynamoAlertRepository(db, 'register-it');
-  jobRepo = new DynamoJobRepository(db, 'register-it');
+  table = await startAlertsTable('register-it');
+  ({ repo, jobRepo } = table);
 });
-afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => table.close());
 
 /** Register uploads in memory: what S3 (or the embedded stack's file store) is to the service. */
 function memoryFiles(): RegisterFileStore & { objects: Map<string, Buffer>; reads: number } {
