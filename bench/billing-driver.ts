@@ -223,7 +223,7 @@ for (let from = 0; from < settings.customers; from += chunk) {
   }
   await batchPut(driver.db, benchTable, items);
   seededItems += items.length;
-  if ((from / chunk) % 4 === 3) driver.progress(`seeded ${Math.min(settings.customers, from + chunk)} customers, ${facilityNumber} facilities`);
+  driver.count('customers seeded', Math.min(settings.customers, from + chunk), settings.customers);
 }
 const seed = {
   customers: settings.customers, facilities: facilityNumber, byMix, services, tariffs: tariffs.length, readings, items: seededItems,
@@ -256,10 +256,12 @@ queue.attach(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   }
   return { batchItemFailures: [] };
 });
-const ticker = setInterval(() => driver.progress(`run: ${repo.written.length} invoices written`), 30_000);
+const ticker = setInterval(() => driver.count('invoices written', repo.written.length, settings.customers), 1_000);
 const run = await driver.phase('billing run', async () => {
   const started = await billing.startRun({ runMonth: settings.runMonth });
   await queue.idle();
+  clearInterval(ticker);
+  driver.count('invoices written', repo.written.length, settings.customers);
   return billing.getRun(started.runId);
 });
 clearInterval(ticker);

@@ -32,6 +32,8 @@ export interface Driver<Settings> {
   /** Added before every DynamoDB call while set: a round trip as long as in AWS, for an experiment. */
   addedLatencyMs: number;
   progress(message: string): void;
+  /** `done` of `total` `what` so far: the bench shows it as a progress bar (counts, rate, ETA), not a line each time. */
+  count(what: string, done: number, total?: number): void;
   /** Runs `work` as a measured phase. */
   phase<T>(name: string, work: () => Promise<T>): Promise<{ result: T; phase: Phase }>;
 }
@@ -78,6 +80,7 @@ export async function startDriver<Settings>(): Promise<Driver<Settings>> {
     db,
     meter,
     progress,
+    count: (what: string, done: number, total?: number) => process.stderr.write(`count\t${what}\t${done}\t${total ?? ''}\n`),
     async phase<T>(name: string, work: () => Promise<T>) {
       progress(`${name} ...`);
       const before = { wall: performance.now(), own: ownCpuMs(), dynamo: processCpuMs(args.dynamoPid), calls: meter.snapshot(), meter: meter.overheadMs };

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { ProgressBar } from '../local/progress.js';
 import { repoRoot } from '../lib/paths.js';
 
 export interface DriverArgs<Settings> {
@@ -35,11 +36,27 @@ export async function runDriverProcess<Result>(
   let stdout = '';
   const errors: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  // A driver's counts (`count\t<what>\t<done>\t<total>`) as one progress bar each, finished when the driver says anything else.
+  const bars = new Map<string, { bar: ProgressBar; done: number; total: number | undefined }>();
+  const finishBars = () => {
+    for (const { bar, done, total } of bars.values()) bar.finish(done, total);
+    bars.clear();
+  };
   createInterface({ input: child.stderr }).on('line', (line) => {
-    if (line.startsWith('progress ')) console.log(`  ${label}: ${line.slice(9)}`);
-    else errors.push(line);
+    if (line.startsWith('count\t')) {
+      const [, what = '', done = '0', total = ''] = line.split('\t');
+      const entry = bars.get(what) ?? { bar: new ProgressBar(`  ${label}:`, { unit: what, stream: process.stdout }), done: 0, total: undefined };
+      entry.done = Number(done);
+      entry.total = total === '' ? undefined : Number(total);
+      bars.set(what, entry);
+      entry.bar.update(entry.done, entry.total);
+    } else if (line.startsWith('progress ')) {
+      finishBars();
+      console.log(`  ${label}: ${line.slice(9)}`);
+    } else errors.push(line);
   });
   const [code] = (await once(child, 'exit')) as [number | null];
+  finishBars();
   if (code !== 0) throw new Error(`the ${label} driver exited with ${code}:\n${errors.slice(-20).join('\n')}`);
   return JSON.parse(stdout) as Result;
 }
