@@ -9,15 +9,12 @@ import type { ExperimentResult, MovePhase, PathResult, PathsResult, ScaleResult,
 import { DynamoMeter, type CallStats, type MeterSnapshot } from './dynamo-meter.js';
 import { amount, count, seconds, table, times } from './markdown.js';
 import { fixed } from './stats.js';
-import { readFileSync } from 'node:fs';
-import { fromRepoRoot } from '../lib/paths.js';
+import { functionSettings } from '../lib/function-settings.js';
 import { defaultReleaseConcurrency } from '../local/workflows/runner.js';
 
-/** The overdue scan function's timeout in lib/constructs/dunning-workflow.ts (read, not imported: no CDK in the report). */
+/** The overdue scan function's timeout (lib/function-settings.ts, what the CDK construct deploys). */
 function scanTimeoutMinutes(): number {
-  const match = /overdueScanTimeout = Duration\.minutes\((\d+)\)/.exec(readFileSync(fromRepoRoot('lib/constructs/dunning-workflow.ts'), 'utf8'));
-  if (!match) throw new Error('no overdueScanTimeout in lib/constructs/dunning-workflow.ts');
-  return Number(match[1]);
+  return functionSettings.overdueScan.timeoutSeconds / 60;
 }
 
 const code = (label: string) => `\`${label}\``;
@@ -528,9 +525,10 @@ export function dunningFindings(result: DunningResult): string[] {
     lines.push(
       `- **Where the transitions go**: of the Swedish full ladder's ${count(history.stateEntered)} transitions, ${count(choices)} are Choice states ` +
         `(RouteNextStep, IsStillUnpaid, RouteAction, GuardVerdict), ${count(history.byType.TaskStateEntered ?? 0)} Task states and ${count(history.byType.WaitStateEntered ?? 0)} Wait states. ` +
-        'Each step costs six: Wait, ReReadDebt, IsStillUnpaid, RouteAction, the step, RouteNextStep. Step Functions is most of the cost, so a definition that routes ' +
+        'Each step costs nine: Wait, ReReadDebt, IsStillUnpaid, RouteAction, the step, then NeedsLetters, CheckLetters and LettersOut (the next stage waits until ' +
+        "the step's letters are handed over), and RouteNextStep. Step Functions is most of the cost, so a definition that routes " +
         'with fewer Choice states is the lever. What it would take to reach the targets (≤ 20, paid after the reminder ≤ 10): one Task per step that re-reads the debt, ' +
-        'acts only while it is unpaid and returns where to go (ReReadDebt, IsStillUnpaid and RouteAction folded into the step), routed by RouteNextStep alone: three ' +
+        "acts only while it is unpaid, checks its letters and returns where to go (ReReadDebt, IsStillUnpaid, RouteAction and the letter check folded into the step, a Wait only while letters are out), routed by RouteNextStep alone: three " +
         'transitions a step (Wait, the step, RouteNextStep), about 20 for the full ladder and 8 for paid after the reminder. Every Task\'s contract changes with it ' +
         '(statemachines/dunning.asl.json, lambdas/tasks), and the restart-mid-case tests with them; at these amounts (the cost lines above) it is not done in this round.',
     );
