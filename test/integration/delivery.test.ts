@@ -234,17 +234,23 @@ describe('fallback, and at least once but never twice', () => {
   });
 });
 
+/** A delivered document back to `queued`, its paper hand-over claimed `sending` just now by another run (`claimId`). */
+async function queuedWithPaperClaimedBy(claimId: string): Promise<{ documentId: string; repo: DynamoDeliveryRepository }> {
+  const customerId = await customer({});
+  const { documentId } = await deliver(submission(customerId));
+  const db = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
+  const repo = new DynamoDeliveryRepository(db, localTableName);
+  const record = (await repo.getDelivery(documentId))!;
+  await repo.replaceDelivery({ ...record, status: 'queued', attempts: [], version: record.version + 1 }, record.version);
+  const now = (await t.call('GET', '/_local/clock')).body.now as string;
+  await db.send(new PutCommand({ TableName: localTableName, Item: { pk: `DOC#${documentId}`, sk: 'SEND#paper', entity: 'handOver', documentId, channel: 'paper', status: 'sending', claimId, claimedAt: now } }));
+  return { documentId, repo };
+}
+
 describe('a run that died mid-send', () => {
   it('leaves the hand-over to that run until its claim is stale, then sends with the same idempotency key: once', async () => {
     // Prepare: a delivery back to queued with its paper hand-over claimed `sending` just now
-    const customerId = await customer({});
-    const { documentId } = await deliver(submission(customerId));
-    const db = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
-    const repo = new DynamoDeliveryRepository(db, localTableName);
-    const record = (await repo.getDelivery(documentId))!;
-    await repo.replaceDelivery({ ...record, status: 'queued', attempts: [], version: record.version + 1 }, record.version);
-    const now = (await t.call('GET', '/_local/clock')).body.now as string;
-    await db.send(new PutCommand({ TableName: localTableName, Item: { pk: `DOC#${documentId}`, sk: 'SEND#paper', entity: 'handOver', documentId, channel: 'paper', status: 'sending', claimId: 'claim_crashed', claimedAt: now } }));
+    const { documentId } = await queuedWithPaperClaimedBy('claim_crashed');
     // Act
     const meanwhile = t.stack.delivery.service.deliver(documentId, { finalAttempt: false });
     await expect(meanwhile).rejects.toThrow(HandOverInProgress);
@@ -257,14 +263,7 @@ describe('a run that died mid-send', () => {
 
   it('acknowledges a second message for a document another run is handing over (no retry into the dead-letter queue); the sweep sends it once the claim is stale', async () => {
     // Prepare: as above, a delivery queued with its paper hand-over claimed `sending` just now by another run
-    const customerId = await customer({});
-    const { documentId } = await deliver(submission(customerId));
-    const db = documentClient({ AWS_REGION: localRegion, DYNAMODB_ENDPOINT: t.stack.dynamoEndpoint });
-    const repo = new DynamoDeliveryRepository(db, localTableName);
-    const record = (await repo.getDelivery(documentId))!;
-    await repo.replaceDelivery({ ...record, status: 'queued', attempts: [], version: record.version + 1 }, record.version);
-    const now = (await t.call('GET', '/_local/clock')).body.now as string;
-    await db.send(new PutCommand({ TableName: localTableName, Item: { pk: `DOC#${documentId}`, sk: 'SEND#paper', entity: 'handOver', documentId, channel: 'paper', status: 'sending', claimId: 'claim_other', claimedAt: now } }));
+    const { documentId, repo } = await queuedWithPaperClaimedBy('claim_other');
     const { handler } = (await import('../../lambdas/jobs/deliver-documents.js')) as { handler: (event: unknown) => Promise<{ batchItemFailures: unknown[] }> };
     const message = { Records: [{ messageId: 'm1', body: JSON.stringify({ documentId }), attributes: { ApproximateReceiveCount: '1' } }] };
     // Act
